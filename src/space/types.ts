@@ -1,0 +1,98 @@
+/**
+ * The search space as hpsearch uses it after parsing and validation.
+ * The file format (YAML or JSON) is described by `schema.ts`; this is its checked, normalised form.
+ */
+
+export type ParamValue = number | string | boolean | null;
+export type Params = Record<string, ParamValue>;
+
+export type Direction = 'maximize' | 'minimize';
+export type Strategy = 'grid' | 'random' | 'narrowing';
+
+export interface FloatParam {
+  type: 'float';
+  low: number;
+  high: number;
+  log: boolean;
+  /** Discretisation step (not with log). */
+  step?: number;
+  /** Grid search: explicit points. */
+  values?: number[];
+  /** Grid search: number of points between low and high (log-spaced when log). */
+  grid?: number;
+}
+
+export interface IntParam {
+  type: 'int';
+  low: number;
+  high: number;
+  log: boolean;
+  step: number;
+  values?: number[];
+  grid?: number;
+}
+
+export interface CategoricalParam {
+  type: 'categorical';
+  choices: ParamValue[];
+}
+
+export interface FixedParam {
+  type: 'fixed';
+  value: ParamValue;
+}
+
+export type NumericParam = FloatParam | IntParam;
+export type ParamSpec = FloatParam | IntParam | CategoricalParam | FixedParam;
+export type ParamSpecs = Record<string, ParamSpec>;
+
+export interface ObjectiveSpec {
+  /** Name of the metric the objective's value stands for, e.g. `val_accuracy`. */
+  metric: string;
+  direction: Direction;
+  /** Absolute path of a JS module whose default export is the objective. */
+  module?: string;
+  /** Built-in training task (a later issue); kept as given. */
+  task?: Record<string, unknown>;
+}
+
+export interface GridSearch {
+  strategy: 'grid';
+  /** Number of trials to run: at most the grid size. */
+  trials: number;
+}
+
+export interface RandomSearch {
+  strategy: 'random';
+  trials: number;
+}
+
+export interface NarrowingSearch {
+  strategy: 'narrowing';
+  rounds: number;
+  trialsPerRound: number;
+  keepTop: number;
+  /** Fraction of the top-K span added on each side of the narrowed range. */
+  margin: number;
+  /** rounds * trialsPerRound. */
+  trials: number;
+}
+
+export type SearchSettings = GridSearch | RandomSearch | NarrowingSearch;
+
+export interface SearchSpace {
+  study: string;
+  seed: number;
+  objective: ObjectiveSpec;
+  search: SearchSettings;
+  params: ParamSpecs;
+}
+
+/** A parsed space plus where it came from. */
+export interface LoadedSpace {
+  space: SearchSpace;
+  /** Absolute path of the file. */
+  file: string;
+  /** The document as written (after YAML/JSON parsing), stored with the study. */
+  raw: unknown;
+}

@@ -1,0 +1,172 @@
+import type { Direction, Params } from '../space/types.js';
+import type { TrialState } from '../study/states.js';
+
+/**
+ * The storage contract. Every backend (SQLite now, PostgreSQL later) implements it and
+ * passes the same contract tests (test/storage/contract.ts).
+ *
+ * - All methods are async, so a networked backend fits without changing callers.
+ * - Only the main thread of a process writes; worker threads send results to it.
+ * - A finished trial (complete, pruned, failed) is immutable: finishing it again rejects
+ *   with E_TRIAL_FINISHED, and reporting steps to it rejects too.
+ * - Records returned are snapshots: later writes never change an object already returned.
+ * - Trial numbers are unique and dense per study (0, 1, 2, ...), allocated atomically by
+ *   `claimTrial`, also across processes sharing one database.
+ */
+export interface Storage {
+  /** Where the data lives (a file path or URL), for messages. */
+  readonly location: string;
+
+  /** Rejects with E_STUDY_EXISTS when the name is taken. */
+  createStudy(study: NewStudy): Promise<StudyRecord>;
+  getStudy(name: string): Promise<StudyRecord | null>;
+  listStudies(): Promise<StudySummary[]>;
+
+  /** Adds a trial with fixed params; `claimTrial` hands queued trials out first, oldest first. */
+  enqueueTrial(studyId: number, params: Params): Promise<TrialRecord>;
+
+  /**
+   * Atomically takes the next trial of the study and marks it `running`, owned by `owner`:
+   * the oldest queued trial if there is one, else a new trial with the next number and the
+   * next sample index — unless the study already has `maxTrials` trials (any state), in which
+   * case it resolves to null.
+   */
+  claimTrial(studyId: number, options: ClaimOptions): Promise<ClaimedTrial | null>;
+
+  /** Records what the sampler chose for a claimed trial. */
+  setTrialParams(trialId: number, update: TrialParamsUpdate): Promise<void>;
+
+  /** Stores intermediate metrics of a running trial at `step` (replacing that step's values). */
+  reportStep(trialId: number, step: number, values: Metrics): Promise<void>;
+
+  /** Ends a running trial. Rejects with E_TRIAL_FINISHED if it already ended. */
+  finishTrial(trialId: number, result: TrialFinish): Promise<void>;
+
+  getTrial(studyId: number, number: number): Promise<TrialDetail | null>;
+  listTrials(studyId: number, filter?: TrialFilter): Promise<TrialRecord[]>;
+  countTrials(studyId: number): Promise<Record<TrialState, number>>;
+
+  /**
+   * The best trials by value in the study's direction (ties: lower number first), among
+   * `states` (default: complete only), with their step counts and durations.
+   */
+  leaderboard(studyId: number, options: LeaderboardOptions): Promise<LeaderboardRow[]>;
+
+  close(): Promise<void>;
+}
+
+/** Named metric values; NaN and ±Infinity must survive a round trip. */
+export type Metrics = Record<string, number>;
+
+export interface NewStudy {
+  name: string;
+  direction: Direction;
+  metric: string;
+  seed: number;
+  /** The search-space document as given (parsed YAML/JSON), stored for resume and `narrow`. */
+  space: unknown;
+  /** Absolute path of the space file it came from, if any. */
+  spaceFile?: string | null;
+}
+
+export interface StudyRecord {
+  id: number;
+  name: string;
+  direction: Direction;
+  metric: string;
+  seed: number;
+  space: unknown;
+  spaceFile: string | null;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+}
+
+export interface StudySummary extends StudyRecord {
+  counts: Record<TrialState, number>;
+  /** Best complete value in the study's direction, or null. */
+  best: number | null;
+}
+
+export interface ClaimOptions {
+  maxTrials: number;
+  /** Who runs it, e.g. `host:pid`. */
+  owner: string;
+}
+
+export interface ClaimedTrial {
+  id: number;
+  number: number;
+  /** Params of a queued trial; null for a new trial, which the sampler fills in. */
+  params: Params | null;
+  /**
+   * 0-based index among the trials the sampler draws (grid point, random draw);
+   * null for a queued trial, whose params were given.
+   */
+  sampleIndex: number | null;
+}
+
+export interface TrialParamsUpdate {
+  params: Params;
+  round?: number | null;
+  seed?: number | null;
+}
+
+export interface TrialFinish {
+  state: 'complete' | 'pruned' | 'failed';
+  value?: number | null;
+  /** Final metrics returned by the objective. */
+  metrics?: Metrics | null;
+  /** Why it failed or was pruned. */
+  error?: string | null;
+}
+
+export interface TrialRecord {
+  id: number;
+  studyId: number;
+  number: number;
+  state: TrialState;
+  params: Params;
+  value: number | null;
+  metrics: Metrics | null;
+  error: string | null;
+  /** Milliseconds since the epoch. */
+  startedAt: number | null;
+  endedAt: number | null;
+  round: number | null;
+  seed: number | null;
+  owner: string | null;
+  sampleIndex: number | null;
+}
+
+export interface StepRecord {
+  step: number;
+  values: Metrics;
+}
+
+export interface TrialDetail extends TrialRecord {
+  steps: StepRecord[];
+}
+
+export interface TrialFilter {
+  states?: readonly TrialState[];
+  round?: number;
+}
+
+export interface LeaderboardOptions {
+  top: number;
+  direction: Direction;
+  states?: readonly TrialState[];
+}
+
+export interface LeaderboardRow {
+  rank: number;
+  number: number;
+  state: TrialState;
+  value: number | null;
+  params: Params;
+  /** Number of reported steps. */
+  steps: number;
+  durationMs: number | null;
+  round: number | null;
+  error: string | null;
+}
