@@ -15,6 +15,14 @@ export type ErrorCode =
   | 'E_OBJECTIVE'
   | 'E_WORKER';
 
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'E_USAGE',
+  'E_VALIDATION',
+  'E_STUDY_EXISTS',
+  'E_STUDY_NOT_FOUND',
+  'E_TRIAL_NOT_FOUND',
+]);
+
 export class HpsearchError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
@@ -25,7 +33,7 @@ export class HpsearchError extends Error {
 
   /** Exit code for the CLI: 2 for what the user must fix in their command or file, 1 otherwise. */
   get exitCode(): number {
-    return this.code === 'E_USAGE' || this.code === 'E_VALIDATION' ? 2 : 1;
+    return USAGE_CODES.has(this.code) ? 2 : 1;
   }
 }
 

@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: speed targets are measured here, never in timed tests (the machines are
+ * shared and noisy). Prints a table and writes runs/bench/results.json. Each case is one file
+ * in bench/cases/; later features add theirs to CASES.
+ */
+import { join } from 'node:path';
+import { engineOverhead } from './cases/engine-overhead.js';
+import { leaderboardLatency } from './cases/leaderboard-latency.js';
+import { printRows, writeResults, type BenchRow } from './report.js';
+
+const CASES: Record<string, () => Promise<BenchRow[]>> = {
+  'engine-overhead': engineOverhead,
+  'leaderboard-latency': leaderboardLatency,
+};
+
+const only = process.argv.slice(2);
+const rows: BenchRow[] = [];
+for (const [name, run] of Object.entries(CASES)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  process.stderr.write(`bench: ${name}...\n`);
+  rows.push(...(await run()));
+}
+printRows(rows);
+const out = join(import.meta.dirname, '..', 'runs', 'bench', 'results.json');
+writeResults(out, rows);
+console.log(`\nwrote ${out}`);

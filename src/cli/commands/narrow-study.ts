@@ -1,0 +1,70 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { HpsearchError } from '../../errors.js';
+import { narrowParams } from '../../samplers/narrow-params.js';
+import type { ParamSpec, ParamSpecs } from '../../space/types.js';
+import type { Storage } from '../../storage/storage.js';
+import { loadStudyFrom } from '../../study/create.js';
+import { printOut } from '../options.js';
+
+export async function narrowStudyCommand(
+  storage: Storage,
+  name: string,
+  options: { top: number; margin: number; out?: string; study?: string },
+): Promise<void> {
+  const study = await loadStudyFrom(storage, name);
+  const top = await study.leaderboard({ top: options.top });
+  if (top.length === 0) {
+    throw new HpsearchError('E_USAGE', `study "${name}" has no complete trials to narrow to; run it first`);
+  }
+  const narrowed = narrowParams(study.space.params, top.map((row) => row.params), options.margin);
+  const record = await storage.getStudy(name);
+  const document = structuredClone(record!.space) as Record<string, unknown>;
+  document['study'] = options.study ?? `${name}-narrowed`;
+  document['params'] = paramsDocument(narrowed);
+  const outDir = options.out ? dirname(resolve(options.out)) : process.cwd();
+  const objective = document['objective'] as Record<string, unknown> | undefined;
+  const module = study.space.objective.module;
+  if (objective && module) {
+    // The module path is relative to the space file: re-anchor it at the new file's folder.
+    const rel = relative(outDir, module);
+    objective['module'] = isAbsolute(rel) ? rel : rel.startsWith('.') ? rel : `./${rel}`;
+  }
+  const header =
+    `# Narrowed from study "${name}" (${storage.location}): ranges span its best ${top.length} complete trials,\n` +
+    `# widened by a margin of ${options.margin}. Written by \`hpsearch narrow\` on ${new Date().toISOString()}.\n`;
+  const text = header + stringify(document);
+  if (options.out) {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(options.out, text);
+    process.stderr.write(`hpsearch: wrote ${options.out}; run it with: hpsearch run ${options.out}\n`);
+  } else {
+    printOut(text);
+  }
+}
+
+/** The params section as a space file writes it (fixed values as plain scalars). */
+function paramsDocument(params: ParamSpecs): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(params)) out[name] = paramDocument(spec);
+  return out;
+}
+
+function paramDocument(spec: ParamSpec): unknown {
+  switch (spec.type) {
+    case 'fixed':
+      return spec.value;
+    case 'categorical':
+      return { type: 'categorical', choices: spec.choices };
+    case 'float':
+    case 'int': {
+      const doc: Record<string, unknown> = { type: spec.type, low: spec.low, high: spec.high };
+      if (spec.log) doc['log'] = true;
+      if (spec.step !== undefined && !(spec.type === 'int' && spec.step === 1)) doc['step'] = spec.step;
+      if (spec.values !== undefined) doc['values'] = spec.values;
+      if (spec.grid !== undefined) doc['grid'] = spec.grid;
+      return doc;
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { DEFAULT_DB_PATH } from '../../storage/open.js';
+import { nonNegativeInt, oneOf, positiveInt } from '../options.js';
+
+export interface RunOptions {
+  db: string;
+  study?: string;
+  trials?: number;
+  workers?: number;
+  seed?: number;
+  resume?: boolean;
+  format: 'table' | 'json';
+}
+
+export function registerRun(program: Command): Command {
+  return program
+    .command('run')
+    .description('run the study a search-space file describes, then print the best trials')
+    .argument('<space-file>', 'search-space file (YAML or JSON)')
+    .option('--db <path>', 'SQLite database file', DEFAULT_DB_PATH)
+    .option('--study <name>', 'study name (default: the file\'s `study`, else its file name)')
+    .option('--trials <n>', 'trials the study should hold when done (default: the file\'s search.trials)', positiveInt)
+    .option('--workers <n>', 'worker threads (default: CPU cores)', positiveInt)
+    .option('--seed <n>', 'study seed (default: the file\'s seed)', nonNegativeInt)
+    .option('--resume', 'continue an existing study of that name instead of failing')
+    .option('--format <format>', 'output: table or json', oneOf(['table', 'json'] as const), 'table')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch run search-spaces/quadratic.yaml
+  $ hpsearch run search-spaces/quadratic.yaml --study q2 --trials 200 --workers 2
+  $ hpsearch run search-spaces/quadratic.yaml --resume --trials 300
+  $ hpsearch run search-spaces/quadratic.yaml --format json > result.json
+
+Progress goes to stderr; the best trials go to stdout. Exit codes: 0 done, 1 runtime failure,
+2 usage or search-space error, 130 interrupted (Ctrl-C; run again with --resume to continue).`,
+    )
+    .action(async (file: string, options: RunOptions) => {
+      const { runStudyCommand } = await import('./run-study.js');
+      process.exitCode = await runStudyCommand(file, options);
+    });
+}

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { HpsearchError } from '../../errors.js';
+import { DEFAULT_DB_PATH } from '../../storage/open.js';
+import { trialJson, trialTable } from '../format/trial.js';
+import { nonNegativeInt, oneOf, openExistingStorage, printOut } from '../options.js';
+
+export function registerTrial(program: Command): Command {
+  return program
+    .command('trial')
+    .description('one trial: params, state, value and its per-step metrics')
+    .argument('<study>', 'study name')
+    .argument('<number>', 'trial number (as in the leaderboard\'s # column)', nonNegativeInt)
+    .option('--db <path>', 'SQLite database file', DEFAULT_DB_PATH)
+    .option('--format <format>', 'table or json', oneOf(['table', 'json'] as const), 'table')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hpsearch trial best5 17
+  $ hpsearch trial best5 17 --format json | jq '.steps[-1]'`,
+    )
+    .action(async (name: string, number: number, options: { db: string; format: 'table' | 'json' }) => {
+      const { loadStudyFrom } = await import('../../study/create.js');
+      const storage = await openExistingStorage(options.db);
+      try {
+        const study = await loadStudyFrom(storage, name);
+        const trial = await study.trial(number);
+        if (!trial) {
+          const total = Object.values(await study.counts()).reduce((a, b) => a + b, 0);
+          throw new HpsearchError(
+            'E_TRIAL_NOT_FOUND',
+            `study "${name}" has no trial ${number}${total > 0 ? `: its trials are numbered 0 to ${total - 1}` : ': it has no trials yet'}`,
+          );
+        }
+        printOut(options.format === 'json' ? JSON.stringify(trialJson(trial), null, 2) : trialTable(trial, study.metric));
+      } finally {
+        await storage.close();
+      }
+    });
+}

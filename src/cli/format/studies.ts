@@ -1,0 +1,63 @@
+import type { StudySummary } from '../../storage/storage.js';
+import type { TrialState } from '../../study/states.js';
+import { TRIAL_STATES } from '../../study/states.js';
+import { finiteOrNull, formatNumber, isoOrNull } from './numbers.js';
+import { renderTable, type Column } from './table.js';
+
+export interface StudyJson {
+  name: string;
+  direction: string;
+  metric: string;
+  seed: number;
+  space_file: string | null;
+  created_at: string;
+  trials: number;
+  counts: Record<TrialState, number>;
+  /** null also for a non-finite best, which JSON cannot carry. */
+  best: number | null;
+}
+
+const COUNT_COLUMNS: readonly TrialState[] = ['complete', 'pruned', 'failed', 'running', 'queued'];
+
+export function studiesTable(list: StudySummary[]): string {
+  const columns: Column[] = [
+    { header: 'name' },
+    { header: 'direction' },
+    { header: 'metric' },
+    { header: 'trials', align: 'right' },
+    ...COUNT_COLUMNS.map((s): Column => ({ header: s, align: 'right' })),
+    { header: 'best', align: 'right' },
+    { header: 'created' },
+  ];
+  const rows = list.map((s) => [
+    s.name,
+    s.direction,
+    s.metric,
+    String(total(s)),
+    ...COUNT_COLUMNS.map((state) => String(s.counts[state] ?? 0)),
+    formatNumber(s.best),
+    isoOrNull(s.createdAt) ?? '-',
+  ]);
+  return renderTable(columns, rows);
+}
+
+export function studiesJson(list: StudySummary[]): StudyJson[] {
+  return list.map((s) => ({
+    name: s.name,
+    direction: s.direction,
+    metric: s.metric,
+    seed: s.seed,
+    space_file: s.spaceFile,
+    created_at: new Date(s.createdAt).toISOString(),
+    trials: total(s),
+    counts: Object.fromEntries(TRIAL_STATES.map((st) => [st, s.counts[st] ?? 0])) as Record<
+      TrialState,
+      number
+    >,
+    best: finiteOrNull(s.best),
+  }));
+}
+
+function total(s: StudySummary): number {
+  return TRIAL_STATES.reduce((sum, st) => sum + (s.counts[st] ?? 0), 0);
+}

@@ -1,0 +1,113 @@
+import type { Params } from '../../space/types.js';
+import type { Metrics, TrialDetail } from '../../storage/storage.js';
+import {
+  finiteOrNull,
+  formatDuration,
+  formatNumber,
+  formatParamValue,
+  isoOrNull,
+} from './numbers.js';
+import { renderTable, type Column } from './table.js';
+
+export interface TrialJson {
+  number: number;
+  state: string;
+  /** NaN and ±Infinity become null here and in metrics/steps: JSON cannot carry them. */
+  value: number | null;
+  params: Params;
+  round: number | null;
+  seed: number | null;
+  owner: string | null;
+  error: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  duration_ms: number | null;
+  metrics: Record<string, number | null> | null;
+  steps: Record<string, number | null>[];
+}
+
+/** Key/value block, then the params, the final metrics (if any) and the reported steps. */
+export function trialTable(t: TrialDetail, metric: string): string {
+  const blocks = [
+    keyValues([
+      ['number', String(t.number)],
+      ['state', t.state],
+      ['value', t.value === null ? '-' : `${formatNumber(t.value)} (${metric})`],
+      ['round', orDash(t.round)],
+      ['seed', orDash(t.seed)],
+      ['owner', orDash(t.owner)],
+      ['started', isoOrNull(t.startedAt) ?? '-'],
+      ['ended', isoOrNull(t.endedAt) ?? '-'],
+      ['duration', formatDuration(durationMs(t))],
+      ['error', orDash(t.error)],
+    ]),
+  ];
+  const params = Object.entries(t.params);
+  blocks.push(
+    params.length === 0
+      ? 'params: none'
+      : `params\n${keyValues(params.map(([k, v]) => [k, formatParamValue(v)]), '  ')}`,
+  );
+  if (t.metrics && Object.keys(t.metrics).length > 0) {
+    const entries = Object.entries(t.metrics).map(([k, v]): [string, string] => [k, formatNumber(v)]);
+    blocks.push(`metrics\n${keyValues(entries, '  ')}`);
+  }
+  blocks.push(t.steps.length === 0 ? 'steps: none reported' : `steps\n${stepsTable(t)}`);
+  return blocks.join('\n\n');
+}
+
+export function trialJson(t: TrialDetail): TrialJson {
+  return {
+    number: t.number,
+    state: t.state,
+    value: finiteOrNull(t.value),
+    params: { ...t.params },
+    round: t.round,
+    seed: t.seed,
+    owner: t.owner,
+    error: t.error,
+    started_at: isoOrNull(t.startedAt),
+    ended_at: isoOrNull(t.endedAt),
+    duration_ms: durationMs(t),
+    metrics: t.metrics === null ? null : jsonMetrics(t.metrics),
+    steps: t.steps.map((s) => {
+      const row: Record<string, number | null> = { step: s.step, ...jsonMetrics(s.values) };
+      row['step'] = s.step; // a metric named `step` must not hide the step number
+      return row;
+    }),
+  };
+}
+
+function stepsTable(t: TrialDetail): string {
+  const names = [...new Set(t.steps.flatMap((s) => Object.keys(s.values)))];
+  const columns: Column[] = [
+    { header: 'step', align: 'right' },
+    ...names.map((name): Column => ({ header: name, align: 'right' })),
+  ];
+  const rows = t.steps.map((s) => [
+    String(s.step),
+    ...names.map((name) => (name in s.values ? formatNumber(s.values[name] ?? null) : '-')),
+  ]);
+  return renderTable(columns, rows);
+}
+
+/** Keys padded to one width; continuation lines of a multi-line value are indented to match. */
+function keyValues(entries: [string, string][], indent = ''): string {
+  const width = Math.max(...entries.map(([k]) => k.length));
+  const hang = '\n' + indent + ' '.repeat(width + 2);
+  return entries
+    .map(([k, v]) => `${indent}${k.padEnd(width)}  ${v.replace(/\r?\n/g, hang)}`.trimEnd())
+    .join('\n');
+}
+
+function jsonMetrics(m: Metrics): Record<string, number | null> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, finiteOrNull(v)]));
+}
+
+function durationMs(t: TrialDetail): number | null {
+  return t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : null;
+}
+
+function orDash(v: string | number | null): string {
+  return v === null ? '-' : String(v);
+}

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { HpsearchError } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  }
+  return n;
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
+  }
+  return n;
+}
+
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError(`expected a non-negative number, got "${value}"`);
+  }
+  return n;
+}
+
+/** A parser that accepts one of `choices` (commander's own `.choices()` works too; this keeps the message ours). */
+export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got "${value}"`);
+  };
+}
+
+/** Opens a database that must already exist: reading commands never create an empty one by mistake. */
+export async function openExistingStorage(db: string): Promise<Storage> {
+  if (db !== ':memory:' && !db.includes('://') && !existsSync(db)) {
+    throw new HpsearchError('E_USAGE', `no database at ${db}: run \`hpsearch run <space-file>\` first, or pass --db PATH`);
+  }
+  const { openStorage } = await import('../storage/open.js');
+  return openStorage(db);
+}
+
+/** Writes the text to stdout with exactly one trailing newline. */
+export function printOut(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}

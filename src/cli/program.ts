@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import { isHpsearchError } from '../errors.js';
+import { registerLeaderboard } from './commands/leaderboard.js';
+import { registerNarrow } from './commands/narrow.js';
+import { registerRun } from './commands/run.js';
+import { registerStudies } from './commands/studies.js';
+import { registerTrial } from './commands/trial.js';
+
+export function buildProgram(): Command {
+  const program = new Command('hpsearch')
+    .description('Hyperparameter search for TensorFlow.js: grid, random and range-narrowing search, trials in worker threads, results in SQLite.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ hpsearch run search-spaces/quadratic.yaml --workers 2
+  $ hpsearch leaderboard quadratic --top 5
+  $ hpsearch trial quadratic 3 --format json
+  $ hpsearch narrow quadratic --top 5 --out search-spaces/quadratic-narrowed.yaml`,
+  );
+  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow]) {
+    register(program).exitOverride();
+  }
+  return program;
+}
+
+const VERSION = '0.1.0';
+
+/**
+ * Runs the CLI and returns the exit code: 0 success, 2 usage or validation error, 1 runtime failure.
+ * Errors of ours are printed as one clear message; anything else with its stack, as a bug.
+ */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; anything else it raises is a usage problem.
+      if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      return 2;
+    }
+    if (isHpsearchError(error)) {
+      process.stderr.write(`hpsearch: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`hpsearch: unexpected error (please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,158 @@
+import { HpsearchError } from '../errors.js';
+import type { Objective } from '../study/objective.js';
+import { availableParallelism } from 'node:os';
+import type { Study } from '../study/study.js';
+import type { Metrics } from '../storage/storage.js';
+import type { TrialOutcome } from '../worker/messages.js';
+import type { TrialExecutor } from './executor.js';
+import { InProcessExecutor } from './in-process.js';
+import { WorkerPoolExecutor } from './worker-pool.js';
+
+export interface OptimizeOptions {
+  /** Trials the study should hold when done, counting earlier ones (default: the space's `trials`). */
+  trials?: number;
+  /** Worker threads (module objectives) or concurrent trials (function objectives); default: CPU cores. */
+  workers?: number;
+  /** Stops dispatching new trials; running ones finish and are stored. */
+  signal?: AbortSignal;
+  onProgress?: (progress: OptimizeProgress) => void;
+}
+
+export interface OptimizeProgress {
+  total: number;
+  /** Finished trials of the study (complete, pruned or failed), earlier runs included. */
+  done: number;
+  running: number;
+  failed: number;
+  best: number | null;
+}
+
+export interface OptimizeSummary {
+  /** Trials this call ran to the end. */
+  ran: number;
+  failed: number;
+  /** Trials the study holds now. */
+  total: number;
+  best: number | null;
+  durationMs: number;
+  /** True when the signal stopped the run before the budget was spent. */
+  interrupted: boolean;
+  workers: number;
+}
+
+/**
+ * The run loop: `workers` lanes, each asking for a trial, running it on the executor, storing
+ * its reports and telling the result, until the budget is spent. Only this (main) thread writes.
+ */
+export async function optimizeStudy(
+  study: Study,
+  objective: Objective | string,
+  options: OptimizeOptions,
+): Promise<OptimizeSummary> {
+  const started = Date.now();
+  const budget = options.trials ?? study.space.search.trials;
+  if (!Number.isSafeInteger(budget) || budget < 1) {
+    throw new HpsearchError('E_USAGE', `trials must be a positive integer, got ${budget}`);
+  }
+  if (budget > study.sampler.capacity) {
+    throw new HpsearchError(
+      'E_USAGE',
+      `the ${study.sampler.name} search of study "${study.name}" has ${study.sampler.capacity} points; ask for at most that many trials`,
+    );
+  }
+  const workers = options.workers ?? defaultWorkers();
+  if (!Number.isSafeInteger(workers) || workers < 1) {
+    throw new HpsearchError('E_USAGE', `workers must be a positive integer, got ${workers}`);
+  }
+
+  const counts = await study.counts();
+  const progress: OptimizeProgress = {
+    total: budget,
+    done: counts.complete + counts.pruned + counts.failed,
+    running: 0,
+    failed: counts.failed,
+    best: (await study.leaderboard({ top: 1 }))[0]?.value ?? null,
+  };
+  const remaining = Math.max(0, budget - (counts.complete + counts.pruned + counts.failed + counts.running + counts.queued));
+  const lanes = Math.max(1, Math.min(workers, remaining));
+  const summary: OptimizeSummary = { ran: 0, failed: 0, total: 0, best: progress.best, durationMs: 0, interrupted: false, workers: lanes };
+  if (remaining === 0) return finish();
+
+  const executor: TrialExecutor =
+    typeof objective === 'function' ? new InProcessExecutor(objective, lanes) : new WorkerPoolExecutor(objective, lanes);
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener('abort', onAbort);
+  let fatal: Error | null = null;
+  const better = (a: number, b: number | null) => b === null || (study.direction === 'maximize' ? a > b : a < b);
+
+  const lane = async (): Promise<void> => {
+    while (!stop.signal.aborted) {
+      const trial = await study.ask({ maxTrials: budget, signal: stop.signal });
+      if (!trial) return;
+      progress.running++;
+      options.onProgress?.({ ...progress });
+      const writes: Promise<void>[] = [];
+      const onReport = (step: number, metrics: Metrics) => writes.push(trial.report(step, metrics));
+      const outcome: TrialOutcome = await executor.run(
+        { study: study.name, number: trial.number, seed: trial.seed, params: trial.params },
+        onReport,
+      );
+      await Promise.all(writes);
+      if (outcome.status === 'complete') {
+        await study.tell(trial, { state: 'complete', value: outcome.value, metrics: outcome.metrics });
+        if (better(outcome.value, progress.best)) progress.best = outcome.value;
+      } else {
+        await study.tell(trial, { state: 'failed', error: outcome.error });
+        progress.failed++;
+        summary.failed++;
+        if (outcome.fatal && !fatal) {
+          fatal = new HpsearchError('E_OBJECTIVE', outcome.error);
+          stop.abort();
+        }
+      }
+      summary.ran++;
+      progress.running--;
+      progress.done++;
+      options.onProgress?.({ ...progress });
+    }
+  };
+
+  try {
+    const results = await Promise.allSettled(
+      Array.from({ length: lanes }, () =>
+        lane().catch((error: unknown) => {
+          stop.abort();
+          throw error;
+        }),
+      ),
+    );
+    // A sampler that gave up because we stopped is not an error of its own.
+    const failure = results.find(
+      (r): r is PromiseRejectedResult => r.status === 'rejected' && !(stop.signal.aborted && isAbort(r.reason)),
+    );
+    if (failure) throw failure.reason;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await executor.close();
+  }
+  if (fatal) throw fatal;
+  summary.interrupted = options.signal?.aborted ?? false;
+  return finish();
+
+  async function finish(): Promise<OptimizeSummary> {
+    const now = await study.counts();
+    summary.total = Object.values(now).reduce((a, b) => a + b, 0);
+    summary.best = (await study.leaderboard({ top: 1 }))[0]?.value ?? null;
+    summary.durationMs = Date.now() - started;
+    return summary;
+  }
+}
+
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || /abort/i.test(error.message));
+}

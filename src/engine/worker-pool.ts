@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { HpsearchError } from '../errors.js';
+import type { Metrics } from '../storage/storage.js';
+import type { TrialOutcome, TrialTask, WorkerMessage } from '../worker/messages.js';
+import type { TrialInfo } from '../worker/run-objective.js';
+import type { TrialExecutor } from './executor.js';
+
+/** How long to wait for report messages still in flight after a trial's result arrived. */
+const REPORT_DRAIN_MS = 2000;
+
+/**
+ * Runs module objectives in piscina worker threads, one trial per worker at a time.
+ * A trial that kills its worker (process.exit, a crash) rejects its task; piscina replaces the
+ * worker and the trial is recorded as failed.
+ */
+export class WorkerPoolExecutor implements TrialExecutor {
+  readonly concurrency: number;
+  readonly #pool: Piscina<TrialTask, TrialOutcome>;
+  readonly #module: string;
+
+  constructor(modulePath: string, workers: number) {
+    this.concurrency = workers;
+    this.#module = modulePath;
+    this.#pool = new Piscina<TrialTask, TrialOutcome>({
+      filename: workerEntryPath(),
+      minThreads: workers,
+      maxThreads: workers,
+      // Trials are long and workers keep loaded modules (and later datasets) warm: never idle them out.
+      idleTimeout: Number.POSITIVE_INFINITY,
+    });
+  }
+
+  async run(trial: TrialInfo, onReport: (step: number, metrics: Metrics) => void): Promise<TrialOutcome> {
+    const { port1, port2 } = new MessageChannel();
+    let received = 0;
+    let drained: (() => void) | null = null;
+    let expected = Number.POSITIVE_INFINITY;
+    port1.on('message', (message: WorkerMessage) => {
+      if (message.type !== 'report') return;
+      received++;
+      onReport(message.step, message.metrics);
+      if (received >= expected) drained?.();
+    });
+    const task: TrialTask = { type: 'module', module: this.#module, ...trial, port: port2 };
+    let outcome: TrialOutcome;
+    try {
+      outcome = await this.#pool.run(task, { transferList: [port2] });
+    } catch (error) {
+      outcome = { status: 'failed', error: workerFailure(error), fatal: false, reports: received };
+    }
+    expected = outcome.reports;
+    if (received < expected) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, REPORT_DRAIN_MS);
+        drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    port1.close();
+    return outcome;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.destroy();
+  }
+}
+
+function workerFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `worker thread died during the trial: ${message}`;
+}
+
+/**
+ * The compiled worker entry. Under vitest this file runs from src/ as TypeScript, which a
+ * worker thread cannot load, so it points at the build in dist/ (npm test builds first).
+ */
+export function workerEntryPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  const compiled = here.endsWith('.ts')
+    ? here.replace(/[\\/]src[\\/]engine[\\/]worker-pool\.ts$/, '/dist/worker/entry.js')
+    : fileURLToPath(new URL('../worker/entry.js', import.meta.url));
+  if (!existsSync(compiled)) {
+    throw new HpsearchError('E_WORKER', `worker entry not found at ${compiled}: run \`npm run build\` first`);
+  }
+  return compiled;
+}

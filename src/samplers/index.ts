@@ -1,0 +1,25 @@
+import type { SearchSpace, Strategy } from '../space/types.js';
+import { GridSampler } from './grid.js';
+import { NarrowingSampler } from './narrowing.js';
+import { RandomSampler } from './random.js';
+import type { Sampler, SamplerFactory } from './sampler.js';
+
+export type { Sample, SampleContext, Sampler, SamplerFactory } from './sampler.js';
+export { GridSampler } from './grid.js';
+export { RandomSampler, sampleParams } from './random.js';
+export { NarrowingSampler, roundRanges } from './narrowing.js';
+export type { NarrowingOptions } from './narrowing.js';
+export { narrowParams } from './narrow-params.js';
+export { rngFor, trialSeed } from './rng.js';
+export type { Rng } from './rng.js';
+
+/** One factory per strategy; typed as a full Record so a new strategy cannot be left out. */
+export const samplers: Record<Strategy, SamplerFactory> = {
+  grid: (space) => new GridSampler(space),
+  random: (space) => new RandomSampler(space),
+  narrowing: (space) => new NarrowingSampler(space),
+};
+
+export function createSampler(space: SearchSpace): Sampler {
+  return samplers[space.search.strategy](space);
+}

@@ -1,0 +1,404 @@
+/**
+ * Search-space files (YAML or JSON) → validated, normalised `SearchSpace`.
+ *
+ * Structure is checked with the zod schemas of `schema.ts`, meaning (ranges, strategy
+ * rules, grid size, the objective module on disk) here. Every problem is collected so the
+ * user sees them all in one run, then thrown as one `ValidationError`.
+ */
+import { randomInt } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isCollection, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
+import { HpsearchError, ValidationError, type ValidationIssue } from '../errors.js';
+import { gridSize } from './distributions.js';
+import {
+  PARAM_SCHEMAS,
+  SEARCH_SCHEMAS,
+  STUDY_NAME_PATTERN,
+  checkFields,
+  checkValue,
+  checkVariant,
+  describeValue,
+  isMapping,
+  objectiveSchema,
+  scalarSchema,
+  spaceFileSchema,
+  type RawIssue,
+  type StrategyName,
+} from './schema.js';
+import type { LoadedSpace, ObjectiveSpec, ParamSpec, ParamSpecs, ParamValue, SearchSettings, SearchSpace } from './types.js';
+
+/** Largest grid a grid search may enumerate. */
+export const MAX_GRID_POINTS = 1_000_000;
+
+export async function loadSpaceFile(file: string): Promise<LoadedSpace> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new HpsearchError('E_USAGE', `search-space file not found: ${file}`, { cause: error });
+    if (code === 'EISDIR') throw new HpsearchError('E_USAGE', `search-space path is a directory, not a file: ${file}`, { cause: error });
+    throw new HpsearchError('E_USAGE', `cannot read search-space file ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  return parseSpace(text, file, path.dirname(path.resolve(file)));
+}
+
+/** Parses and validates the text of a space file; `baseDir` is where a relative objective module is looked up. */
+export function parseSpace(text: string, file: string, baseDir: string): LoadedSpace {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+  if (doc.errors.length > 0) throw new ValidationError(file, doc.errors.map(syntaxIssue));
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    // e.g. an alias bomb: the parser accepts it, resolving it does not.
+    throw new ValidationError(file, [{ path: '', message: (error as Error).message }]);
+  }
+  const issues: RawIssue[] = [];
+  const space = validate(raw, file, baseDir, issues);
+  if (space === undefined) throw new ValidationError(file, issues.map((issue) => located(issue, doc, lineCounter)));
+  return { space, file: path.resolve(file), raw };
+}
+
+export interface ValidateOptions {
+  /** false: neither module nor task is needed, e.g. a study created in code with a function objective. Default true. */
+  requireObjective?: boolean;
+  /** false: do not check that the module file exists, e.g. a stored study whose module moved. Default true. */
+  checkModule?: boolean;
+}
+
+/** Validates a document that is already parsed, e.g. read back from the database (so no line numbers). */
+export function validateSpaceDocument(doc: unknown, file: string, baseDir: string, options: ValidateOptions = {}): SearchSpace {
+  const issues: RawIssue[] = [];
+  const space = validate(doc, file, baseDir, issues, options);
+  if (space === undefined) throw new ValidationError(file, issues.map((issue) => ({ path: dotted(issue), message: issue.message })));
+  return space;
+}
+
+// ---------------------------------------------------------------------------
+// Validation
+
+function validate(raw: unknown, file: string, baseDir: string, issues: RawIssue[], options: ValidateOptions = {}): SearchSpace | undefined {
+  if (!isMapping(raw)) {
+    const message = raw === null || raw === undefined
+      ? 'the file is empty; it needs objective, search and params'
+      : `the top level must be a mapping with objective, search and params, got ${describeValue(raw)}`;
+    issues.push({ path: [], message });
+    return undefined;
+  }
+  checkFields(raw, spaceFileSchema, [], issues, { nested: ['objective', 'search', 'params'] });
+  const objective = checkObjective(raw.objective, baseDir, issues, options);
+  const search = checkSearch(raw.search, issues);
+  const params = checkParams(raw.params, search.strategy, issues);
+  // The grid is checked even when other search keys are wrong: its size is news to the user either way.
+  const gridPoints = search.strategy === 'grid' && params ? checkGrid(params, issues) : undefined;
+  const settings = search.fields && params ? buildSearch(search.fields, gridPoints, issues) : undefined;
+  const study = raw.study ?? defaultStudyName(file, issues);
+  if (issues.length > 0 || !objective || !settings || !params || typeof study !== 'string') return undefined;
+  // A seed picked here is stored with the study, so a resumed study keeps sampling the same sequence.
+  const seed = typeof raw.seed === 'number' ? raw.seed : randomInt(0, 2 ** 31);
+  return { study, seed, objective, search: settings, params };
+}
+
+function defaultStudyName(file: string, issues: RawIssue[]): string | undefined {
+  const name = path.basename(file, path.extname(file));
+  if (STUDY_NAME_PATTERN.test(name)) return name;
+  issues.push({
+    path: ['study'],
+    message: `no study name given and the file name "${name}" is not a valid one; add study: <name> (letters, digits, ".", "_", "-")`,
+  });
+  return undefined;
+}
+
+function checkObjective(value: unknown, baseDir: string, issues: RawIssue[], options: ValidateOptions): ObjectiveSpec | undefined {
+  if (value === undefined) return undefined; // reported as a missing key
+  if (!isMapping(value)) {
+    issues.push({ path: ['objective'], message: `expected a mapping with module (or task), metric and direction, got ${describeValue(value)}` });
+    return undefined;
+  }
+  const before = issues.length;
+  checkFields(value, objectiveSchema, ['objective'], issues);
+  const hasModule = value.module !== undefined;
+  const hasTask = value.task !== undefined;
+  if (hasModule && hasTask) {
+    issues.push({ path: ['objective'], message: 'give either module or task, not both' });
+  } else if (!hasModule && !hasTask && options.requireObjective !== false) {
+    issues.push({
+      path: ['objective'],
+      message: 'add module: ./objective.mjs (a JS module whose default export returns the value) or task: { ... } (a built-in training task)',
+    });
+  }
+  let module: string | undefined;
+  if (typeof value.module === 'string' && value.module !== '') {
+    module = path.resolve(baseDir, value.module);
+    const kind = options.checkModule === false ? 'file' : fileKind(module);
+    if (kind !== 'file') {
+      const problem = kind === 'missing' ? 'module file not found' : 'module path is a directory, not a file';
+      issues.push({ path: ['objective', 'module'], message: `${problem}: ${module} (module paths are relative to the search-space file's folder)` });
+    }
+  }
+  if (issues.length > before) return undefined;
+  const objective: ObjectiveSpec = {
+    metric: (value.metric as string | undefined) ?? 'value',
+    direction: value.direction as ObjectiveSpec['direction'],
+  };
+  if (module !== undefined) objective.module = module;
+  if (hasTask) objective.task = value.task as Record<string, unknown>;
+  return objective;
+}
+
+function fileKind(file: string): 'file' | 'directory' | 'missing' {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (stat === undefined) return 'missing';
+  return stat.isDirectory() ? 'directory' : 'file';
+}
+
+interface SearchCheck {
+  /** Known even when other search fields are wrong, so params are checked by the right rules. */
+  strategy?: StrategyName;
+  /** Set when the search section is structurally valid. */
+  fields?: Record<string, unknown> & { strategy: StrategyName };
+}
+
+function checkSearch(value: unknown, issues: RawIssue[]): SearchCheck {
+  if (value === undefined) return {};
+  if (!isMapping(value)) {
+    issues.push({ path: ['search'], message: `expected a mapping with strategy and trials, got ${describeValue(value)}` });
+    return {};
+  }
+  const before = issues.length;
+  const variant = checkVariant(value, 'strategy', SEARCH_SCHEMAS, ['search'], issues, {
+    unknown: 'unknown strategy',
+    usedBy: (key, strategies) => `"${key}" is only used by strategy: ${strategies.join(' or ')}`,
+  });
+  if (variant === undefined) return {};
+  const name = variant.kind;
+  if (name === 'narrowing') {
+    // Cross-field rules only between keys that are themselves valid, to avoid derived noise.
+    const { rounds, trials_per_round: perRound, keep_top: keepTop, trials } = value;
+    const valid = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 1;
+    if (valid(keepTop) && valid(perRound) && keepTop > perRound) {
+      issues.push({ path: ['search', 'keep_top'], message: `keep_top (${keepTop}) must be <= trials_per_round (${perRound})` });
+    }
+    if (valid(trials) && valid(rounds) && valid(perRound) && trials !== rounds * perRound) {
+      issues.push({
+        path: ['search', 'trials'],
+        message: `trials (${trials}) must equal rounds × trials_per_round = ${rounds} × ${perRound} = ${rounds * perRound}; fix it or leave trials out`,
+      });
+    }
+  }
+  return issues.length > before ? { strategy: name } : { strategy: name, fields: { ...value, strategy: name } };
+}
+
+function checkParams(value: unknown, strategy: StrategyName | undefined, issues: RawIssue[]): ParamSpecs | undefined {
+  if (value === undefined) return undefined;
+  if (!isMapping(value)) {
+    issues.push({ path: ['params'], message: `expected a mapping of param name to spec, got ${describeValue(value)}` });
+    return undefined;
+  }
+  const params: ParamSpecs = {};
+  let ok = true;
+  for (const [name, spec] of Object.entries(value)) {
+    const checked = checkParam(spec, ['params', name], strategy, issues);
+    if (checked === undefined) ok = false;
+    else params[name] = checked;
+  }
+  return ok ? params : undefined;
+}
+
+function checkParam(value: unknown, at: string[], strategy: StrategyName | undefined, issues: RawIssue[]): ParamSpec | undefined {
+  if (Array.isArray(value)) {
+    issues.push({
+      path: at,
+      message: 'expected a param spec such as { type: float, low: 0, high: 1 } or a fixed value, got a list; for options use { type: categorical, choices: [...] }',
+    });
+    return undefined;
+  }
+  if (!isMapping(value)) {
+    return checkValue(value, scalarSchema, at, issues) ? { type: 'fixed', value: value as ParamValue } : undefined;
+  }
+  const variant = checkVariant(value, 'type', PARAM_SCHEMAS, at, issues, {
+    unknown: 'unknown param type',
+    usedBy: (key, types) => `"${key}" is only used by ${types.join(' and ')} params`,
+  });
+  if (variant === undefined) return undefined;
+  const { kind, ok } = variant;
+  switch (kind) {
+    case 'fixed':
+      return ok ? { type: 'fixed', value: value.value as ParamValue } : undefined;
+    case 'categorical':
+      return ok ? { type: 'categorical', choices: value.choices as ParamValue[] } : undefined;
+    case 'float':
+    case 'int': {
+      // Range checks still run on the well-typed keys so a typo elsewhere does not hide them.
+      const numeric = checkNumeric(kind, wellTyped(value), at, strategy, issues);
+      return ok ? numeric : undefined;
+    }
+  }
+}
+
+type NumericFields = { low?: number; high?: number; log?: boolean; step?: number; values?: number[]; grid?: number };
+
+function wellTyped(value: Record<string, unknown>): NumericFields {
+  // A key given with the wrong type becomes NaN: it still counts as present (no "low is
+  // required" on top of "expected a number") but fails every comparison.
+  const number = (v: unknown) => (typeof v === 'number' ? v : NaN);
+  const fields: NumericFields = {};
+  for (const key of ['low', 'high', 'step', 'grid'] as const) {
+    if (value[key] !== undefined) fields[key] = number(value[key]);
+  }
+  if (typeof value.log === 'boolean') fields.log = value.log;
+  if (value.values !== undefined) fields.values = Array.isArray(value.values) ? value.values.map(number) : [];
+  return fields;
+}
+
+function checkNumeric(
+  type: 'float' | 'int',
+  spec: NumericFields,
+  at: string[],
+  strategy: StrategyName | undefined,
+  issues: RawIssue[],
+): ParamSpec | undefined {
+  const before = issues.length;
+  const { low, high, step, values, grid } = spec;
+  const log = spec.log ?? false;
+  // Only grid search can do without bounds (it visits `values`). While the strategy is
+  // unknown (a broken search section) the lenient rule avoids a second, derived error.
+  if (strategy !== undefined && (strategy !== 'grid' || values === undefined)) {
+    const note = values !== undefined ? ` (values: [...] replaces low/high only with strategy: grid)` : '';
+    if (low === undefined) issues.push({ path: [...at, 'low'], message: `required key is missing${note}` });
+    if (high === undefined) issues.push({ path: [...at, 'high'], message: `required key is missing${note}` });
+  }
+  if (low !== undefined && high !== undefined && low >= high) {
+    issues.push({ path: [...at, 'low'], message: `low (${low}) must be less than high (${high})` });
+  }
+  if (log && low !== undefined && low <= 0) {
+    issues.push({ path: [...at, 'low'], message: `log: true needs low > 0, got ${low}; use a positive low or log: false` });
+  }
+  if (log && step !== undefined) {
+    issues.push({ path: [...at, 'step'], message: 'step cannot be combined with log: true; remove one of them' });
+  }
+  if (issues.length > before) return undefined;
+  const result = {
+    low: low ?? Math.min(...(values ?? [])),
+    high: high ?? Math.max(...(values ?? [])),
+    log,
+    ...(values !== undefined ? { values } : {}),
+    ...(grid !== undefined ? { grid } : {}),
+  };
+  if (type === 'int') return { type, ...result, step: step ?? 1 };
+  return { type, ...result, ...(step !== undefined ? { step } : {}) };
+}
+
+function buildSearch(
+  fields: Record<string, unknown> & { strategy: StrategyName },
+  gridPoints: number | undefined,
+  issues: RawIssue[],
+): SearchSettings | undefined {
+  const trials = fields.trials as number | undefined;
+  switch (fields.strategy) {
+    case 'random':
+      return { strategy: 'random', trials: trials! };
+    case 'narrowing': {
+      const rounds = fields.rounds as number;
+      const trialsPerRound = fields.trials_per_round as number;
+      // The default of 5 shrinks for small rounds rather than failing on a key the user never wrote.
+      const keepTop = (fields.keep_top as number | undefined) ?? Math.min(5, trialsPerRound);
+      const margin = (fields.margin as number | undefined) ?? 0.1;
+      return { strategy: 'narrowing', rounds, trialsPerRound, keepTop, margin, trials: rounds * trialsPerRound };
+    }
+    case 'grid': {
+      if (gridPoints === undefined) return undefined;
+      if (trials !== undefined && trials > gridPoints) {
+        const message = `trials (${trials}) is more than the grid size (${gridPoints}); lower it or leave it out to run the whole grid`;
+        issues.push({ path: ['search', 'trials'], message });
+        return undefined;
+      }
+      return { strategy: 'grid', trials: trials ?? gridPoints };
+    }
+  }
+}
+
+/** The grid size, or undefined after reporting why the params cannot form a grid. */
+function checkGrid(params: ParamSpecs, issues: RawIssue[]): number | undefined {
+  let size = 1;
+  let ok = true;
+  const factors: string[] = [];
+  for (const [name, spec] of Object.entries(params)) {
+    const points = gridSize(spec);
+    if (!Number.isFinite(points)) {
+      issues.push({ path: ['params', name], message: 'grid search needs values: [...], grid: N or step' });
+      ok = false;
+      continue;
+    }
+    size *= points;
+    if (points > 1) factors.push(`${name}: ${formatCount(points)}`);
+  }
+  if (!ok) return undefined;
+  if (size > MAX_GRID_POINTS) {
+    issues.push({
+      path: ['params'],
+      message: `the grid has ${formatCount(size)} points (${factors.join(' × ')}), more than the limit of ${formatCount(MAX_GRID_POINTS)}; use fewer points per param or strategy: random`,
+    });
+    return undefined;
+  }
+  return size;
+}
+
+function formatCount(n: number): string {
+  return n < 1e15 ? n.toLocaleString('en-US') : n.toExponential(2);
+}
+
+// ---------------------------------------------------------------------------
+// Positions
+
+function syntaxIssue(error: YAMLError): ValidationIssue {
+  // prettyErrors appends " at line L, column C:" and a source excerpt; the position has its own fields.
+  const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const pos = error.linePos?.[0];
+  return pos ? { path: '', message, line: pos.line, column: pos.col } : { path: '', message };
+}
+
+function dotted(issue: RawIssue): string {
+  return issue.path.join('.');
+}
+
+/**
+ * Attaches the line and column of the node the issue is about. When that node does not
+ * exist (a missing key) it points at the deepest key that does, e.g. `objective:`.
+ */
+function located(issue: RawIssue, doc: Document, lineCounter: LineCounter): ValidationIssue {
+  let node: unknown = doc.contents;
+  let anchor: Node | undefined;
+  let found = true;
+  for (const segment of issue.path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(segment));
+      if (pair === undefined) {
+        found = false;
+        break;
+      }
+      anchor = isNode(pair.key) ? pair.key : anchor;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
+      node = node.items[segment];
+      anchor = isNode(node) ? node : anchor;
+    } else {
+      found = false;
+      break;
+    }
+  }
+  // A block mapping starts at its first child's key, so for collections the key reads better.
+  const valueNode = found && isNode(node) && node.range ? node : undefined;
+  const target = issue.atKey || isCollection(valueNode) ? (anchor ?? valueNode) : (valueNode ?? anchor);
+  const result: ValidationIssue = { path: dotted(issue), message: issue.message };
+  if (target?.range) {
+    const pos = lineCounter.linePos(target.range[0]);
+    result.line = pos.line;
+    result.column = pos.col;
+  }
+  return result;
+}

@@ -1,0 +1,279 @@
+/**
+ * The search-space file format as zod schemas, and the structural checks built on them.
+ *
+ * The composed `spaceFileSchema` is what the JSON Schema for editors is generated from.
+ * Validation does not parse it in one go: a union of param kinds makes zod report
+ * "no union member matched", which tells the user nothing. Instead `load.ts` picks the
+ * schema for each part (a param by its `type`, search settings by their `strategy`) and
+ * checks it with `checkFields`, so every message names the exact key that is wrong.
+ */
+import * as z from 'zod';
+import { suggestion } from './did-you-mean.js';
+
+export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export const scalarSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+
+const LOW_DOC = 'Lower bound (inclusive). Required unless `values` is given for grid search.';
+const HIGH_DOC = 'Upper bound (inclusive). Required unless `values` is given for grid search.';
+
+const numericFields = {
+  log: z.boolean().optional().describe('Sample log-uniformly (needs low > 0). Default false.'),
+  grid: z.int().min(1).max(1_000_000).optional().describe('Grid search: number of points from low to high.'),
+};
+
+export const floatParamSchema = z.strictObject({
+  type: z.literal('float'),
+  low: z.number().optional().describe(LOW_DOC),
+  high: z.number().optional().describe(HIGH_DOC),
+  ...numericFields,
+  step: z.number().positive().optional().describe('Discretisation step (not with log).'),
+  values: z.array(z.number()).min(1).optional().describe('Grid search: explicit points.'),
+});
+
+export const intParamSchema = z.strictObject({
+  type: z.literal('int'),
+  low: z.int().optional().describe(LOW_DOC),
+  high: z.int().optional().describe(HIGH_DOC),
+  ...numericFields,
+  step: z.int().positive().optional().describe('Step between values (not with log). Default 1.'),
+  values: z.array(z.int()).min(1).optional().describe('Grid search: explicit points.'),
+});
+
+export const categoricalParamSchema = z.strictObject({
+  type: z.literal('categorical'),
+  choices: z.array(scalarSchema).min(1).describe('The values to choose from.'),
+});
+
+export const fixedParamSchema = z.strictObject({
+  type: z.literal('fixed'),
+  value: scalarSchema.describe('The value every trial gets.'),
+});
+
+export const PARAM_SCHEMAS = {
+  float: floatParamSchema,
+  int: intParamSchema,
+  categorical: categoricalParamSchema,
+  fixed: fixedParamSchema,
+} as const;
+export type ParamType = keyof typeof PARAM_SCHEMAS;
+export const PARAM_TYPES = Object.keys(PARAM_SCHEMAS) as ParamType[];
+
+const trialsField = z.int().min(1);
+
+export const gridSearchSchema = z.strictObject({
+  strategy: z.literal('grid'),
+  trials: trialsField.optional().describe('At most the grid size; default: the whole grid.'),
+});
+
+export const randomSearchSchema = z.strictObject({
+  strategy: z.literal('random'),
+  trials: trialsField.describe('Number of trials to run.'),
+});
+
+export const narrowingSearchSchema = z.strictObject({
+  strategy: z.literal('narrowing'),
+  trials: trialsField.optional().describe('If given, must equal rounds * trials_per_round.'),
+  rounds: z.int().min(1).describe('Number of rounds; each round narrows the ranges around the best trials.'),
+  trials_per_round: z.int().min(1).describe('Trials sampled in each round.'),
+  keep_top: z.int().min(1).optional().describe('Best trials the next round narrows to (<= trials_per_round). Default 5.'),
+  margin: z.number().min(0).optional().describe('Fraction of the top-K span added on each side. Default 0.1.'),
+});
+
+export const SEARCH_SCHEMAS = {
+  grid: gridSearchSchema,
+  random: randomSearchSchema,
+  narrowing: narrowingSearchSchema,
+} as const;
+export type StrategyName = keyof typeof SEARCH_SCHEMAS;
+export const STRATEGIES = Object.keys(SEARCH_SCHEMAS) as StrategyName[];
+
+export const objectiveSchema = z.strictObject({
+  module: z.string().min(1).optional().describe('JS module (relative to this file) whose default export returns the value. Exactly one of module / task.'),
+  task: z.record(z.string(), z.unknown()).optional().describe('Built-in training task. Exactly one of module / task.'),
+  metric: z.string().min(1).optional().describe('Name of the value the objective returns. Default "value".'),
+  direction: z.enum(['maximize', 'minimize']).describe('Whether higher or lower values are better.'),
+});
+
+export const paramSchema = z.union([
+  scalarSchema.describe('A fixed value.'),
+  z.discriminatedUnion('type', [floatParamSchema, intParamSchema, categoricalParamSchema, fixedParamSchema]),
+]);
+
+export const spaceFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  study: z
+    .string()
+    .regex(STUDY_NAME_PATTERN, {
+      error: 'must start with a letter or digit and contain only letters, digits, ".", "_" and "-" (at most 128 characters)',
+    })
+    .optional()
+    .describe('Study name. Default: the file name without extension.'),
+  description: z.string().optional(),
+  seed: z.int().min(0).optional().describe('Random seed. Default: a random one, stored with the study.'),
+  objective: objectiveSchema,
+  search: z.discriminatedUnion('strategy', [gridSearchSchema, randomSearchSchema, narrowingSearchSchema]),
+  params: z.record(z.string(), paramSchema).describe('Parameter name → spec, or a fixed scalar value.'),
+});
+
+// ---------------------------------------------------------------------------
+// Structural checks
+
+export type PathSegment = string | number;
+
+/** An issue before line numbers are attached; `atKey` points it at the key rather than the value. */
+export interface RawIssue {
+  path: PathSegment[];
+  message: string;
+  atKey?: boolean;
+}
+
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+const EXPECTED_NAMES: Record<string, string> = {
+  number: 'a number',
+  int: 'an integer',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  record: 'a mapping',
+};
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function issueMessage(issue: z.core.$ZodIssue, got: unknown): string {
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (got === undefined) return 'required key is missing';
+      const expected = EXPECTED_NAMES[issue.expected] ?? issue.expected;
+      const hint = issue.expected === 'number' && typeof got === 'string' && got.trim() !== '' && Number.isFinite(Number(got))
+        ? ' (remove the quotes)'
+        : '';
+      return `expected ${expected}, got ${describeValue(got)}${hint}`;
+    }
+    case 'invalid_union':
+      return `expected a number, string, true/false or null, got ${describeValue(got)}`;
+    case 'invalid_value': {
+      const options = issue.values.map((v) => JSON.stringify(v));
+      const head = options.length === 1 ? `expected ${options[0]}` : `expected one of ${options.join(', ')}`;
+      const strings = issue.values.filter((v): v is string => typeof v === 'string');
+      return `${head}, got ${describeValue(got)}${typeof got === 'string' ? suggestion(got, strings) : ''}`;
+    }
+    case 'too_small':
+      if (issue.origin === 'array') return 'must not be empty';
+      if (issue.origin === 'string') return 'must not be empty';
+      return `must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}, got ${String(got)}`;
+    case 'too_big':
+      return `must be ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}, got ${String(got)}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** Checks one value against a leaf schema, adding an issue per problem under `path`. */
+export function checkValue(value: unknown, schema: z.ZodType, path: PathSegment[], issues: RawIssue[]): boolean {
+  const result = schema.safeParse(value);
+  if (result.success) return true;
+  for (const issue of result.error.issues) {
+    const sub = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    issues.push({ path: [...path, ...sub], message: issueMessage(issue, valueAt(value, issue.path)) });
+  }
+  return false;
+}
+
+export interface CheckFieldsOptions {
+  /** Keys the caller checks itself (nested parts); only their presence is checked here. */
+  nested?: readonly string[];
+  /** Extra words for an unknown key that is valid elsewhere, e.g. under another strategy. */
+  unknownKeyHint?: (key: string) => string | undefined;
+}
+
+/**
+ * Checks a mapping against a strict object schema key by key: unknown keys (with a
+ * did-you-mean among the keys known here), missing required keys, and each value.
+ * Returns false if anything was wrong.
+ */
+export function checkFields(
+  value: Record<string, unknown>,
+  schema: z.ZodObject,
+  path: PathSegment[],
+  issues: RawIssue[],
+  options: CheckFieldsOptions = {},
+): boolean {
+  const before = issues.length;
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const known = Object.keys(shape);
+  for (const key of Object.keys(value)) {
+    if (key in shape) continue;
+    const close = suggestion(key, known);
+    const hint = options.unknownKeyHint?.(key);
+    const message = close !== '' ? `unknown key${close}` : `unknown key${hint ? `; ${hint}` : ''}; known keys here: ${known.join(', ')}`;
+    issues.push({ path: [...path, key], message, atKey: true });
+  }
+  for (const key of known) {
+    const field = shape[key]!;
+    const present = Object.hasOwn(value, key) && value[key] !== undefined;
+    if (!present) {
+      if (!field.safeParse(undefined).success) {
+        const options = field instanceof z.ZodEnum ? ` (one of ${field.options.map((o) => JSON.stringify(o)).join(', ')})` : '';
+        issues.push({ path: [...path, key], message: `required key is missing${options}` });
+      }
+      continue;
+    }
+    if (options.nested?.includes(key)) continue;
+    checkValue(value[key], field, [...path, key], issues);
+  }
+  return issues.length === before;
+}
+
+/**
+ * Checks a mapping whose keys depend on a discriminator (`type` of a param, `strategy` of the
+ * search): first the discriminator, with a did-you-mean, then the keys of that variant, where
+ * a key of another variant is explained as such. Undefined when the variant is unknown.
+ */
+export function checkVariant<K extends string>(
+  value: Record<string, unknown>,
+  key: string,
+  schemas: Record<K, z.ZodObject>,
+  path: PathSegment[],
+  issues: RawIssue[],
+  words: { unknown: string; usedBy: (key: string, variants: K[]) => string },
+): { kind: K; ok: boolean } | undefined {
+  const kinds = Object.keys(schemas) as K[];
+  const kind = value[key];
+  if (kind === undefined) {
+    issues.push({ path: [...path, key], message: `required key is missing (one of ${kinds.join(', ')})` });
+    return undefined;
+  }
+  if (typeof kind !== 'string' || !(kinds as string[]).includes(kind)) {
+    const close = typeof kind === 'string' ? suggestion(kind, kinds) : '';
+    issues.push({ path: [...path, key], message: `${words.unknown} ${JSON.stringify(kind)}${close} (expected one of ${kinds.join(', ')})` });
+    return undefined;
+  }
+  const ok = checkFields(value, schemas[kind as K], path, issues, {
+    unknownKeyHint: (unknown) => {
+      const users = kinds.filter((k) => unknown in schemas[k].shape);
+      return users.length > 0 ? words.usedBy(unknown, users) : undefined;
+    },
+  });
+  return { kind: kind as K, ok };
+}

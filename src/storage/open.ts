@@ -1,0 +1,21 @@
+import { HpsearchError } from '../errors.js';
+import { openSqliteStorage } from './sqlite/sqlite-storage.js';
+import type { Storage } from './storage.js';
+
+/** Where studies live when the user names no storage. */
+export const DEFAULT_DB_PATH = 'runs/hpsearch.db';
+
+/**
+ * Opens the storage at `location`: a file path (or `:memory:`) is an SQLite database,
+ * created with its folder if missing; a `postgres://` URL is reserved for the PostgreSQL backend.
+ */
+export async function openStorage(location: string = DEFAULT_DB_PATH): Promise<Storage> {
+  if (/^postgres(ql)?:\/\//i.test(location)) {
+    throw new HpsearchError(
+      'E_USAGE',
+      'PostgreSQL storage is not available yet; use an SQLite file path such as runs/hpsearch.db',
+    );
+  }
+  if (location.trim() === '') throw new HpsearchError('E_USAGE', 'the storage location is empty; give a database file path');
+  return openSqliteStorage(location);
+}

@@ -1,0 +1,160 @@
+import type Database from 'better-sqlite3';
+import { HpsearchError } from '../../errors.js';
+
+/**
+ * Schema versioning. The file header carries two 32-bit slots SQLite itself never touches:
+ * `application_id` marks the file as hpsearch's (so we refuse to scribble on some other
+ * program's database) and `user_version` is the schema version, bumped by each migration.
+ */
+
+/** 'HPSR' in ASCII. */
+export const APPLICATION_ID = 0x48505352;
+
+export interface Migration {
+  /** 1, 2, 3, ...: the `user_version` the file has once this migration ran. */
+  version: number;
+  description: string;
+  /** Runs inside a transaction opened by `migrate`; must not open its own. */
+  up(db: Database.Database): void;
+}
+
+const STATES_SQL = "'queued', 'running', 'complete', 'pruned', 'failed'";
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'studies, trials and per-step metrics',
+    up(db) {
+      db.exec(`
+        CREATE TABLE studies (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          direction TEXT NOT NULL CHECK (direction IN ('maximize', 'minimize')),
+          metric TEXT NOT NULL,
+          seed INTEGER NOT NULL,
+          space_json TEXT NOT NULL,
+          space_file TEXT,
+          created_at INTEGER NOT NULL
+        );
+        CREATE TABLE trials (
+          id INTEGER PRIMARY KEY,
+          study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+          number INTEGER NOT NULL,
+          sample_index INTEGER,
+          state TEXT NOT NULL CHECK (state IN (${STATES_SQL})),
+          params_json TEXT NOT NULL DEFAULT '{}',
+          value REAL,
+          metrics_json TEXT,
+          error TEXT,
+          started_at INTEGER,
+          ended_at INTEGER,
+          round INTEGER,
+          seed INTEGER,
+          owner TEXT,
+          UNIQUE (study_id, number),
+          UNIQUE (study_id, sample_index)
+        );
+        -- Leaderboard: one range scan per state, already ordered by value.
+        CREATE INDEX trials_by_value ON trials (study_id, state, value, number);
+        -- claimTrial's "oldest queued first" without sorting the whole study.
+        CREATE INDEX trials_queued ON trials (study_id, number) WHERE state = 'queued';
+        -- One row per metric per step, so a pruner can read one metric at one step across trials.
+        -- value NULL means NaN: SQLite cannot store NaN in a REAL column.
+        CREATE TABLE trial_steps (
+          trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+          step INTEGER NOT NULL,
+          name TEXT NOT NULL,
+          value REAL,
+          PRIMARY KEY (trial_id, step, name)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
+];
+
+export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
+}
+
+export function newerSchemaMessage(location: string, found: number, known: number): string {
+  return `${location} was written by a newer hpsearch (schema ${found}, this one knows ${known}); upgrade hpsearch`;
+}
+
+export function notSqliteMessage(location: string): string {
+  return `${location} is not an SQLite database (or is damaged); give the path of an hpsearch database or of a new file`;
+}
+
+function readVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function checkList(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, i) => {
+    if (migration.version !== i + 1) {
+      throw new Error(`migration list must be numbered 1, 2, 3, ...: entry ${i} has version ${migration.version}`);
+    }
+  });
+}
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+}
+
+/**
+ * Applies the migrations newer than the file's `user_version`, in order, each in its own
+ * immediate transaction that also records the new version — so a crash leaves the file at
+ * a consistent version, and two processes opening a new file at once do not both apply one.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {
+  checkList(migrations);
+  const latest = latestVersion(migrations);
+  const from = readVersion(db);
+  if (from > latest) throw new HpsearchError('E_SCHEMA_VERSION', newerSchemaMessage(db.name, from, latest));
+  for (const migration of migrations) {
+    if (migration.version <= from) continue;
+    db.transaction(() => {
+      // Re-read under the write lock: another process may have applied it since we looked.
+      const current = readVersion(db);
+      if (migration.version <= current) return;
+      if (current === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+  return { from, to: readVersion(db) };
+}
+
+export type SchemaStatus = 'new' | 'older' | 'current';
+
+/**
+ * Decides, by reading only, whether the file is a new database, an hpsearch database this code
+ * can use (possibly after migrating) or something to refuse. Refusals happen before anything
+ * is written, so a wrong path never damages someone else's file.
+ */
+export function checkSchema(db: Database.Database, location: string, migrations: readonly Migration[] = MIGRATIONS): SchemaStatus {
+  let applicationId: number;
+  let version: number;
+  let objects: number;
+  try {
+    applicationId = db.pragma('application_id', { simple: true }) as number;
+    version = readVersion(db);
+    objects = (db.prepare('SELECT COUNT(*) AS n FROM sqlite_schema').get() as { n: number }).n;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new HpsearchError('E_STORAGE', notSqliteMessage(location), { cause: error });
+    }
+    throw error;
+  }
+  if (applicationId === 0 && version === 0 && objects === 0) return 'new';
+  if (applicationId !== APPLICATION_ID) {
+    throw new HpsearchError(
+      'E_STORAGE',
+      `${location} is not an hpsearch database (it belongs to another application); give the path of an hpsearch database or of a new file`,
+    );
+  }
+  const latest = latestVersion(migrations);
+  if (version > latest) throw new HpsearchError('E_SCHEMA_VERSION', newerSchemaMessage(location, version, latest));
+  return version < latest ? 'older' : 'current';
+}

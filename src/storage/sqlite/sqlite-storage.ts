@@ -1,0 +1,372 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { HpsearchError } from '../../errors.js';
+import type { Direction, Params } from '../../space/types.js';
+import { TRIAL_STATES, isFinished, type TrialState } from '../../study/states.js';
+import type {
+  ClaimOptions, ClaimedTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, Storage,
+  StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
+} from '../storage.js';
+import { decodeMetrics, decodeParams, decodeStepValue, encodeMetrics, encodeParams } from './metrics-codec.js';
+import { MIGRATIONS, checkSchema, migrate, notSqliteMessage, type Migration } from './migrations.js';
+
+export interface SqliteStorageOptions {
+  /** Open an existing, up-to-date database for reading only (e.g. `hpsearch show`). */
+  readonly?: boolean;
+  /** The schema migrations to apply; tests pass custom lists. Defaults to MIGRATIONS. */
+  migrations?: readonly Migration[];
+}
+
+/** How long a writer waits for another process's write lock before failing. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+export async function openSqliteStorage(path: string, options: SqliteStorageOptions = {}): Promise<SqliteStorage> {
+  const readonly = options.readonly ?? false;
+  const migrations = options.migrations ?? MIGRATIONS;
+  const inMemory = path === ':memory:';
+  if (!inMemory) {
+    if (readonly && !existsSync(path)) throw new HpsearchError('E_STORAGE', `${path} does not exist`);
+    if (!readonly) mkdirSync(dirname(resolve(path)), { recursive: true });
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly, fileMustExist: readonly });
+  } catch (error) {
+    throw new HpsearchError('E_STORAGE', `cannot open ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Inspect before anything else reads or writes (journal_mode = WAL rewrites the header),
+    // so a refused file stays untouched and a non-SQLite file gets the clear message.
+    const status = checkSchema(db, path, migrations);
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    if (readonly) {
+      if (status !== 'current') {
+        const why = status === 'new' ? 'is empty, not an hpsearch database' : 'uses an older schema; open it once without read-only to upgrade it';
+        throw new HpsearchError(status === 'new' ? 'E_STORAGE' : 'E_SCHEMA_VERSION', `${path} ${why}`);
+      }
+    } else {
+      db.pragma('journal_mode = WAL');
+      if (status !== 'current') migrate(db, migrations);
+    }
+    return new SqliteStorage(db, path);
+  } catch (error) {
+    db.close();
+    throw toStorageError(error, path, 'opening');
+  }
+}
+
+function toStorageError(error: unknown, location: string, doing: string): HpsearchError {
+  if (error instanceof HpsearchError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new HpsearchError('E_STORAGE', `${doing} failed: ${notSqliteMessage(location)}`, { cause: error });
+  }
+  const hint = code === 'SQLITE_BUSY' ? ` (another process held the database for over ${BUSY_TIMEOUT_MS / 1000} s)` : '';
+  return new HpsearchError('E_STORAGE', `${location}: ${doing} failed: ${(error as Error).message}${hint}`, { cause: error });
+}
+
+interface StudyRow {
+  id: number; name: string; direction: Direction; metric: string; seed: number;
+  space_json: string; space_file: string | null; created_at: number;
+}
+
+interface TrialRow {
+  id: number; study_id: number; number: number; sample_index: number | null; state: TrialState;
+  params_json: string; value: number | null; metrics_json: string | null; error: string | null;
+  started_at: number | null; ended_at: number | null; round: number | null; seed: number | null; owner: string | null;
+}
+
+interface StepRow { step: number; name: string; value: number | null }
+interface CountRow { study_id: number; state: TrialState; n: number }
+
+const ACTIVE = "state IN ('queued', 'running')";
+
+function studyFromRow(row: StudyRow): StudyRecord {
+  return {
+    id: row.id, name: row.name, direction: row.direction, metric: row.metric, seed: row.seed,
+    space: JSON.parse(row.space_json) as unknown, spaceFile: row.space_file, createdAt: row.created_at,
+  };
+}
+
+function trialFromRow(row: TrialRow): TrialRecord {
+  return {
+    id: row.id, studyId: row.study_id, number: row.number, state: row.state, params: decodeParams(row.params_json),
+    value: row.value, metrics: decodeMetrics(row.metrics_json), error: row.error, startedAt: row.started_at,
+    endedAt: row.ended_at, round: row.round, seed: row.seed, owner: row.owner, sampleIndex: row.sample_index,
+  };
+}
+
+function zeroCounts(): Record<TrialState, number> {
+  return Object.fromEntries(TRIAL_STATES.map((state) => [state, 0])) as Record<TrialState, number>;
+}
+
+/** Orders non-NULL values best first, then by number; written out because Infinity - Infinity is NaN. */
+function compareByValue(direction: Direction): (a: TrialRow, b: TrialRow) => number {
+  const sign = direction === 'maximize' ? -1 : 1;
+  return (a, b) => (a.value! < b.value! ? -sign : a.value! > b.value! ? sign : a.number - b.number);
+}
+
+/** Every statement, prepared once per connection; user values are always bound, never spliced. */
+function prepareStatements(db: Database.Database) {
+  const p = <R = unknown>(source: string) => db.prepare<unknown[], R>(source);
+  return {
+    insertStudy: p<StudyRow>(`INSERT INTO studies (name, direction, metric, seed, space_json, space_file, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`),
+    studyByName: p<StudyRow>('SELECT * FROM studies WHERE name = ?'),
+    allStudies: p<StudyRow>('SELECT * FROM studies ORDER BY id'),
+    allCounts: p<CountRow>('SELECT study_id, state, COUNT(*) AS n FROM trials GROUP BY study_id, state'),
+    counts: p<CountRow>('SELECT study_id, state, COUNT(*) AS n FROM trials WHERE study_id = ? GROUP BY state'),
+    bestMax: p<{ best: number | null }>("SELECT MAX(value) AS best FROM trials WHERE study_id = ? AND state = 'complete'"),
+    bestMin: p<{ best: number | null }>("SELECT MIN(value) AS best FROM trials WHERE study_id = ? AND state = 'complete'"),
+    // Sub-selects so SQLite answers MAX from the unique indexes instead of scanning the study.
+    nextNumber: p<{ n: number }>('SELECT COALESCE((SELECT MAX(number) FROM trials WHERE study_id = ?) + 1, 0) AS n'),
+    nextSample: p<{ n: number }>('SELECT COALESCE((SELECT MAX(sample_index) FROM trials WHERE study_id = ?) + 1, 0) AS n'),
+    insertTrial: p<{ id: number }>(`INSERT INTO trials (study_id, number, sample_index, state, params_json, started_at, owner)
+      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+    oldestQueued: p<TrialRow>("SELECT * FROM trials WHERE study_id = ? AND state = 'queued' ORDER BY number LIMIT 1"),
+    start: p("UPDATE trials SET state = 'running', owner = ?, started_at = ? WHERE id = ?"),
+    setParams: p(`UPDATE trials SET params_json = @params,
+      round = CASE WHEN @setRound THEN @round ELSE round END, seed = CASE WHEN @setSeed THEN @seed ELSE seed END
+      WHERE id = @id AND ${ACTIVE}`),
+    finish: p(`UPDATE trials SET state = @state, value = @value, metrics_json = @metrics, error = @error, ended_at = @now
+      WHERE id = @id AND ${ACTIVE}`),
+    stateOf: p<{ state: TrialState }>('SELECT state FROM trials WHERE id = ?'),
+    deleteStep: p('DELETE FROM trial_steps WHERE trial_id = ? AND step = ?'),
+    insertStep: p('INSERT INTO trial_steps (trial_id, step, name, value) VALUES (?, ?, ?, ?)'),
+    trialByNumber: p<TrialRow>('SELECT * FROM trials WHERE study_id = ? AND number = ?'),
+    steps: p<StepRow>('SELECT step, name, value FROM trial_steps WHERE trial_id = ? ORDER BY step, name'),
+    stepCount: p<{ n: number }>('SELECT COUNT(DISTINCT step) AS n FROM trial_steps WHERE trial_id = ?'),
+    // Filters bound as values (a JSON array of states), so one prepared statement serves every filter.
+    listTrials: p<TrialRow>(`SELECT * FROM trials WHERE study_id = @study
+      AND (@round IS NULL OR round = @round)
+      AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
+      ORDER BY number`),
+    topMax: p<TrialRow>(`SELECT * FROM trials WHERE study_id = ? AND state = ? AND value IS NOT NULL
+      ORDER BY value DESC, number LIMIT ?`),
+    topMin: p<TrialRow>(`SELECT * FROM trials WHERE study_id = ? AND state = ? AND value IS NOT NULL
+      ORDER BY value ASC, number LIMIT ?`),
+    topNull: p<TrialRow>('SELECT * FROM trials WHERE study_id = ? AND state = ? AND value IS NULL ORDER BY number LIMIT ?'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/**
+ * SQLite storage. better-sqlite3 is synchronous, so every method runs its statements inline
+ * and the `async` wrapper turns any throw into a rejection. Writes that read first run in
+ * immediate transactions: in WAL mode a deferred read-then-write transaction can fail with
+ * SQLITE_BUSY without waiting, while BEGIN IMMEDIATE waits for the lock (busy_timeout).
+ */
+export class SqliteStorage implements Storage {
+  readonly location: string;
+  private readonly db: Database.Database;
+  private readonly sql: Statements;
+
+  constructor(db: Database.Database, location: string) {
+    this.db = db;
+    this.location = location;
+    this.sql = prepareStatements(db);
+  }
+
+
+  /** Runs `fn` against an open database, reporting driver errors as E_STORAGE. */
+  private run<T>(doing: string, fn: () => T): T {
+    if (!this.db.open) throw new HpsearchError('E_STORAGE', `${this.location} is closed`);
+    try {
+      return fn();
+    } catch (error) {
+      throw toStorageError(error, this.location, doing);
+    }
+  }
+
+  /** A consistent snapshot across several reads (one WAL read transaction). */
+  private read<T>(doing: string, fn: () => T): T {
+    return this.run(doing, () => this.db.transaction(fn).deferred());
+  }
+
+  private write<T>(doing: string, fn: () => T): T {
+    return this.run(doing, () => this.db.transaction(fn).immediate());
+  }
+
+  /** Why a write to a trial changed no row: it does not exist, or it already finished. */
+  private notWritable(trialId: number): HpsearchError {
+    const row = this.sql.stateOf.get(trialId);
+    if (!row) return new HpsearchError('E_TRIAL_NOT_FOUND', `no trial with id ${trialId} in ${this.location}`);
+    return new HpsearchError('E_TRIAL_FINISHED', `trial ${trialId} already finished (${row.state}); finished trials cannot change`);
+  }
+
+  async createStudy(study: NewStudy): Promise<StudyRecord> {
+    return this.run('creating a study', () => {
+      try {
+        const row = this.sql.insertStudy.get(study.name, study.direction, study.metric, study.seed,
+          JSON.stringify(study.space ?? null), study.spaceFile ?? null, Date.now())!;
+        return studyFromRow(row);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new HpsearchError('E_STUDY_EXISTS',
+            `a study named "${study.name}" already exists in ${this.location}; pick another name or resume it`, { cause: error });
+        }
+        throw error;
+      }
+    });
+  }
+
+  async getStudy(name: string): Promise<StudyRecord | null> {
+    return this.run('reading a study', () => {
+      const row = this.sql.studyByName.get(name);
+      return row ? studyFromRow(row) : null;
+    });
+  }
+
+  async listStudies(): Promise<StudySummary[]> {
+    return this.read('listing studies', () => {
+      const counts = new Map<number, Record<TrialState, number>>();
+      for (const row of this.sql.allCounts.all()) {
+        const byState = counts.get(row.study_id) ?? zeroCounts();
+        byState[row.state] = row.n;
+        counts.set(row.study_id, byState);
+      }
+      return this.sql.allStudies.all().map((row) => {
+        const best = (row.direction === 'maximize' ? this.sql.bestMax : this.sql.bestMin).get(row.id)!.best;
+        return { ...studyFromRow(row), counts: counts.get(row.id) ?? zeroCounts(), best };
+      });
+    });
+  }
+
+  async enqueueTrial(studyId: number, params: Params): Promise<TrialRecord> {
+    return this.write('queueing a trial', () => {
+      const number = this.sql.nextNumber.get(studyId)!.n;
+      this.insertTrial(studyId, number, null, 'queued', params, null, null);
+      return trialFromRow(this.sql.trialByNumber.get(studyId, number)!);
+    });
+  }
+
+  async claimTrial(studyId: number, options: ClaimOptions): Promise<ClaimedTrial | null> {
+    return this.write('claiming a trial', () => {
+      const now = Date.now();
+      const queued = this.sql.oldestQueued.get(studyId);
+      if (queued) {
+        this.sql.start.run(options.owner, now, queued.id);
+        return { id: queued.id, number: queued.number, params: decodeParams(queued.params_json), sampleIndex: null };
+      }
+      // Numbers are dense (0..n-1, never deleted), so the next number is the trial count,
+      // read from the index in O(log n) rather than COUNT(*) over the whole study.
+      const number = this.sql.nextNumber.get(studyId)!.n;
+      if (number >= options.maxTrials) return null;
+      const sampleIndex = this.sql.nextSample.get(studyId)!.n;
+      const id = this.insertTrial(studyId, number, sampleIndex, 'running', {}, now, options.owner);
+      return { id, number, params: null, sampleIndex };
+    });
+  }
+
+  private insertTrial(studyId: number, number: number, sampleIndex: number | null, state: TrialState,
+    params: Params, startedAt: number | null, owner: string | null): number {
+    try {
+      return this.sql.insertTrial.get(studyId, number, sampleIndex, state, encodeParams(params), startedAt, owner)!.id;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        throw new HpsearchError('E_STUDY_NOT_FOUND', `no study with id ${studyId} in ${this.location}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async setTrialParams(trialId: number, update: TrialParamsUpdate): Promise<void> {
+    this.run('saving trial params', () => {
+      const changed = this.sql.setParams.run({
+        id: trialId, params: encodeParams(update.params),
+        setRound: update.round === undefined ? 0 : 1, round: update.round ?? null,
+        setSeed: update.seed === undefined ? 0 : 1, seed: update.seed ?? null,
+      }).changes;
+      if (changed === 0) throw this.notWritable(trialId);
+    });
+  }
+
+  async reportStep(trialId: number, step: number, values: Metrics): Promise<void> {
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new HpsearchError('E_USAGE', `step must be a non-negative integer, got ${step}`);
+    }
+    for (const [name, value] of Object.entries(values)) {
+      if (typeof value !== 'number') throw new HpsearchError('E_USAGE', `metric "${name}" at step ${step} is not a number`);
+    }
+    this.write('reporting a step', () => {
+      const row = this.sql.stateOf.get(trialId);
+      if (!row || isFinished(row.state)) throw this.notWritable(trialId);
+      this.sql.deleteStep.run(trialId, step);
+      // NaN binds as NULL (SQLite's own conversion); decodeStepValue reads it back as NaN.
+      for (const [name, value] of Object.entries(values)) this.sql.insertStep.run(trialId, step, name, value);
+    });
+  }
+
+  async finishTrial(trialId: number, result: TrialFinish): Promise<void> {
+    if (!isFinished(result.state)) {
+      throw new HpsearchError('E_USAGE', `a trial can only finish as complete, pruned or failed, not ${String(result.state)}`);
+    }
+    this.run('finishing a trial', () => {
+      const changed = this.sql.finish.run({
+        id: trialId, state: result.state, value: result.value ?? null, metrics: encodeMetrics(result.metrics),
+        error: result.error ?? null, now: Date.now(),
+      }).changes;
+      if (changed === 0) throw this.notWritable(trialId);
+    });
+  }
+
+  async getTrial(studyId: number, number: number): Promise<TrialDetail | null> {
+    return this.read('reading a trial', () => {
+      const row = this.sql.trialByNumber.get(studyId, number);
+      if (!row) return null;
+      const steps: StepRecord[] = [];
+      for (const { step, name, value } of this.sql.steps.all(row.id)) {
+        if (steps.at(-1)?.step !== step) steps.push({ step, values: {} });
+        steps.at(-1)!.values[name] = decodeStepValue(value);
+      }
+      return { ...trialFromRow(row), steps };
+    });
+  }
+
+  async listTrials(studyId: number, filter: TrialFilter = {}): Promise<TrialRecord[]> {
+    return this.run('listing trials', () =>
+      this.sql.listTrials.all({
+        study: studyId, round: filter.round ?? null, states: filter.states ? JSON.stringify(filter.states) : null,
+      }).map(trialFromRow),
+    );
+  }
+
+  async countTrials(studyId: number): Promise<Record<TrialState, number>> {
+    return this.run('counting trials', () => {
+      const counts = zeroCounts();
+      for (const row of this.sql.counts.all(studyId)) counts[row.state] = row.n;
+      return counts;
+    });
+  }
+
+  async leaderboard(studyId: number, options: LeaderboardOptions): Promise<LeaderboardRow[]> {
+    const top = Math.max(0, Math.floor(options.top));
+    const states = [...new Set(options.states ?? ['complete'])];
+    return this.read('reading the leaderboard', () => {
+      // One index range per state (each already ordered), merged here: an IN (...) over
+      // several states would make SQLite sort every matching trial of a large study.
+      const ranked = this.sql[options.direction === 'maximize' ? 'topMax' : 'topMin'];
+      const rows = states.flatMap((state) => ranked.all(studyId, state, top))
+        .sort(compareByValue(options.direction)).slice(0, top);
+      if (rows.length < top) {
+        const unvalued = states.flatMap((state) => this.sql.topNull.all(studyId, state, top - rows.length))
+          .sort((a, b) => a.number - b.number);
+        rows.push(...unvalued.slice(0, top - rows.length));
+      }
+      return rows.map((row, i) => ({
+        rank: i + 1, number: row.number, state: row.state, value: row.value, params: decodeParams(row.params_json),
+        steps: this.sql.stepCount.get(row.id)!.n,
+        durationMs: row.started_at !== null && row.ended_at !== null ? row.ended_at - row.started_at : null,
+        round: row.round, error: row.error,
+      }));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,19 @@
+import type { Params } from '../space/types.js';
+import type { Metrics } from '../storage/storage.js';
+import type { ObjectiveReturn } from '../worker/objective-result.js';
+
+/** What an objective gets besides its params. */
+export interface TrialContext {
+  readonly study: string;
+  readonly number: number;
+  /** The trial's own seed, derived from the study seed and the trial number. */
+  readonly seed: number;
+  readonly params: Params;
+  /** Streams intermediate metrics (e.g. per epoch); they are stored per step for learning curves and pruning. */
+  report(step: number, metrics: Metrics): void;
+}
+
+/** An objective: what module objectives export as default, and what `study.optimize` accepts. */
+export type Objective = (params: Params, context: TrialContext) => ObjectiveReturn | Promise<ObjectiveReturn>;
+
+export type { ObjectiveReturn };

@@ -1,0 +1,142 @@
+import { hostname } from 'node:os';
+import { HpsearchError } from '../errors.js';
+import { trialSeed } from '../samplers/rng.js';
+import type { Sampler } from '../samplers/sampler.js';
+import type { Direction, SearchSpace } from '../space/types.js';
+import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialRecord } from '../storage/storage.js';
+import type { TrialState } from './states.js';
+import type { Objective } from './objective.js';
+import { toTrialFinish, type AskedTrial, type TellResult } from './trial.js';
+import { optimizeStudy, type OptimizeOptions, type OptimizeSummary } from '../engine/optimize.js';
+
+export interface AskOptions {
+  /** Trials the study may hold in all (any state); `ask` resolves to null once it holds that many. */
+  maxTrials?: number;
+  /** Aborts a sampler that waits for earlier trials (narrowing rounds). */
+  signal?: AbortSignal;
+}
+
+/**
+ * A study: a named search stored in a database. `ask` / `tell` are the core; `optimize` is a
+ * loop over them that runs trials in worker threads (module objectives) or on this thread
+ * (function objectives).
+ */
+export class Study {
+  readonly #storage: Storage;
+  readonly #record: StudyRecord;
+  readonly #space: SearchSpace;
+  readonly #sampler: Sampler;
+  readonly #ownsStorage: boolean;
+  readonly owner = `${hostname()}:${process.pid}`;
+
+  constructor(storage: Storage, record: StudyRecord, space: SearchSpace, sampler: Sampler, ownsStorage: boolean) {
+    this.#storage = storage;
+    this.#record = record;
+    this.#space = space;
+    this.#sampler = sampler;
+    this.#ownsStorage = ownsStorage;
+  }
+
+  get id(): number {
+    return this.#record.id;
+  }
+  get name(): string {
+    return this.#record.name;
+  }
+  get direction(): Direction {
+    return this.#record.direction;
+  }
+  get metric(): string {
+    return this.#record.metric;
+  }
+  get seed(): number {
+    return this.#record.seed;
+  }
+  get space(): SearchSpace {
+    return this.#space;
+  }
+  get storage(): Storage {
+    return this.#storage;
+  }
+  get sampler(): Sampler {
+    return this.#sampler;
+  }
+
+  /** Claims the next trial (queued ones first) and fills in its params; null when the budget is spent. */
+  async ask(options: AskOptions = {}): Promise<AskedTrial | null> {
+    const maxTrials = Math.min(options.maxTrials ?? Number.MAX_SAFE_INTEGER, this.#sampler.capacity);
+    const claimed = await this.#storage.claimTrial(this.id, { maxTrials, owner: this.owner });
+    if (!claimed) return null;
+    const seed = trialSeed(this.seed, claimed.number);
+    let params = claimed.params;
+    let round: number | null = null;
+    if (params === null) {
+      try {
+        const sample = await this.#sampler.sample({
+          index: claimed.sampleIndex ?? claimed.number,
+          history: () => this.#storage.listTrials(this.id),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        params = sample.params;
+        round = sample.round ?? null;
+      } catch (error) {
+        // The claimed trial never started: record why, so the study's counts stay true.
+        const reason = error instanceof Error ? error.message : String(error);
+        await this.#storage.finishTrial(claimed.id, { state: 'failed', error: `not started: ${reason}` });
+        throw error;
+      }
+    }
+    await this.#storage.setTrialParams(claimed.id, { params, round, seed });
+    const storage = this.#storage;
+    return {
+      id: claimed.id,
+      number: claimed.number,
+      params,
+      seed,
+      round,
+      report: (step, metrics) => storage.reportStep(claimed.id, step, metrics),
+    };
+  }
+
+  /** Ends an asked trial with its value, `{ value, metrics }`, or an explicit `{ state, error }`. */
+  async tell(trial: AskedTrial | number, result: TellResult): Promise<void> {
+    const id = typeof trial === 'number' ? (await this.#trialByNumber(trial)).id : trial.id;
+    await this.#storage.finishTrial(id, toTrialFinish(result));
+  }
+
+  /** Runs trials until the study holds `trials` of them (default: the space's budget). */
+  optimize(objective: Objective | string, options: OptimizeOptions = {}): Promise<OptimizeSummary> {
+    return optimizeStudy(this, objective, options);
+  }
+
+  leaderboard(options: { top?: number; states?: readonly TrialState[] } = {}): Promise<LeaderboardRow[]> {
+    return this.#storage.leaderboard(this.id, {
+      top: options.top ?? 10,
+      direction: this.direction,
+      ...(options.states ? { states: options.states } : {}),
+    });
+  }
+
+  trials(filter: { states?: readonly TrialState[]; round?: number } = {}): Promise<TrialRecord[]> {
+    return this.#storage.listTrials(this.id, filter);
+  }
+
+  trial(number: number): Promise<TrialDetail | null> {
+    return this.#storage.getTrial(this.id, number);
+  }
+
+  counts(): Promise<Record<TrialState, number>> {
+    return this.#storage.countTrials(this.id);
+  }
+
+  /** Closes the storage if the study opened it. */
+  async close(): Promise<void> {
+    if (this.#ownsStorage) await this.#storage.close();
+  }
+
+  async #trialByNumber(number: number): Promise<TrialDetail> {
+    const found = await this.#storage.getTrial(this.id, number);
+    if (!found) throw new HpsearchError('E_TRIAL_NOT_FOUND', `study "${this.name}" has no trial ${number}`);
+    return found;
+  }
+}

@@ -1,0 +1,22 @@
+import type { Params } from '../space/types.js';
+import type { Metrics, TrialFinish } from '../storage/storage.js';
+
+/** A trial handed out by `study.ask()`: run it, then `study.tell()` how it went. */
+export interface AskedTrial {
+  readonly id: number;
+  readonly number: number;
+  readonly params: Params;
+  readonly seed: number;
+  readonly round: number | null;
+  /** Stores intermediate metrics at `step`. */
+  report(step: number, metrics: Metrics): Promise<void>;
+}
+
+/** What `study.tell()` accepts: the objective's value, `{ value, metrics }`, or an explicit end. */
+export type TellResult = number | { value: number; metrics?: Metrics } | TrialFinish;
+
+export function toTrialFinish(result: TellResult): TrialFinish {
+  if (typeof result === 'number') return { state: 'complete', value: result };
+  if ('state' in result) return result;
+  return { state: 'complete', value: result.value, metrics: result.metrics ?? null };
+}

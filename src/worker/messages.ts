@@ -1,0 +1,41 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { Params } from '../space/types.js';
+import type { Metrics } from '../storage/storage.js';
+
+/**
+ * Messages between the main thread and trial workers. The task travels through piscina;
+ * intermediate reports travel through the task's own MessagePort, so the main thread can
+ * store them while the trial runs (and, later, answer with pruning decisions).
+ */
+export interface ModuleTrialTask {
+  type: 'module';
+  /** Absolute path of the objective module. */
+  module: string;
+  study: string;
+  number: number;
+  seed: number;
+  params: Params;
+  port: MessagePort;
+}
+
+export type TrialTask = ModuleTrialTask;
+
+/** Worker → main, on the task's port. */
+export interface ReportMessage {
+  type: 'report';
+  step: number;
+  metrics: Metrics;
+}
+
+export type WorkerMessage = ReportMessage;
+
+/**
+ * What a trial ended with. `reports` counts the report messages the worker posted, so the
+ * main thread can wait for all of them before storing the end (port messages and the piscina
+ * result travel on different channels and may arrive in either order).
+ * `fatal` marks problems that would fail every trial alike (the module cannot be loaded):
+ * the run stops instead of burning its whole budget on them.
+ */
+export type TrialOutcome =
+  | { status: 'complete'; value: number; metrics: Metrics | null; reports: number }
+  | { status: 'failed'; error: string; fatal: boolean; reports: number };

@@ -1,0 +1,55 @@
+import type { Params } from '../space/types.js';
+import type { Metrics } from '../storage/storage.js';
+import type { Objective, TrialContext } from '../study/objective.js';
+import { checkMetrics, checkObjectiveResult, checkStep } from './objective-result.js';
+import type { TrialOutcome } from './messages.js';
+
+export interface TrialInfo {
+  study: string;
+  number: number;
+  seed: number;
+  params: Params;
+}
+
+/**
+ * Runs one trial of an objective and turns whatever happens into a TrialOutcome: the same
+ * code serves worker threads and in-process objectives, so both record failures alike.
+ */
+export async function runObjective(
+  objective: Objective,
+  info: TrialInfo,
+  onReport: (step: number, metrics: Metrics) => void,
+): Promise<TrialOutcome> {
+  let reports = 0;
+  const context: TrialContext = {
+    study: info.study,
+    number: info.number,
+    seed: info.seed,
+    params: info.params,
+    report(step, metrics) {
+      const stepProblem = checkStep(step);
+      if (stepProblem) throw new TypeError(`ctx.report: ${stepProblem}`);
+      const checked = checkMetrics(metrics);
+      if (typeof checked === 'string') throw new TypeError(`ctx.report: ${checked}`);
+      reports++;
+      onReport(step, checked);
+    },
+  };
+  try {
+    const checked = checkObjectiveResult(await objective({ ...info.params }, context));
+    return checked.ok
+      ? { status: 'complete', value: checked.value, metrics: checked.metrics, reports }
+      : { status: 'failed', error: checked.error, fatal: false, reports };
+  } catch (error) {
+    return { status: 'failed', error: describeError(error), fatal: false, reports };
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const stack = error.stack ?? `${error.name}: ${error.message}`;
+    // The first frames say where it broke; a whole stack is noise in a leaderboard.
+    return stack.split('\n').slice(0, 6).join('\n');
+  }
+  return `thrown value: ${String(error)}`;
+}

@@ -1,0 +1,210 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { OBJECTIVES, useTempDir } from '../helpers/temp.js';
+
+const tempDir = useTempDir();
+
+function writeSpace(dir: string, name: string, body: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, body);
+  return file;
+}
+
+const randomSpace = (study: string, trials = 12) => `
+study: ${study}
+seed: 42
+objective:
+  module: ${join(OBJECTIVES, 'curve.mjs')}
+  metric: val_accuracy
+  direction: maximize
+search:
+  strategy: random
+  trials: ${trials}
+params:
+  lr: { type: float, low: 1.0e-6, high: 1.0e-2, log: true }
+  weight_decay: { type: float, low: 1.0e-8, high: 1.0e-4, log: true }
+  epochs: 3
+`;
+
+describe('hpsearch CLI, end to end in child processes', () => {
+  it('runs a study, prints the best 5 in the book style, and answers every query command', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'runs', 'study.db');
+    const space = writeSpace(dir, 'best', randomSpace('best'));
+
+    const run = await runCli(['run', space, '--db', db, '--workers', '2']);
+    expect(run.stderr).not.toMatch(/unexpected error/);
+    expect(run.code).toBe(0);
+    const bestLines = run.stdout.split('\n').filter((l) => l.startsWith('Best-'));
+    expect(bestLines).toHaveLength(5);
+    expect(bestLines[0]).toMatch(/^Best-1 \(val acc: [0-9.]+\) \| lr: [0-9.]+e-\d, weight decay: [0-9.]+e-\d$/);
+    expect(run.stderr).toMatch(/trials 12\/12/);
+
+    const board = await runCli(['leaderboard', 'best', '--db', db, '--top', '4', '--format', 'json']);
+    expect(board.code).toBe(0);
+    const rows = JSON.parse(board.stdout) as Record<string, unknown>[];
+    expect(rows).toHaveLength(4);
+    expect(Object.keys(rows[0]!)).toEqual(['rank', 'number', 'state', 'value', 'params', 'steps', 'duration_ms']);
+    expect(rows.map((r) => r['rank'])).toEqual([1, 2, 3, 4]);
+    const values = rows.map((r) => r['value'] as number);
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    expect(rows[0]!['steps']).toBe(3);
+
+    // The run's Best-1 is the leaderboard's first row.
+    const first = rows[0]!;
+    const trial = await runCli(['trial', 'best', String(first['number']), '--db', db, '--format', 'json']);
+    expect(trial.code).toBe(0);
+    const detail = JSON.parse(trial.stdout) as { value: number; steps: { step: number; val_accuracy: number }[] };
+    expect(detail.value).toBe(first['value']);
+    expect(detail.steps.map((s) => s.step)).toEqual([0, 1, 2]);
+    expect(detail.steps[2]!.val_accuracy).toBe(detail.value);
+
+    const csv = await runCli(['leaderboard', 'best', '--db', db, '--format', 'csv', '--top', '2']);
+    expect(csv.stdout.split(/\r?\n/)[0]).toBe('rank,number,state,value,lr,weight_decay,epochs,steps,duration_ms');
+    expect(csv.stdout.trim().split('\n')).toHaveLength(3);
+
+    const table = await runCli(['leaderboard', 'best', '--db', db]);
+    expect(table.stdout).toMatch(/val_accuracy/);
+    expect(table.stdout.trim().split('\n')).toHaveLength(12);
+
+    const studies = await runCli(['studies', '--db', db, '--format', 'json']);
+    const list = JSON.parse(studies.stdout) as { name: string }[];
+    expect(list.map((s) => s.name)).toEqual(['best']);
+  });
+
+  it('rejects an invalid space with exit code 2, every problem listed, and no database written', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'never.db');
+    const space = writeSpace(
+      dir,
+      'broken',
+      `study: broken
+objective:
+  module: ${join(OBJECTIVES, 'curve.mjs')}
+  direction: maximize
+search:
+  strategy: random
+  trials: 0
+params:
+  lr: { type: float, low: 1.0e-2, hgih: 1.0e-6, log: true }
+`,
+    );
+    const result = await runCli(['run', space, '--db', db]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(space);
+    expect(result.stderr).toContain('search.trials');
+    expect(result.stderr).toMatch(/params\.lr\.hgih.*did you mean "high"/);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('refuses to reuse a study name without --resume, and --resume continues to the new budget', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'resume.db');
+    const space = writeSpace(dir, 'again', randomSpace('again', 4));
+    expect((await runCli(['run', space, '--db', db, '--workers', '1'])).code).toBe(0);
+    const clash = await runCli(['run', space, '--db', db]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toMatch(/already exists.*--resume/);
+    const more = await runCli(['run', space, '--db', db, '--resume', '--trials', '9', '--format', 'json']);
+    expect(more.code).toBe(0);
+    const summary = JSON.parse(more.stdout) as { ran: number; counts: { complete: number } };
+    expect(summary.ran).toBe(5);
+    expect(summary.counts.complete).toBe(9);
+  });
+
+  it('runs a grid from two processes on one database without repeating a point', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'shared.db');
+    const space = writeSpace(
+      dir,
+      'grid',
+      `study: shared-grid
+seed: 1
+objective:
+  module: ${join(OBJECTIVES, 'echo-params.mjs')}
+  direction: maximize
+search:
+  strategy: grid
+params:
+  x: { type: int, low: 0, high: 29 }
+  y: { type: categorical, choices: [a, b] }
+`,
+    );
+    const [a, b] = await Promise.all([
+      runCli(['run', space, '--db', db, '--resume', '--workers', '2']),
+      runCli(['run', space, '--db', db, '--resume', '--workers', '2']),
+    ]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      const rows = sqlite.prepare('SELECT params_json, state FROM trials').all() as { params_json: string; state: string }[];
+      expect(rows).toHaveLength(60);
+      expect(new Set(rows.map((r) => r.params_json)).size).toBe(60);
+      expect(rows.every((r) => r.state === 'complete')).toBe(true);
+    } finally {
+      sqlite.close();
+    }
+  });
+
+  it('narrows a study into a new space file that runs inside the old ranges', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'narrow.db');
+    const space = writeSpace(dir, 'coarse', randomSpace('coarse', 30));
+    expect((await runCli(['run', space, '--db', db, '--workers', '2'])).code).toBe(0);
+    const out = join(dir, 'sub', 'fine.yaml');
+    const narrow = await runCli(['narrow', 'coarse', '--db', db, '--top', '5', '--margin', '0', '--out', out]);
+    expect(narrow.code).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text).toMatch(/^# Narrowed from study "coarse"/);
+    const top = JSON.parse((await runCli(['leaderboard', 'coarse', '--db', db, '--top', '5', '--format', 'json'])).stdout) as {
+      params: { lr: number };
+    }[];
+    const lrs = top.map((r) => r.params.lr);
+    const fine = await runCli(['run', out, '--db', db, '--format', 'json', '--trials', '10']);
+    expect(fine.stderr).not.toMatch(/error/i);
+    expect(fine.code).toBe(0);
+    const fineBoard = JSON.parse((await runCli(['leaderboard', 'coarse-narrowed', '--db', db, '--top', '10', '--format', 'json'])).stdout) as {
+      params: { lr: number };
+    }[];
+    expect(fineBoard).toHaveLength(10);
+    for (const row of fineBoard) {
+      expect(row.params.lr).toBeGreaterThanOrEqual(Math.min(...lrs) * (1 - 1e-9));
+      expect(row.params.lr).toBeLessThanOrEqual(Math.max(...lrs) * (1 + 1e-9));
+    }
+  });
+
+  it('explains missing studies, databases and trials with exit code 2', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'q.db');
+    const noDb = await runCli(['leaderboard', 'x', '--db', db]);
+    expect(noDb.code).toBe(2);
+    expect(noDb.stderr).toMatch(/no database at .*q\.db/);
+    expect(existsSync(db)).toBe(false);
+
+    const space = writeSpace(dir, 'named', randomSpace('named', 2));
+    expect((await runCli(['run', space, '--db', db, '--workers', '1'])).code).toBe(0);
+    const typo = await runCli(['leaderboard', 'nmaed', '--db', db]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/no study "nmaed".*did you mean "named"/);
+    const missingTrial = await runCli(['trial', 'named', '5', '--db', db]);
+    expect(missingTrial.code).toBe(2);
+    expect(missingTrial.stderr).toMatch(/numbered 0 to 1/);
+    const badOption = await runCli(['leaderboard', 'named', '--db', db, '--top', 'many']);
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toMatch(/positive integer/);
+  });
+
+  it('shows help with examples for every command', async () => {
+    for (const command of ['run', 'leaderboard', 'studies', 'trial', 'narrow']) {
+      const help = await runCli([command, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/Usage: hpsearch /);
+      expect(help.stdout).toMatch(/Examples:\n  \$ hpsearch /);
+    }
+    const top = await runCli(['--help']);
+    expect(top.stdout).toMatch(/Commands:/);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import {
+  leaderboardCsv,
+  leaderboardJson,
+  leaderboardTable,
+  paramNames,
+} from '../../../src/cli/format/leaderboard.js';
+import { ROWS, row } from './fixtures.js';
+
+describe('leaderboardJson', () => {
+  it('has exactly the documented keys, in order', () => {
+    const json = leaderboardJson(ROWS);
+    expect(json.map((r) => Object.keys(r))).toEqual(
+      ROWS.map(() => ['rank', 'number', 'state', 'value', 'params', 'steps', 'duration_ms']),
+    );
+    expect(json[0]).toEqual({
+      rank: 1,
+      number: 7,
+      state: 'complete',
+      value: 0.83,
+      params: { learning_rate: 0.0092, weight_decay: 3.86e-7 },
+      steps: 20,
+      duration_ms: 12_345,
+    });
+    expect(json[2]?.duration_ms).toBeNull();
+  });
+
+  it('turns non-finite values into null, which JSON can carry', () => {
+    const json = leaderboardJson([
+      row({ rank: 1, value: Number.NaN }),
+      row({ rank: 2, value: Infinity }),
+      row({ rank: 3, value: -Infinity }),
+      row({ rank: 4, value: null }),
+    ]);
+    expect(json.map((r) => r.value)).toEqual([null, null, null, null]);
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+  });
+
+  it('copies params instead of sharing them', () => {
+    const [first] = leaderboardJson(ROWS);
+    expect(first?.params).not.toBe(ROWS[0]?.params);
+  });
+});
+
+describe('leaderboardTable', () => {
+  it('renders rank, #, state, metric, params (union, first-seen), steps, duration', () => {
+    expect(leaderboardTable(ROWS, 'val_accuracy').split('\n')).toEqual([
+      'rank   #  state     val_accuracy  learning_rate  weight_decay  optimizer  steps  duration',
+      '────  ──  ────────  ────────────  ─────────────  ────────────  ─────────  ─────  ────────',
+      '   1   7  complete          0.83         9.2e-3        3.9e-7  -             20     12.3s',
+      '   2   3  complete        0.7625         0.0123          1e-5  -             18     4m05s',
+      '   3  12  complete           0.5            0.1        2.5e-6  adam           5         -',
+    ]);
+  });
+
+  it('shows non-finite and missing values', () => {
+    const text = leaderboardTable(
+      [row({ rank: 1, number: 0, state: 'failed', value: Number.NaN, steps: 0 })],
+      'loss',
+    );
+    expect(text.split('\n')[2]).toBe('   1  0  failed   NaN      0         -');
+  });
+});
+
+describe('leaderboardCsv', () => {
+  it('writes raw values with params as columns', () => {
+    const rows = [...ROWS, row({ rank: 4, number: 1, value: Number.NaN, params: { flag: true } })];
+    expect(leaderboardCsv(rows).split('\r\n')).toEqual([
+      'rank,number,state,value,learning_rate,weight_decay,optimizer,flag,steps,duration_ms',
+      '1,7,complete,0.83,0.0092,3.86e-7,,,20,12345',
+      '2,3,complete,0.7625,0.0123,0.00001,,,18,245000',
+      '3,12,complete,0.5,0.1,0.0000025,adam,,5,',
+      '4,1,complete,NaN,,,,true,0,',
+      '',
+    ]);
+  });
+});
+
+describe('paramNames', () => {
+  it('is the union in first-seen order', () => {
+    expect(paramNames([{ params: { b: 1, a: 2 } }, { params: { c: 3, a: 4 } }])).toEqual(['b', 'a', 'c']);
+  });
+});

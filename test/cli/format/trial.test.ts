@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { trialJson, trialTable } from '../../../src/cli/format/trial.js';
+import { trial } from './fixtures.js';
+
+describe('trialJson', () => {
+  it('has the documented shape with ISO dates', () => {
+    const json = trialJson(trial());
+    expect(Object.keys(json)).toEqual([
+      'number',
+      'state',
+      'value',
+      'params',
+      'round',
+      'seed',
+      'owner',
+      'error',
+      'started_at',
+      'ended_at',
+      'duration_ms',
+      'metrics',
+      'steps',
+    ]);
+    expect(json).toEqual({
+      number: 4,
+      state: 'complete',
+      value: 0.83,
+      params: { lr: 0.0092, batch_size: 32, optimizer: 'sgd' },
+      round: 1,
+      seed: 42,
+      owner: 'host:123',
+      error: null,
+      started_at: '2024-05-01T12:00:00.000Z',
+      ended_at: '2024-05-01T12:00:12.300Z',
+      duration_ms: 12_300,
+      metrics: { val_accuracy: 0.83, loss: 0.41 },
+      steps: [
+        { step: 0, loss: 1.25 },
+        { step: 1, loss: 0.9, val_accuracy: 0.7 },
+      ],
+    });
+    expect(Object.keys(json.steps[1] ?? {})).toEqual(['step', 'loss', 'val_accuracy']);
+  });
+
+  it('nulls what JSON cannot carry and what is unknown', () => {
+    const json = trialJson(
+      trial({
+        state: 'running',
+        value: Number.NaN,
+        metrics: null,
+        endedAt: null,
+        steps: [{ step: 3, values: { loss: Infinity, step: 99 } }],
+      }),
+    );
+    expect(json.value).toBeNull();
+    expect(json.metrics).toBeNull();
+    expect(json.ended_at).toBeNull();
+    expect(json.duration_ms).toBeNull();
+    expect(json.steps).toEqual([{ step: 3, loss: null }]);
+  });
+});
+
+describe('trialTable', () => {
+  it('renders key/values, params, final metrics and steps', () => {
+    expect(trialTable(trial(), 'val_accuracy')).toBe(
+      [
+        'number    4',
+        'state     complete',
+        'value     0.83 (val_accuracy)',
+        'round     1',
+        'seed      42',
+        'owner     host:123',
+        'started   2024-05-01T12:00:00.000Z',
+        'ended     2024-05-01T12:00:12.300Z',
+        'duration  12.3s',
+        'error     -',
+        '',
+        'params',
+        '  lr          9.2e-3',
+        '  batch_size  32',
+        '  optimizer   sgd',
+        '',
+        'metrics',
+        '  val_accuracy  0.83',
+        '  loss          0.41',
+        '',
+        'steps',
+        'step  loss  val_accuracy',
+        '────  ────  ────────────',
+        '   0  1.25             -',
+        '   1   0.9           0.7',
+      ].join('\n'),
+    );
+  });
+
+  it('indents multi-line errors and handles a bare failed trial', () => {
+    const text = trialTable(
+      trial({
+        state: 'failed',
+        value: null,
+        params: {},
+        metrics: null,
+        error: 'Error: boom\n    at objective',
+        round: null,
+        seed: null,
+        owner: null,
+        endedAt: null,
+        steps: [],
+      }),
+      'loss',
+    );
+    expect(text.split('\n')).toEqual([
+      'number    4',
+      'state     failed',
+      'value     -',
+      'round     -',
+      'seed      -',
+      'owner     -',
+      'started   2024-05-01T12:00:00.000Z',
+      'ended     -',
+      'duration  -',
+      'error     Error: boom',
+      '              at objective',
+      '',
+      'params: none',
+      '',
+      'steps: none reported',
+    ]);
+  });
+});

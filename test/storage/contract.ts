@@ -1,0 +1,264 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Direction, Params } from '../../src/space/types.js';
+import type { NewStudy, Storage, StudyRecord, TrialFinish } from '../../src/storage/storage.js';
+
+/**
+ * Behaviour every storage backend must show. `open` returns a fresh, empty storage per test;
+ * the suite closes it afterwards.
+ */
+export function storageContract(name: string, open: () => Promise<Storage>): void {
+  describe(`storage contract: ${name}`, () => {
+    let storage: Storage;
+    beforeEach(async () => {
+      storage = await open();
+    });
+    afterEach(async () => {
+      await storage.close();
+    });
+
+    const newStudy = (overrides: Partial<NewStudy> = {}): NewStudy => ({
+      name: 'mnist',
+      direction: 'maximize',
+      metric: 'val_accuracy',
+      seed: 42,
+      space: { study: 'mnist', params: { lr: { type: 'float', low: 1e-4, high: 0.1, log: true } } },
+      spaceFile: '/abs/space.yaml',
+      ...overrides,
+    });
+
+    /** Claims a trial and finishes it with `finish`; returns its number. */
+    async function addFinished(study: StudyRecord, finish: TrialFinish, params: Params = {}): Promise<number> {
+      const claimed = await storage.claimTrial(study.id, { maxTrials: 1_000, owner: 'test:1' });
+      if (!claimed) throw new Error('budget unexpectedly spent');
+      await storage.setTrialParams(claimed.id, { params });
+      await storage.finishTrial(claimed.id, finish);
+      return claimed.number;
+    }
+
+    describe('studies', () => {
+      it('creates a study and reads it back by name', async () => {
+        const before = Date.now();
+        const created = await storage.createStudy(newStudy());
+        expect(created).toMatchObject({ name: 'mnist', direction: 'maximize', metric: 'val_accuracy', seed: 42 });
+        expect(created.spaceFile).toBe('/abs/space.yaml');
+        expect(created.createdAt).toBeGreaterThanOrEqual(before);
+        expect(created.space).toEqual(newStudy().space);
+        expect(await storage.getStudy('mnist')).toEqual(created);
+        expect(await storage.getStudy('nope')).toBeNull();
+      });
+
+      it('defaults spaceFile to null', async () => {
+        const { spaceFile: _omit, ...rest } = newStudy();
+        expect((await storage.createStudy(rest)).spaceFile).toBeNull();
+      });
+
+      it('rejects a duplicate name with E_STUDY_EXISTS and keeps the original', async () => {
+        const first = await storage.createStudy(newStudy());
+        await expect(storage.createStudy(newStudy({ seed: 7 }))).rejects.toMatchObject({ code: 'E_STUDY_EXISTS' });
+        expect(await storage.getStudy('mnist')).toEqual(first);
+      });
+
+      it('lists studies with counts per state and the best complete value', async () => {
+        const up = await storage.createStudy(newStudy({ name: 'up' }));
+        const down = await storage.createStudy(newStudy({ name: 'down', direction: 'minimize' }));
+        await storage.createStudy(newStudy({ name: 'empty' }));
+        for (const study of [up, down]) {
+          await addFinished(study, { state: 'complete', value: 0.5 });
+          await addFinished(study, { state: 'complete', value: 0.9 });
+          await addFinished(study, { state: 'pruned', value: 5 });
+          await addFinished(study, { state: 'failed', error: 'boom' });
+          await storage.claimTrial(study.id, { maxTrials: 100, owner: 'x' });
+          await storage.enqueueTrial(study.id, { lr: 0.1 });
+        }
+        const list = await storage.listStudies();
+        expect(list.map((s) => s.name)).toEqual(['up', 'down', 'empty']);
+        const counts = { queued: 1, running: 1, complete: 2, pruned: 1, failed: 1 };
+        expect(list[0]).toMatchObject({ id: up.id, counts, best: 0.9 });
+        expect(list[1]).toMatchObject({ id: down.id, counts, best: 0.5 });
+        expect(list[2]).toMatchObject({ counts: { queued: 0, running: 0, complete: 0, pruned: 0, failed: 0 }, best: null });
+      });
+    });
+
+    describe('claiming', () => {
+      it('numbers new trials 0..n-1 with sample indices 0..n-1', async () => {
+        const study = await storage.createStudy(newStudy());
+        const claims = [];
+        for (let i = 0; i < 5; i++) claims.push(await storage.claimTrial(study.id, { maxTrials: 10, owner: 'host:1' }));
+        expect(claims.map((c) => c?.number)).toEqual([0, 1, 2, 3, 4]);
+        expect(claims.map((c) => c?.sampleIndex)).toEqual([0, 1, 2, 3, 4]);
+        expect(claims.every((c) => c?.params === null)).toBe(true);
+        expect(new Set(claims.map((c) => c?.id)).size).toBe(5);
+        const trial = await storage.getTrial(study.id, 3);
+        expect(trial).toMatchObject({ state: 'running', owner: 'host:1', sampleIndex: 3, params: {}, value: null });
+        expect(trial?.startedAt).toEqual(expect.any(Number));
+        expect(trial?.endedAt).toBeNull();
+      });
+
+      it('resolves to null once the study has maxTrials trials', async () => {
+        const study = await storage.createStudy(newStudy());
+        for (let i = 0; i < 3; i++) expect(await storage.claimTrial(study.id, { maxTrials: 3, owner: 'o' })).not.toBeNull();
+        expect(await storage.claimTrial(study.id, { maxTrials: 3, owner: 'o' })).toBeNull();
+        expect(await storage.claimTrial(study.id, { maxTrials: 3, owner: 'o' })).toBeNull();
+        expect((await storage.countTrials(study.id)).running).toBe(3);
+      });
+
+      it('hands out queued trials first, oldest first, with their params', async () => {
+        const study = await storage.createStudy(newStudy());
+        const q0 = await storage.enqueueTrial(study.id, { lr: 0.01, opt: 'adam' });
+        const q1 = await storage.enqueueTrial(study.id, { lr: 0.02, opt: 'sgd' });
+        expect(q0).toMatchObject({ number: 0, state: 'queued', sampleIndex: null, params: { lr: 0.01, opt: 'adam' } });
+        expect(q1.number).toBe(1);
+        const budget = { maxTrials: 3, owner: 'w' };
+        expect(await storage.claimTrial(study.id, budget)).toEqual({ id: q0.id, number: 0, params: { lr: 0.01, opt: 'adam' }, sampleIndex: null });
+        expect(await storage.claimTrial(study.id, budget)).toMatchObject({ id: q1.id, number: 1, sampleIndex: null });
+        expect(await storage.claimTrial(study.id, budget)).toMatchObject({ number: 2, params: null, sampleIndex: 0 });
+        expect(await storage.claimTrial(study.id, budget)).toBeNull();
+        expect(await storage.getTrial(study.id, 0)).toMatchObject({ state: 'running', owner: 'w' });
+      });
+
+      it('rejects claims and writes for unknown trials with codes', async () => {
+        await expect(storage.finishTrial(987_654, { state: 'complete', value: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
+        await expect(storage.reportStep(987_654, 0, { loss: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
+        await expect(storage.setTrialParams(987_654, { params: {} })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
+      });
+
+      it('reports errors as rejections, never synchronous throws', async () => {
+        let promise: Promise<void> | undefined;
+        expect(() => {
+          promise = storage.finishTrial(987_654, { state: 'complete' });
+        }).not.toThrow();
+        await expect(promise).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
+      });
+    });
+
+    describe('trial data', () => {
+      it('round-trips params of every kind, round and seed', async () => {
+        const study = await storage.createStudy(newStudy());
+        const claimed = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        const params: Params = { lr: 0.000123, units: 64, act: 'relu', odd: 'NaN', inf: 'Infinity', bn: true, drop: false, init: null };
+        await storage.setTrialParams(claimed.id, { params, round: 2, seed: 12345 });
+        expect(await storage.getTrial(study.id, claimed.number)).toMatchObject({ params, round: 2, seed: 12345 });
+        // Leaving round and seed out keeps them.
+        await storage.setTrialParams(claimed.id, { params: { lr: 0.5 } });
+        expect(await storage.getTrial(study.id, claimed.number)).toMatchObject({ params: { lr: 0.5 }, round: 2, seed: 12345 });
+        const queued = await storage.enqueueTrial(study.id, params);
+        expect((await storage.listTrials(study.id, { states: ['queued'] }))[0]).toMatchObject({ id: queued.id, params });
+      });
+
+      it('round-trips steps and final metrics including NaN and ±Infinity', async () => {
+        const study = await storage.createStudy(newStudy());
+        const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        await storage.reportStep(t.id, 2, { loss: Number.NaN });
+        await storage.reportStep(t.id, 0, { loss: 9, acc: 0.1 });
+        await storage.reportStep(t.id, 0, { loss: 1.5, acc: 0.25 }); // replaces step 0
+        await storage.reportStep(t.id, 1, { loss: Infinity, acc: -Infinity });
+        const metrics = { val_accuracy: 0.75, loss: Number.NaN, up: Infinity, down: -Infinity };
+        await storage.finishTrial(t.id, { state: 'complete', value: Infinity, metrics });
+        const detail = (await storage.getTrial(study.id, t.number))!;
+        expect(detail.steps).toEqual([
+          { step: 0, values: { loss: 1.5, acc: 0.25 } },
+          { step: 1, values: { loss: Infinity, acc: -Infinity } },
+          { step: 2, values: { loss: Number.NaN } },
+        ]);
+        expect(Number.isNaN(detail.steps[2]!.values.loss)).toBe(true);
+        expect(detail.metrics).toEqual(metrics);
+        expect(Number.isNaN(detail.metrics!.loss)).toBe(true);
+        expect(detail).toMatchObject({ state: 'complete', value: Infinity, error: null });
+        expect(detail.endedAt).toBeGreaterThanOrEqual(detail.startedAt!);
+      });
+
+      it('keeps finished trials immutable', async () => {
+        const study = await storage.createStudy(newStudy());
+        for (const state of ['complete', 'pruned', 'failed'] as const) {
+          const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+          await storage.finishTrial(t.id, { state, value: 1, error: state === 'complete' ? null : 'why' });
+          await expect(storage.finishTrial(t.id, { state: 'complete', value: 2 })).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
+          await expect(storage.reportStep(t.id, 0, { loss: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
+          await expect(storage.setTrialParams(t.id, { params: { a: 1 } })).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
+          expect(await storage.getTrial(study.id, t.number)).toMatchObject({ state, value: 1, params: {}, steps: [] });
+        }
+      });
+
+      it('returns snapshots that later writes do not change', async () => {
+        const study = await storage.createStudy(newStudy());
+        const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        await storage.reportStep(t.id, 0, { loss: 1 });
+        const reads = {
+          study: await storage.getStudy('mnist'),
+          list: await storage.listStudies(),
+          trial: await storage.getTrial(study.id, t.number),
+          trials: await storage.listTrials(study.id),
+          counts: await storage.countTrials(study.id),
+          board: await storage.leaderboard(study.id, { top: 5, direction: 'maximize', states: ['running'] }),
+        };
+        const copy = structuredClone(reads);
+        await storage.setTrialParams(t.id, { params: { lr: 1 }, round: 1 });
+        await storage.reportStep(t.id, 0, { loss: 2 });
+        await storage.reportStep(t.id, 1, { loss: 3 });
+        await storage.finishTrial(t.id, { state: 'complete', value: 3, metrics: { a: 1 } });
+        await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' });
+        expect(reads).toEqual(copy);
+      });
+
+      it('counts trials per state and filters lists by state and round', async () => {
+        const study = await storage.createStudy(newStudy());
+        for (let i = 0; i < 4; i++) {
+          const t = (await storage.claimTrial(study.id, { maxTrials: 10, owner: 'o' }))!;
+          await storage.setTrialParams(t.id, { params: { i }, round: i % 2 });
+          if (i < 3) await storage.finishTrial(t.id, { state: i === 2 ? 'failed' : 'complete', value: i });
+        }
+        await storage.enqueueTrial(study.id, {});
+        expect(await storage.countTrials(study.id)).toEqual({ queued: 1, running: 1, complete: 2, pruned: 0, failed: 1 });
+        expect((await storage.listTrials(study.id)).map((t) => t.number)).toEqual([0, 1, 2, 3, 4]);
+        expect((await storage.listTrials(study.id, { states: ['complete', 'failed'] })).map((t) => t.number)).toEqual([0, 1, 2]);
+        expect((await storage.listTrials(study.id, { round: 1 })).map((t) => t.number)).toEqual([1, 3]);
+        expect((await storage.listTrials(study.id, { round: 0, states: ['complete'] })).map((t) => t.number)).toEqual([0]);
+        expect(await storage.getTrial(study.id, 99)).toBeNull();
+      });
+    });
+
+    describe('leaderboard', () => {
+      /** Trials 0..7: values 3, null, 5, 5, 1, failed, pruned 10, 0. */
+      async function seedBoard(direction: Direction): Promise<StudyRecord> {
+        const study = await storage.createStudy(newStudy({ direction }));
+        const results: TrialFinish[] = [
+          { state: 'complete', value: 3 }, { state: 'complete', value: null }, { state: 'complete', value: 5 },
+          { state: 'complete', value: 5 }, { state: 'complete', value: 1 }, { state: 'failed', error: 'nan loss' },
+          { state: 'pruned', value: 10, error: 'pruned at step 1' }, { state: 'complete', value: 0 },
+        ];
+        for (const [i, result] of results.entries()) await addFinished(study, result, { i });
+        return study;
+      }
+
+      it('ranks maximize best first, ties by number, NULL values last', async () => {
+        const study = await seedBoard('maximize');
+        const rows = await storage.leaderboard(study.id, { top: 10, direction: 'maximize' });
+        expect(rows.map((r) => r.number)).toEqual([2, 3, 0, 4, 7, 1]);
+        expect(rows.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(rows[0]).toMatchObject({ state: 'complete', value: 5, params: { i: 2 }, steps: 0, round: null, error: null });
+        expect(rows[0]!.durationMs).toBeGreaterThanOrEqual(0);
+        expect(rows[5]!.value).toBeNull();
+      });
+
+      it('ranks minimize best first and honours top and states', async () => {
+        const study = await seedBoard('minimize');
+        const rows = await storage.leaderboard(study.id, { top: 10, direction: 'minimize' });
+        expect(rows.map((r) => r.number)).toEqual([7, 4, 0, 2, 3, 1]);
+        const top3 = await storage.leaderboard(study.id, { top: 3, direction: 'minimize' });
+        expect(top3.map((r) => r.number)).toEqual([7, 4, 0]);
+        const all = await storage.leaderboard(study.id, { top: 20, direction: 'maximize', states: ['complete', 'pruned', 'failed'] });
+        expect(all.map((r) => r.number)).toEqual([6, 2, 3, 0, 4, 7, 1, 5]);
+        expect(all[7]).toMatchObject({ state: 'failed', value: null, error: 'nan loss' });
+        expect(await storage.leaderboard(study.id, { top: 0, direction: 'maximize' })).toEqual([]);
+      });
+
+      it('counts reported steps of each row', async () => {
+        const study = await storage.createStudy(newStudy());
+        const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        for (let step = 0; step < 3; step++) await storage.reportStep(t.id, step, { loss: 1, acc: 0.5 });
+        await storage.finishTrial(t.id, { state: 'complete', value: 0.5 });
+        expect((await storage.leaderboard(study.id, { top: 1, direction: 'maximize' }))[0]).toMatchObject({ number: 0, steps: 3 });
+      });
+    });
+  });
+}
