@@ -113,6 +113,7 @@ export interface TrialParamsUpdate {
 
 export interface TrialFinish {
   state: 'complete' | 'pruned' | 'failed';
+  /** The objective's value; NaN is stored as null (no value), ±Infinity as is. */
   value?: number | null;
   /** Final metrics returned by the objective. */
   metrics?: Metrics | null;

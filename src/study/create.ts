@@ -5,7 +5,7 @@ import { validateSpaceDocument } from '../space/load.js';
 import type { Direction, LoadedSpace, SearchSpace } from '../space/types.js';
 import { DEFAULT_DB_PATH, openStorage } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
-import { didYouMean } from '../space/did-you-mean.js';
+import { findStudy } from './find.js';
 import { Study } from './study.js';
 
 /** Where a study lives: a database path / URL, or an open Storage (which the caller closes). */
@@ -95,18 +95,7 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
 }
 
 export async function loadStudyFrom(storage: Storage, name: string, ownsStorage = false): Promise<Study> {
-  const record = await storage.getStudy(name);
-  if (!record) {
-    const names = (await storage.listStudies()).map((s) => s.name);
-    const guess = didYouMean(name, names);
-    const hint = guess
-      ? `; did you mean "${guess}"?`
-      : names.length > 0
-        ? `; it has: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}`
-        : '; it has no studies yet: run `hpsearch run <space-file>` first';
-    throw new HpsearchError('E_STUDY_NOT_FOUND', `no study "${name}" in ${storage.location}${hint}`);
-  }
-  return studyFromRecord(storage, record, ownsStorage);
+  return studyFromRecord(storage, await findStudy(storage, name), ownsStorage);
 }
 
 /** Rebuilds a study's space from the document stored with it (the objective module need not exist any more). */

@@ -250,6 +250,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         expect(all.map((r) => r.number)).toEqual([6, 2, 3, 0, 4, 7, 1, 5]);
         expect(all[7]).toMatchObject({ state: 'failed', value: null, error: 'nan loss' });
         expect(await storage.leaderboard(study.id, { top: 0, direction: 'maximize' })).toEqual([]);
+        expect(await storage.leaderboard(study.id, { top: Infinity, direction: 'maximize' })).toHaveLength(6);
       });
 
       it('counts reported steps of each row', async () => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_DB_PATH } from '../../storage/open.js';
+import { findStudy } from '../../study/find.js';
 import { leaderboardCsv, leaderboardJson, leaderboardTable } from '../format/leaderboard.js';
 import { oneOf, openExistingStorage, positiveInt, printOut } from '../options.js';
 
@@ -28,11 +29,10 @@ Examples:
 JSON rows: {rank, number, state, value, params, steps, duration_ms}.`,
     )
     .action(async (name: string, options: LeaderboardOptions) => {
-      const { loadStudyFrom } = await import('../../study/create.js');
       const storage = await openExistingStorage(options.db);
       try {
-        const study = await loadStudyFrom(storage, name);
-        const rows = await study.leaderboard({ top: options.top });
+        const study = await findStudy(storage, name);
+        const rows = await storage.leaderboard(study.id, { top: options.top, direction: study.direction });
         if (options.format === 'json') printOut(JSON.stringify(leaderboardJson(rows), null, 2));
         else if (options.format === 'csv') printOut(leaderboardCsv(rows));
         else printOut(rows.length > 0 ? leaderboardTable(rows, study.metric) : `study "${name}" has no complete trials yet`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { HpsearchError } from '../../errors.js';
 import { DEFAULT_DB_PATH } from '../../storage/open.js';
+import { findStudy } from '../../study/find.js';
 import { trialJson, trialTable } from '../format/trial.js';
 import { nonNegativeInt, oneOf, openExistingStorage, printOut } from '../options.js';
 
@@ -20,13 +21,12 @@ Examples:
   $ hpsearch trial best5 17 --format json | jq '.steps[-1]'`,
     )
     .action(async (name: string, number: number, options: { db: string; format: 'table' | 'json' }) => {
-      const { loadStudyFrom } = await import('../../study/create.js');
       const storage = await openExistingStorage(options.db);
       try {
-        const study = await loadStudyFrom(storage, name);
-        const trial = await study.trial(number);
+        const study = await findStudy(storage, name);
+        const trial = await storage.getTrial(study.id, number);
         if (!trial) {
-          const total = Object.values(await study.counts()).reduce((a, b) => a + b, 0);
+          const total = Object.values(await storage.countTrials(study.id)).reduce((a, b) => a + b, 0);
           throw new HpsearchError(
             'E_TRIAL_NOT_FOUND',
             `study "${name}" has no trial ${number}${total > 0 ? `: its trials are numbered 0 to ${total - 1}` : ': it has no trials yet'}`,

@@ -345,15 +345,16 @@ export class SqliteStorage implements Storage {
 
   async leaderboard(studyId: number, options: LeaderboardOptions): Promise<LeaderboardRow[]> {
     const top = Math.max(0, Math.floor(options.top));
+    const limit = Number.isFinite(top) ? top : -1; // LIMIT -1: no limit (`--top all`)
     const states = [...new Set(options.states ?? ['complete'])];
     return this.read('reading the leaderboard', () => {
       // One index range per state (each already ordered), merged here: an IN (...) over
       // several states would make SQLite sort every matching trial of a large study.
       const ranked = this.sql[options.direction === 'maximize' ? 'topMax' : 'topMin'];
-      const rows = states.flatMap((state) => ranked.all(studyId, state, top))
+      const rows = states.flatMap((state) => ranked.all(studyId, state, limit))
         .sort(compareByValue(options.direction)).slice(0, top);
       if (rows.length < top) {
-        const unvalued = states.flatMap((state) => this.sql.topNull.all(studyId, state, top - rows.length))
+        const unvalued = states.flatMap((state) => this.sql.topNull.all(studyId, state, Number.isFinite(top) ? top - rows.length : -1))
           .sort((a, b) => a.number - b.number);
         rows.push(...unvalued.slice(0, top - rows.length));
       }
