@@ -33,7 +33,10 @@ export interface Storage {
    */
   claimTrial(studyId: number, options: ClaimOptions): Promise<ClaimedTrial | null>;
 
-  /** Records what the sampler chose for a claimed trial. */
+  /**
+   * Records what the sampler chose for a claimed trial, and restarts its clock: the trial runs
+   * from now on (sampling may have waited for earlier trials, e.g. a narrowing round).
+   */
   setTrialParams(trialId: number, update: TrialParamsUpdate): Promise<void>;
 
   /** Stores intermediate metrics of a running trial at `step` (replacing that step's values). */

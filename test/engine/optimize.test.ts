@@ -236,3 +236,44 @@ describe('optimize with function objectives and ask / tell', () => {
     }
   });
 });
+
+describe('narrowing search through optimize', () => {
+  it('runs rounds in order across workers, each inside the span of the previous round\'s best', async () => {
+    const study = await createStudy({
+      name: 'narrow',
+      storage: join(tempDir(), 'narrow.db'),
+      direction: 'maximize',
+      seed: 9,
+      search: { strategy: 'narrowing', rounds: 3, trials_per_round: 12, keep_top: 3, margin: 0 },
+      params: { x: { type: 'float', low: 1e-6, high: 1, log: true }, c: { type: 'categorical', choices: ['a', 'b', 'c', 'd'] } },
+    });
+    try {
+      // Best near x = 1e-3; trials end out of order, so round barriers are really exercised.
+      const summary = await study.optimize(async (params) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+        return -Math.abs(Math.log10(params['x'] as number) + 3);
+      }, { workers: 4 });
+      expect(summary.ran).toBe(36);
+      const trials = await study.trials();
+      for (const round of [1, 2]) {
+        const previous = trials.filter((t) => t.round === round - 1);
+        const current = trials.filter((t) => t.round === round);
+        expect(previous).toHaveLength(12);
+        expect(current).toHaveLength(12);
+        // Every trial of a round started after the whole previous round had ended.
+        const lastEnd = Math.max(...previous.map((t) => t.endedAt!));
+        expect(Math.min(...current.map((t) => t.startedAt!))).toBeGreaterThanOrEqual(lastEnd);
+        const top = [...previous].sort((a, b) => b.value! - a.value! || a.number - b.number).slice(0, 3);
+        const xs = top.map((t) => t.params['x'] as number);
+        const choices = new Set(top.map((t) => t.params['c']));
+        for (const t of current) {
+          expect(t.params['x']).toBeGreaterThanOrEqual(Math.min(...xs) * (1 - 1e-9));
+          expect(t.params['x']).toBeLessThanOrEqual(Math.max(...xs) * (1 + 1e-9));
+          expect(choices.has(t.params['c'])).toBe(true);
+        }
+      }
+    } finally {
+      await study.close();
+    }
+  });
+});

@@ -145,6 +145,18 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         expect((await storage.listTrials(study.id, { states: ['queued'] }))[0]).toMatchObject({ id: queued.id, params });
       });
 
+      it('starts the trial clock when its params are set, not when it was claimed', async () => {
+        const study = await storage.createStudy(newStudy());
+        const claimed = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        const claimedAt = (await storage.getTrial(study.id, claimed.number))!.startedAt!;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        const before = Date.now();
+        await storage.setTrialParams(claimed.id, { params: { lr: 0.1 } });
+        const startedAt = (await storage.getTrial(study.id, claimed.number))!.startedAt!;
+        expect(startedAt).toBeGreaterThanOrEqual(before);
+        expect(startedAt).toBeGreaterThan(claimedAt);
+      });
+
       it('round-trips steps and final metrics including NaN and ±Infinity', async () => {
         const study = await storage.createStudy(newStudy());
         const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;

@@ -128,7 +128,7 @@ function prepareStatements(db: Database.Database) {
       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
     oldestQueued: p<TrialRow>("SELECT * FROM trials WHERE study_id = ? AND state = 'queued' ORDER BY number LIMIT 1"),
     start: p("UPDATE trials SET state = 'running', owner = ?, started_at = ? WHERE id = ?"),
-    setParams: p(`UPDATE trials SET params_json = @params,
+    setParams: p(`UPDATE trials SET params_json = @params, started_at = @now,
       round = CASE WHEN @setRound THEN @round ELSE round END, seed = CASE WHEN @setSeed THEN @seed ELSE seed END
       WHERE id = @id AND ${ACTIVE}`),
     finish: p(`UPDATE trials SET state = @state, value = @value, metrics_json = @metrics, error = @error, ended_at = @now
@@ -279,7 +279,7 @@ export class SqliteStorage implements Storage {
       const changed = this.sql.setParams.run({
         id: trialId, params: encodeParams(update.params),
         setRound: update.round === undefined ? 0 : 1, round: update.round ?? null,
-        setSeed: update.seed === undefined ? 0 : 1, seed: update.seed ?? null,
+        setSeed: update.seed === undefined ? 0 : 1, seed: update.seed ?? null, now: Date.now(),
       }).changes;
       if (changed === 0) throw this.notWritable(trialId);
     });
