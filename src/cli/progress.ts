@@ -15,6 +15,8 @@ export interface ProgressOptions {
   stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Prefix of the line; non-TTY lines default to `trials`. */
   label?: string;
+  /** Trials finished before this run (a resumed study): the ETA counts only this run's pace. */
+  alreadyDone?: number;
   /** Direction of the study; `best` is already the best in it, so it is informative only. */
   direction: Direction;
   now?: () => number;
@@ -40,6 +42,7 @@ export class ProgressReporter {
   readonly #interval: number;
   readonly #tty: boolean;
   readonly #start: number;
+  readonly #alreadyDone: number;
   #state: ProgressState = { done: 0, running: 0, failed: 0, best: null };
   #lastWrite = -Infinity;
   /** Whether the current state has not been shown yet. */
@@ -55,6 +58,7 @@ export class ProgressReporter {
     this.#interval = options.intervalMs ?? 100;
     this.#tty = options.stream.isTTY === true;
     this.#start = this.#now();
+    this.#alreadyDone = options.alreadyDone ?? 0;
   }
 
   update(state: ProgressState): void {
@@ -101,7 +105,8 @@ export class ProgressReporter {
     const prefix = this.#label === undefined ? '' : `${this.#label} `;
     // One column stays free: writing into the last one makes some terminals wrap, and a wrapped
     // line can no longer be redrawn with \r.
-    const columns = Math.max(20, this.#stream.columns ?? 80) - 1;
+    // A pseudo-terminal may report 0 columns: treat that like an unknown width.
+    const columns = Math.max(20, this.#stream.columns || 80) - 1;
     const barWidth = Math.min(MAX_BAR, columns - prefix.length - stats.length - 3);
     const bar = barWidth >= MIN_BAR ? `[${this.#bar(barWidth)}] ` : '';
     const line = [...`${prefix}${bar}${stats}`].slice(0, columns).join('');
@@ -118,9 +123,12 @@ export class ProgressReporter {
   /** Remaining trials times the average wall time per finished trial since the start. */
   #eta(now: number): string {
     const { done } = this.#state;
-    if (done <= 0) return '--';
+    // A resumed study starts with trials done by an earlier run: only this run's pace counts.
+    const doneHere = done - this.#alreadyDone;
     const remaining = Math.max(0, this.#total - done);
-    return formatEta(((now - this.#start) / done) * remaining);
+    if (remaining === 0) return '0s';
+    if (doneHere <= 0) return '--';
+    return formatEta(((now - this.#start) / doneHere) * remaining);
   }
 }
 

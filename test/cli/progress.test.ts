@@ -48,6 +48,15 @@ describe('ProgressReporter on a TTY', () => {
     expect((s.chunks[0] ?? '').length - CLEAR.length).toBe(79);
   });
 
+  it('bases the ETA on this run only when the study was resumed', () => {
+    const s = fakeStream(false);
+    const c = clock();
+    const p = new ProgressReporter({ total: 40, stream: s, direction: 'maximize', now: c.now, alreadyDone: 12 });
+    c.set(2000); // 2 trials of this run in 2 s; 26 to go → 26 s (not 28 / 14 * 2 s)
+    p.update({ done: 14, running: 1, failed: 0, best: 0.5 });
+    expect(s.chunks).toEqual(['trials 14/40 running 1 failed 0 best 0.5 eta 26s\n']);
+  });
+
   it('adapts the bar to the width, caps it and drops it when too narrow', () => {
     const wide = fakeStream(true, 200);
     reporter(wide, clock(), 4).update({ done: 1, running: 0, failed: 0, best: null });

@@ -45,7 +45,13 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
     }
     const module = study.space.objective.module ?? space.objective.module!;
     const trials = options.trials ?? study.space.search.trials;
-    const progress = new ProgressReporter({ total: trials, stream: process.stderr, direction: study.direction });
+    const before = await study.counts();
+    const progress = new ProgressReporter({
+      total: trials,
+      stream: process.stderr,
+      direction: study.direction,
+      alreadyDone: before.complete + before.pruned + before.failed,
+    });
     process.stderr.write(
       `hpsearch: ${resumed ? 'resuming' : 'starting'} study "${study.name}": ${study.space.search.strategy} search, ${trials} trials -> ${storage.location}\n`,
     );
