@@ -73,7 +73,8 @@ export async function optimizeStudy(
     failed: counts.failed,
     best: (await study.leaderboard({ top: 1 }))[0]?.value ?? null,
   };
-  const remaining = Math.max(0, budget - (counts.complete + counts.pruned + counts.failed + counts.running + counts.queued));
+  // Queued trials (given back by a stopped run, or enqueued) are still to run, within the budget.
+  const remaining = Math.max(0, budget - (counts.complete + counts.pruned + counts.failed + counts.running));
   const lanes = Math.max(1, Math.min(workers, remaining));
   const summary: OptimizeSummary = { ran: 0, failed: 0, total: 0, best: progress.best, durationMs: 0, interrupted: false, workers: lanes };
   if (remaining === 0) return finish();

@@ -27,11 +27,18 @@ export interface Storage {
 
   /**
    * Atomically takes the next trial of the study and marks it `running`, owned by `owner`:
-   * the oldest queued trial if there is one, else a new trial with the next number and the
-   * next sample index — unless the study already has `maxTrials` trials (any state), in which
-   * case it resolves to null.
+   * the oldest queued trial if there is one (also once the budget is spent), else a new trial
+   * with the next number and the next sample index — unless the study already has `maxTrials`
+   * trials (any state), in which case it resolves to null.
    */
   claimTrial(studyId: number, options: ClaimOptions): Promise<ClaimedTrial | null>;
+
+  /**
+   * Gives a running trial back before it ran (e.g. the run stopped while its sampler waited):
+   * it becomes `queued` again with its number and sample index, and the next claim hands it
+   * out first, to be sampled afresh. Rejects with E_TRIAL_FINISHED if it already ended.
+   */
+  releaseTrial(trialId: number): Promise<void>;
 
   /**
    * Records what the sampler chose for a claimed trial, and restarts its clock: the trial runs
@@ -99,11 +106,14 @@ export interface ClaimOptions {
 export interface ClaimedTrial {
   id: number;
   number: number;
-  /** Params of a queued trial; null for a new trial, which the sampler fills in. */
+  /**
+   * Params of an enqueued trial; null for a trial the sampler fills in (a new one, or one
+   * released before it ran).
+   */
   params: Params | null;
   /**
    * 0-based index among the trials the sampler draws (grid point, random draw);
-   * null for a queued trial, whose params were given.
+   * null for an enqueued trial, whose params were given.
    */
   sampleIndex: number | null;
 }

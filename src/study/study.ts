@@ -80,9 +80,8 @@ export class Study {
         params = sample.params;
         round = sample.round ?? null;
       } catch (error) {
-        // The claimed trial never started: record why, so the study's counts stay true.
-        const reason = error instanceof Error ? error.message : String(error);
-        await this.#storage.finishTrial(claimed.id, { state: 'failed', error: `not started: ${reason}` });
+        // It never ran: give it back, so a later run samples it (same index, same params) first.
+        await this.#storage.releaseTrial(claimed.id);
         throw error;
       }
     }

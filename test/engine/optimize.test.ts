@@ -277,3 +277,50 @@ describe('narrowing search through optimize', () => {
     }
   });
 });
+
+describe('stopping a run', () => {
+  it('gives back trials still waiting for their narrowing round, so a resumed run ends with the exact budget', async () => {
+    const db = join(tempDir(), 'stop.db');
+    const options = {
+      name: 'stop',
+      storage: db,
+      direction: 'maximize' as const,
+      seed: 4,
+      search: { strategy: 'narrowing', rounds: 2, trials_per_round: 6, keep_top: 2 },
+      params: { x: { type: 'float', low: 0, high: 1 } },
+    };
+    const first = await createStudy(options);
+    const stop = new AbortController();
+    const summary = await first.optimize(async (params, ctx) => {
+      if (ctx.number === 5) {
+        // Round 0's last trial: the other lanes have claimed round-1 trials and wait for it.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        stop.abort();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return params['x'] as number;
+    }, { workers: 3, signal: stop.signal });
+    expect(summary.interrupted).toBe(true);
+    const counts = await first.counts();
+    expect(counts).toEqual({ queued: 2, running: 0, complete: 6, pruned: 0, failed: 0 });
+    const released = await first.trials({ states: ['queued'] });
+    expect(released.map((t) => t.sampleIndex).sort()).toEqual([6, 7]);
+    await first.close();
+
+    const again = await createStudy({ ...options, loadIfExists: true });
+    try {
+      // A budget that the queued trials alone fill still runs them.
+      const queuedOnly = await again.optimize(async (params) => params['x'] as number, { workers: 3, trials: 8 });
+      expect(queuedOnly.ran).toBe(2);
+      const rest = await again.optimize(async (params) => params['x'] as number, { workers: 3 });
+      expect(rest.interrupted).toBe(false);
+      const trials = await again.trials();
+      expect(trials).toHaveLength(12);
+      expect(trials.every((t) => t.state === 'complete')).toBe(true);
+      expect(trials.filter((t) => t.round === 1)).toHaveLength(6);
+      expect(new Set(trials.map((t) => t.sampleIndex))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
+    } finally {
+      await again.close();
+    }
+  });
+});

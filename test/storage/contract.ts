@@ -116,6 +116,26 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         expect(await storage.getTrial(study.id, 0)).toMatchObject({ state: 'running', owner: 'w' });
       });
 
+      it('gives released trials out again first: sampled ones to be sampled afresh, enqueued ones with their params', async () => {
+        const study = await storage.createStudy(newStudy());
+        const budget = { maxTrials: 3, owner: 'w' };
+        const a = (await storage.claimTrial(study.id, budget))!;
+        await storage.setTrialParams(a.id, { params: { lr: 0.3 }, round: 1 });
+        const b = (await storage.claimTrial(study.id, budget))!;
+        await storage.releaseTrial(a.id);
+        expect(await storage.getTrial(study.id, a.number)).toMatchObject({ state: 'queued', owner: null, startedAt: null, round: null, params: {} });
+        // Released trials are handed out even with the budget spent, before any new trial.
+        const q = (await storage.enqueueTrial(study.id, { lr: 0.9 }))!;
+        expect(await storage.claimTrial(study.id, { maxTrials: 1, owner: 'x' })).toEqual({ id: a.id, number: a.number, params: null, sampleIndex: a.sampleIndex });
+        const enqueued = (await storage.claimTrial(study.id, budget))!;
+        expect(enqueued).toMatchObject({ id: q.id, params: { lr: 0.9 }, sampleIndex: null });
+        await storage.releaseTrial(enqueued.id);
+        expect(await storage.claimTrial(study.id, budget)).toMatchObject({ id: q.id, params: { lr: 0.9 }, sampleIndex: null });
+        await storage.finishTrial(b.id, { state: 'complete', value: 1 });
+        await expect(storage.releaseTrial(b.id)).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
+        await expect(storage.releaseTrial(987_654)).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
+      });
+
       it('rejects claims and writes for unknown trials with codes', async () => {
         await expect(storage.finishTrial(987_654, { state: 'complete', value: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
         await expect(storage.reportStep(987_654, 0, { loss: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });

@@ -128,6 +128,9 @@ function prepareStatements(db: Database.Database) {
       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
     oldestQueued: p<TrialRow>("SELECT * FROM trials WHERE study_id = ? AND state = 'queued' ORDER BY number LIMIT 1"),
     start: p("UPDATE trials SET state = 'running', owner = ?, started_at = ? WHERE id = ?"),
+    release: p(`UPDATE trials SET state = 'queued', owner = NULL, started_at = NULL, round = NULL,
+      params_json = CASE WHEN sample_index IS NULL THEN params_json ELSE '{}' END
+      WHERE id = ? AND state = 'running'`),
     setParams: p(`UPDATE trials SET params_json = @params, started_at = @now,
       round = CASE WHEN @setRound THEN @round ELSE round END, seed = CASE WHEN @setSeed THEN @seed ELSE seed END
       WHERE id = @id AND ${ACTIVE}`),
@@ -250,7 +253,14 @@ export class SqliteStorage implements Storage {
       const queued = this.sql.oldestQueued.get(studyId);
       if (queued) {
         this.sql.start.run(options.owner, now, queued.id);
-        return { id: queued.id, number: queued.number, params: decodeParams(queued.params_json), sampleIndex: null };
+        // A queued trial with a sample index was released before it ran: the sampler draws it again.
+        const sampled = queued.sample_index !== null;
+        return {
+          id: queued.id,
+          number: queued.number,
+          params: sampled ? null : decodeParams(queued.params_json),
+          sampleIndex: queued.sample_index,
+        };
       }
       // Numbers are dense (0..n-1, never deleted), so the next number is the trial count,
       // read from the index in O(log n) rather than COUNT(*) over the whole study.
@@ -282,6 +292,12 @@ export class SqliteStorage implements Storage {
         setSeed: update.seed === undefined ? 0 : 1, seed: update.seed ?? null, now: Date.now(),
       }).changes;
       if (changed === 0) throw this.notWritable(trialId);
+    });
+  }
+
+  async releaseTrial(trialId: number): Promise<void> {
+    this.run('releasing a trial', () => {
+      if (this.sql.release.run(trialId).changes === 0) throw this.notWritable(trialId);
     });
   }
 
