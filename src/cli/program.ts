@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { isHpsearchError } from '../errors.js';
 import { registerLeaderboard } from './commands/leaderboard.js';
@@ -27,7 +28,8 @@ Examples:
   return program;
 }
 
-const VERSION = '0.1.0';
+/** The version in package.json (dist/cli/ and src/cli/ are both two folders below it). */
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /**
  * Runs the CLI and returns the exit code: 0 success, 2 usage or validation error, 1 runtime failure.

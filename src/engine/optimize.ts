@@ -155,5 +155,5 @@ export function defaultWorkers(): number {
 }
 
 function isAbort(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || /abort/i.test(error.message));
+  return error instanceof Error && error.name === 'AbortError';
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { OBJECTIVES, useTempDir } from '../helpers/temp.js';
+import { OBJECTIVES, REPO, useTempDir } from '../helpers/temp.js';
 
 const tempDir = useTempDir();
 
@@ -206,5 +206,8 @@ params:
     }
     const top = await runCli(['--help']);
     expect(top.stdout).toMatch(/Commands:/);
+    const version = await runCli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
   });
 });
