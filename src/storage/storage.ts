@@ -65,6 +65,9 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+/** Facts about a trial that are not metrics: where and how it ran. */
+export type TrialAttrs = Record<string, string | number | boolean>;
+
 /** Named metric values; NaN and ±Infinity must survive a round trip. */
 export type Metrics = Record<string, number>;
 
@@ -130,6 +133,8 @@ export interface TrialFinish {
   value?: number | null;
   /** Final metrics returned by the objective. */
   metrics?: Metrics | null;
+  /** Facts about how the trial ran, e.g. `{ backend: 'wasm' }`. */
+  attrs?: TrialAttrs | null;
   /** Why it failed or was pruned. */
   error?: string | null;
 }
@@ -142,6 +147,7 @@ export interface TrialRecord {
   params: Params;
   value: number | null;
   metrics: Metrics | null;
+  attrs: TrialAttrs | null;
   error: string | null;
   /** Milliseconds since the epoch. */
   startedAt: number | null;

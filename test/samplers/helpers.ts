@@ -31,6 +31,7 @@ export function trial(number: number, fields: { state?: TrialState; value?: numb
     params: fields.params ?? {},
     value: fields.value ?? null,
     metrics: null,
+    attrs: null,
     error: null,
     startedAt: null,
     endedAt: null,

@@ -100,7 +100,7 @@ describe('opening SQLite storage', () => {
 
 describe('schema migrations', () => {
   const extra: Migration = {
-    version: 2,
+    version: MIGRATIONS.length + 1,
     description: 'test: a notes column',
     up(db) {
       db.exec('ALTER TABLE trials ADD COLUMN note TEXT');
@@ -119,11 +119,35 @@ describe('schema migrations', () => {
     const created = await storage.createStudy(study);
     expect(await storage.claimTrial(created.id, { maxTrials: 1, owner: 'o' })).toMatchObject({ number: 0 });
     await storage.close();
-    expect(header(path).version).toBe(2);
+    expect(header(path).version).toBe(MIGRATIONS.length + 1);
     const check = new Database(path, { readonly: true });
     const columns = check.prepare('SELECT name FROM pragma_table_info(?)').all('trials') as { name: string }[];
     check.close();
     expect(columns.map((c) => c.name)).toContain('note');
+  });
+
+  it('upgrades a real schema-1 file from hpsearch 0.1.0, keeping its trials', async () => {
+    const path = freshPath('fixture-v1');
+    writeFileSync(path, readFileSync(fileURLToPath(new URL('../fixtures/db/schema-v1.db', import.meta.url))));
+    expect(header(path).version).toBe(1);
+    const storage = await openSqliteStorage(path);
+    try {
+      const old = (await storage.getStudy('old'))!;
+      expect(old).toMatchObject({ direction: 'maximize', metric: 'val_accuracy', seed: 7 });
+      const trial = (await storage.getTrial(old.id, 0))!;
+      expect(trial).toMatchObject({ state: 'complete', value: 0.83, params: { lr: 0.0092 }, attrs: null });
+      expect(trial.steps).toEqual([
+        { step: 1, values: { val_accuracy: 0.5 } },
+        { step: 2, values: { val_accuracy: 0.83 } },
+      ]);
+      // The new column works on the upgraded file.
+      const next = (await storage.claimTrial(old.id, { maxTrials: 2, owner: 'o' }))!;
+      await storage.finishTrial(next.id, { state: 'complete', value: 0.5, attrs: { backend: 'wasm' } });
+      expect((await storage.getTrial(old.id, 1))!.attrs).toEqual({ backend: 'wasm' });
+    } finally {
+      await storage.close();
+    }
+    expect(header(path).version).toBe(MIGRATIONS.length);
   });
 
   it('rejects a migration list that is not numbered 1, 2, 3, ...', () => {

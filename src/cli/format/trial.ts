@@ -23,6 +23,8 @@ export interface TrialJson {
   ended_at: string | null;
   duration_ms: number | null;
   metrics: Record<string, number | null> | null;
+  /** How the trial ran, e.g. { backend: "wasm" }. */
+  attrs: Record<string, string | number | boolean> | null;
   steps: Record<string, number | null>[];
 }
 
@@ -40,6 +42,7 @@ export function trialTable(t: TrialDetail, metric: string): string {
       ['ended', isoOrNull(t.endedAt) ?? '-'],
       ['duration', formatDuration(durationMs(t))],
       ['error', orDash(t.error)],
+      ...Object.entries(t.attrs ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
     ]),
   ];
   const params = Object.entries(t.params);
@@ -70,6 +73,7 @@ export function trialJson(t: TrialDetail): TrialJson {
     ended_at: isoOrNull(t.endedAt),
     duration_ms: durationMs(t),
     metrics: t.metrics === null ? null : jsonMetrics(t.metrics),
+    attrs: t.attrs === null ? null : { ...t.attrs },
     steps: t.steps.map((s) => {
       const row: Record<string, number | null> = { step: s.step, ...jsonMetrics(s.values) };
       row['step'] = s.step; // a metric named `step` must not hide the step number

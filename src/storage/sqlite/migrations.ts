@@ -70,6 +70,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'trial attributes (e.g. the TF.js backend a trial trained on)',
+    up(db) {
+      db.exec('ALTER TABLE trials ADD COLUMN attrs_json TEXT');
+    },
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {

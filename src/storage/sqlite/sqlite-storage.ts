@@ -6,7 +6,7 @@ import type { Direction, Params } from '../../space/types.js';
 import { TRIAL_STATES, isFinished, type TrialState } from '../../study/states.js';
 import type {
   ClaimOptions, ClaimedTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, Storage,
-  StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
+  StudyRecord, StudySummary, TrialAttrs, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
 } from '../storage.js';
 import { decodeMetrics, decodeParams, decodeStepValue, encodeMetrics, encodeParams } from './metrics-codec.js';
 import { MIGRATIONS, checkSchema, migrate, notSqliteMessage, type Migration } from './migrations.js';
@@ -75,7 +75,7 @@ interface StudyRow {
 
 interface TrialRow {
   id: number; study_id: number; number: number; sample_index: number | null; state: TrialState;
-  params_json: string; value: number | null; metrics_json: string | null; error: string | null;
+  params_json: string; value: number | null; metrics_json: string | null; attrs_json: string | null; error: string | null;
   started_at: number | null; ended_at: number | null; round: number | null; seed: number | null; owner: string | null;
 }
 
@@ -94,7 +94,7 @@ function studyFromRow(row: StudyRow): StudyRecord {
 function trialFromRow(row: TrialRow): TrialRecord {
   return {
     id: row.id, studyId: row.study_id, number: row.number, state: row.state, params: decodeParams(row.params_json),
-    value: row.value, metrics: decodeMetrics(row.metrics_json), error: row.error, startedAt: row.started_at,
+    value: row.value, metrics: decodeMetrics(row.metrics_json), attrs: row.attrs_json === null ? null : (JSON.parse(row.attrs_json) as TrialAttrs), error: row.error, startedAt: row.started_at,
     endedAt: row.ended_at, round: row.round, seed: row.seed, owner: row.owner, sampleIndex: row.sample_index,
   };
 }
@@ -134,7 +134,7 @@ function prepareStatements(db: Database.Database) {
     setParams: p(`UPDATE trials SET params_json = @params, started_at = @now,
       round = CASE WHEN @setRound THEN @round ELSE round END, seed = CASE WHEN @setSeed THEN @seed ELSE seed END
       WHERE id = @id AND ${ACTIVE}`),
-    finish: p(`UPDATE trials SET state = @state, value = @value, metrics_json = @metrics, error = @error, ended_at = @now
+    finish: p(`UPDATE trials SET state = @state, value = @value, metrics_json = @metrics, attrs_json = @attrs, error = @error, ended_at = @now
       WHERE id = @id AND ${ACTIVE}`),
     stateOf: p<{ state: TrialState }>('SELECT state FROM trials WHERE id = ?'),
     deleteStep: p('DELETE FROM trial_steps WHERE trial_id = ? AND step = ?'),
@@ -324,6 +324,7 @@ export class SqliteStorage implements Storage {
     this.run('finishing a trial', () => {
       const changed = this.sql.finish.run({
         id: trialId, state: result.state, value: result.value ?? null, metrics: encodeMetrics(result.metrics),
+        attrs: result.attrs ? JSON.stringify(result.attrs) : null,
         error: result.error ?? null, now: Date.now(),
       }).changes;
       if (changed === 0) throw this.notWritable(trialId);

@@ -50,6 +50,7 @@ export function trial(over: Partial<TrialDetail> = {}): TrialDetail {
     params: { lr: 0.0092, batch_size: 32, optimizer: 'sgd' },
     value: 0.83,
     metrics: { val_accuracy: 0.83, loss: 0.41 },
+    attrs: { backend: 'wasm' },
     error: null,
     startedAt: Date.UTC(2024, 4, 1, 12, 0, 0),
     endedAt: Date.UTC(2024, 4, 1, 12, 0, 12, 300),

@@ -18,6 +18,7 @@ describe('trialJson', () => {
       'ended_at',
       'duration_ms',
       'metrics',
+      'attrs',
       'steps',
     ]);
     expect(json).toEqual({
@@ -33,6 +34,7 @@ describe('trialJson', () => {
       ended_at: '2024-05-01T12:00:12.300Z',
       duration_ms: 12_300,
       metrics: { val_accuracy: 0.83, loss: 0.41 },
+      attrs: { backend: 'wasm' },
       steps: [
         { step: 0, loss: 1.25 },
         { step: 1, loss: 0.9, val_accuracy: 0.7 },
@@ -73,6 +75,7 @@ describe('trialTable', () => {
         'ended     2024-05-01T12:00:12.300Z',
         'duration  12.3s',
         'error     -',
+        'backend   wasm',
         '',
         'params',
         '  lr          9.2e-3',
@@ -99,6 +102,7 @@ describe('trialTable', () => {
         value: null,
         params: {},
         metrics: null,
+        attrs: null,
         error: 'Error: boom\n    at objective',
         round: null,
         seed: null,
