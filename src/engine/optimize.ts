@@ -6,7 +6,19 @@ import type { Metrics } from '../storage/storage.js';
 import type { TrialOutcome } from '../worker/messages.js';
 import type { TrialExecutor } from './executor.js';
 import { InProcessExecutor } from './in-process.js';
-import { WorkerPoolExecutor } from './worker-pool.js';
+import { WorkerPoolExecutor, type WorkerObjective } from './worker-pool.js';
+import type { BackendChoice, TaskSpec } from '../task/types.js';
+import { checkBackendInstalled, nativeBackendRequested } from './native-backend.js';
+
+/** A built-in training task as an objective (the space file's `objective.task`). */
+export interface TaskObjective {
+  task: TaskSpec;
+  /** Default `auto`: the fastest backend that loads here. */
+  backend?: BackendChoice;
+}
+
+/** A function (runs on this thread), a module path or a task (both run in worker threads). */
+export type ObjectiveSource = Objective | string | TaskObjective;
 
 export interface OptimizeOptions {
   /** Trials the study should hold when done, counting earlier ones (default: the space's `trials`). */
@@ -16,6 +28,8 @@ export interface OptimizeOptions {
   /** Stops dispatching new trials; running ones finish and are stored. */
   signal?: AbortSignal;
   onProgress?: (progress: OptimizeProgress) => void;
+  /** Things the user should know about how the run was set up. */
+  onNote?: (note: string) => void;
 }
 
 export interface OptimizeProgress {
@@ -38,6 +52,8 @@ export interface OptimizeSummary {
   /** True when the signal stopped the run before the budget was spent. */
   interrupted: boolean;
   workers: number;
+  /** The TF.js backends this run's task trials trained on (empty for other objectives). */
+  backends: string[];
 }
 
 /**
@@ -46,7 +62,7 @@ export interface OptimizeSummary {
  */
 export async function optimizeStudy(
   study: Study,
-  objective: Objective | string,
+  objective: ObjectiveSource,
   options: OptimizeOptions,
 ): Promise<OptimizeSummary> {
   const started = Date.now();
@@ -60,9 +76,17 @@ export async function optimizeStudy(
       `the ${study.sampler.name} search of study "${study.name}" has ${study.sampler.capacity} points; ask for at most that many trials`,
     );
   }
-  const workers = options.workers ?? defaultWorkers();
+  let workers = options.workers ?? defaultWorkers();
   if (!Number.isSafeInteger(workers) || workers < 1) {
     throw new HpsearchError('E_USAGE', `workers must be a positive integer, got ${workers}`);
+  }
+  if (typeof objective === 'object') checkBackendInstalled(objective.backend ?? 'auto');
+  if (typeof objective === 'object' && workers > 1 && nativeBackendRequested(objective.backend ?? 'auto')) {
+    // The tfjs-node addon is not context-aware: only one thread per process may load it.
+    options.onNote?.(
+      `the native TensorFlow backend allows one worker per process; running 1 worker (for more, start one process per GPU on the same database)`,
+    );
+    workers = 1;
   }
 
   const counts = await study.counts();
@@ -76,11 +100,23 @@ export async function optimizeStudy(
   // Queued trials (given back by a stopped run, or enqueued) are still to run, within the budget.
   const remaining = Math.max(0, budget - (counts.complete + counts.pruned + counts.failed + counts.running));
   const lanes = Math.max(1, Math.min(workers, remaining));
-  const summary: OptimizeSummary = { ran: 0, failed: 0, total: 0, best: progress.best, durationMs: 0, interrupted: false, workers: lanes };
+  const summary: OptimizeSummary = {
+    ran: 0,
+    failed: 0,
+    total: 0,
+    best: progress.best,
+    durationMs: 0,
+    interrupted: false,
+    workers: lanes,
+    backends: [],
+  };
+  const backends = new Set<string>();
   if (remaining === 0) return finish();
 
   const executor: TrialExecutor =
-    typeof objective === 'function' ? new InProcessExecutor(objective, lanes) : new WorkerPoolExecutor(objective, lanes);
+    typeof objective === 'function'
+      ? new InProcessExecutor(objective, lanes)
+      : new WorkerPoolExecutor(workerObjective(study, objective), lanes);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort);
@@ -100,11 +136,13 @@ export async function optimizeStudy(
         onReport,
       );
       await Promise.all(writes);
+      const backend = outcome.attrs?.['backend'];
+      if (typeof backend === 'string') backends.add(backend);
       if (outcome.status === 'complete') {
-        await study.tell(trial, { state: 'complete', value: outcome.value, metrics: outcome.metrics });
+        await study.tell(trial, { state: 'complete', value: outcome.value, metrics: outcome.metrics, attrs: outcome.attrs ?? null });
         if (better(outcome.value, progress.best)) progress.best = outcome.value;
       } else {
-        await study.tell(trial, { state: 'failed', error: outcome.error });
+        await study.tell(trial, { state: 'failed', error: outcome.error, attrs: outcome.attrs ?? null });
         progress.failed++;
         summary.failed++;
         if (outcome.fatal && !fatal) {
@@ -146,8 +184,14 @@ export async function optimizeStudy(
     summary.total = Object.values(now).reduce((a, b) => a + b, 0);
     summary.best = (await study.leaderboard({ top: 1 }))[0]?.value ?? null;
     summary.durationMs = Date.now() - started;
+    summary.backends = [...backends];
     return summary;
   }
+}
+
+function workerObjective(study: Study, objective: string | TaskObjective): WorkerObjective {
+  if (typeof objective === 'string') return { type: 'module', module: objective };
+  return { type: 'task', task: objective.task, metric: study.metric, backend: objective.backend ?? 'auto', studySeed: study.seed };
 }
 
 export function defaultWorkers(): number {

@@ -4,6 +4,8 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { HpsearchError } from '../errors.js';
 import type { Metrics } from '../storage/storage.js';
+import type { BackendChoice, TaskSpec } from '../task/types.js';
+import { taskForTrial } from '../task/settings.js';
 import type { TrialOutcome, TrialTask, WorkerMessage } from '../worker/messages.js';
 import type { TrialInfo } from '../worker/run-objective.js';
 import type { TrialExecutor } from './executor.js';
@@ -11,19 +13,24 @@ import type { TrialExecutor } from './executor.js';
 /** How long to wait for report messages still in flight after a trial's result arrived. */
 const REPORT_DRAIN_MS = 2000;
 
+/** What the workers run: a user's objective module, or a built-in training task. */
+export type WorkerObjective =
+  | { type: 'module'; module: string }
+  | { type: 'task'; task: TaskSpec; metric: string; backend: BackendChoice; studySeed: number };
+
 /**
- * Runs module objectives in piscina worker threads, one trial per worker at a time.
+ * Runs objectives in piscina worker threads, one trial per worker at a time.
  * A trial that kills its worker (process.exit, a crash) rejects its task; piscina replaces the
  * worker and the trial is recorded as failed.
  */
 export class WorkerPoolExecutor implements TrialExecutor {
   readonly concurrency: number;
   readonly #pool: Piscina<TrialTask, TrialOutcome>;
-  readonly #module: string;
+  readonly #objective: WorkerObjective;
 
-  constructor(modulePath: string, workers: number) {
+  constructor(objective: WorkerObjective, workers: number) {
     this.concurrency = workers;
-    this.#module = modulePath;
+    this.#objective = objective;
     this.#pool = new Piscina<TrialTask, TrialOutcome>({
       filename: workerEntryPath(),
       minThreads: workers,
@@ -44,7 +51,20 @@ export class WorkerPoolExecutor implements TrialExecutor {
       onReport(message.step, message.metrics);
       if (received >= expected) drained?.();
     });
-    const task: TrialTask = { type: 'module', module: this.#module, ...trial, port: port2 };
+    const objective = this.#objective;
+    const task: TrialTask =
+      objective.type === 'module'
+        ? { type: 'module', module: objective.module, ...trial, port: port2 }
+        : {
+            type: 'task',
+            // Params become task settings here, so the worker gets one plain, complete spec.
+            task: taskForTrial(objective.task, trial.params),
+            metric: objective.metric,
+            backend: objective.backend,
+            studySeed: objective.studySeed,
+            ...trial,
+            port: port2,
+          };
     let outcome: TrialOutcome;
     try {
       outcome = await this.#pool.run(task, { transferList: [port2] });

@@ -6,11 +6,12 @@
  * user sees them all in one run, then thrown as one `ValidationError`.
  */
 import { randomInt } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isCollection, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
 import { HpsearchError, ValidationError, type ValidationIssue } from '../errors.js';
+import { checkTaskObjective, DEFAULT_TASK_METRIC, fileKind } from '../task/schema.js';
+import { checkTaskParams } from '../task/settings.js';
 import { gridSize } from './distributions.js';
 import {
   PARAM_SCHEMAS,
@@ -66,8 +67,8 @@ export function parseSpace(text: string, file: string, baseDir: string): LoadedS
 export interface ValidateOptions {
   /** false: neither module nor task is needed, e.g. a study created in code with a function objective. Default true. */
   requireObjective?: boolean;
-  /** false: do not check that the module file exists, e.g. a stored study whose module moved. Default true. */
-  checkModule?: boolean;
+  /** false: do not check that the files the space names exist (module, task data), e.g. a stored study whose files moved. Default true. */
+  checkFiles?: boolean;
 }
 
 /** Validates a document that is already parsed, e.g. read back from the database (so no line numbers). */
@@ -93,6 +94,9 @@ function validate(raw: unknown, file: string, baseDir: string, issues: RawIssue[
   const objective = checkObjective(raw.objective, baseDir, issues, options);
   const search = checkSearch(raw.search, issues);
   const params = checkParams(raw.params, search.strategy, issues);
+  // With both module and task it is unclear which the params are for; that error comes first.
+  const task = isMapping(raw.objective) && raw.objective.module === undefined ? raw.objective.task : undefined;
+  if (task !== undefined && params) checkTaskParams(task, params, raw.params as Record<string, unknown>, issues);
   // The grid is checked even when other search keys are wrong: its size is news to the user either way.
   const gridPoints = search.strategy === 'grid' && params ? checkGrid(params, issues) : undefined;
   const settings = search.fields && params ? buildSearch(search.fields, gridPoints, issues) : undefined;
@@ -120,7 +124,7 @@ function checkObjective(value: unknown, baseDir: string, issues: RawIssue[], opt
     return undefined;
   }
   const before = issues.length;
-  checkFields(value, objectiveSchema, ['objective'], issues);
+  checkFields(value, objectiveSchema, ['objective'], issues, { nested: ['task'] });
   const hasModule = value.module !== undefined;
   const hasTask = value.task !== undefined;
   if (hasModule && hasTask) {
@@ -134,26 +138,21 @@ function checkObjective(value: unknown, baseDir: string, issues: RawIssue[], opt
   let module: string | undefined;
   if (typeof value.module === 'string' && value.module !== '') {
     module = path.resolve(baseDir, value.module);
-    const kind = options.checkModule === false ? 'file' : fileKind(module);
+    const kind = options.checkFiles === false ? 'file' : fileKind(module);
     if (kind !== 'file') {
       const problem = kind === 'missing' ? 'module file not found' : 'module path is a directory, not a file';
       issues.push({ path: ['objective', 'module'], message: `${problem}: ${module} (module paths are relative to the search-space file's folder)` });
     }
   }
+  const task = hasTask ? checkTaskObjective(value, baseDir, issues, { checkFiles: options.checkFiles !== false }) : undefined;
   if (issues.length > before) return undefined;
   const objective: ObjectiveSpec = {
-    metric: (value.metric as string | undefined) ?? 'value',
+    metric: (value.metric as string | undefined) ?? (hasTask ? DEFAULT_TASK_METRIC : 'value'),
     direction: value.direction as ObjectiveSpec['direction'],
   };
   if (module !== undefined) objective.module = module;
-  if (hasTask) objective.task = value.task as Record<string, unknown>;
+  if (task !== undefined) objective.task = task;
   return objective;
-}
-
-function fileKind(file: string): 'file' | 'directory' | 'missing' {
-  const stat = statSync(file, { throwIfNoEntry: false });
-  if (stat === undefined) return 'missing';
-  return stat.isDirectory() ? 'directory' : 'file';
 }
 
 interface SearchCheck {

@@ -8,6 +8,7 @@
  * checks it with `checkFields`, so every message names the exact key that is wrong.
  */
 import * as z from 'zod';
+import { taskSchema } from '../task/fields.js';
 import { suggestion } from './did-you-mean.js';
 
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -90,8 +91,12 @@ export const STRATEGIES = Object.keys(SEARCH_SCHEMAS) as StrategyName[];
 
 export const objectiveSchema = z.strictObject({
   module: z.string().min(1).optional().describe('JS module (relative to this file) whose default export returns the value. Exactly one of module / task.'),
-  task: z.record(z.string(), z.unknown()).optional().describe('Built-in training task. Exactly one of module / task.'),
-  metric: z.string().min(1).optional().describe('Name of the value the objective returns. Default "value".'),
+  task: taskSchema.optional().describe('Built-in training task: dataset, model and training. Exactly one of module / task.'),
+  metric: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Name of the value the objective returns. Default "value"; for a task one of val_accuracy (default), val_loss, train_accuracy, train_loss.'),
   direction: z.enum(['maximize', 'minimize']).describe('Whether higher or lower values are better.'),
 });
 
@@ -160,7 +165,16 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-function issueMessage(issue: z.core.$ZodIssue, got: unknown): string {
+/** The noun of an enum made by `namedEnum` (its title), looking through optional and nullable. */
+function enumNoun(schema: z.ZodType): string | undefined {
+  let inner: z.ZodType = schema;
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) inner = inner.unwrap() as z.ZodType;
+  if (!(inner instanceof z.ZodEnum)) return undefined;
+  const title = z.globalRegistry.get(inner)?.title;
+  return typeof title === 'string' ? title : undefined;
+}
+
+function issueMessage(issue: z.core.$ZodIssue, got: unknown, noun: string | undefined): string {
   switch (issue.code) {
     case 'invalid_type': {
       if (got === undefined) return 'required key is missing';
@@ -173,6 +187,11 @@ function issueMessage(issue: z.core.$ZodIssue, got: unknown): string {
     case 'invalid_union':
       return `expected a number, string, true/false or null, got ${describeValue(got)}`;
     case 'invalid_value': {
+      if (noun !== undefined && issue.path.length === 0) {
+        const names = issue.values.map(String);
+        const close = typeof got === 'string' ? suggestion(got, names) : '';
+        return `unknown ${noun} ${JSON.stringify(got)}${close} (expected one of ${names.join(', ')})`;
+      }
       const options = issue.values.map((v) => JSON.stringify(v));
       const head = options.length === 1 ? `expected ${options[0]}` : `expected one of ${options.join(', ')}`;
       const strings = issue.values.filter((v): v is string => typeof v === 'string');
@@ -193,9 +212,10 @@ function issueMessage(issue: z.core.$ZodIssue, got: unknown): string {
 export function checkValue(value: unknown, schema: z.ZodType, path: PathSegment[], issues: RawIssue[]): boolean {
   const result = schema.safeParse(value);
   if (result.success) return true;
+  const noun = enumNoun(schema);
   for (const issue of result.error.issues) {
     const sub = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    issues.push({ path: [...path, ...sub], message: issueMessage(issue, valueAt(value, issue.path)) });
+    issues.push({ path: [...path, ...sub], message: issueMessage(issue, valueAt(value, issue.path), noun) });
   }
   return false;
 }
@@ -249,6 +269,7 @@ export function checkFields(
  * Checks a mapping whose keys depend on a discriminator (`type` of a param, `strategy` of the
  * search): first the discriminator, with a did-you-mean, then the keys of that variant, where
  * a key of another variant is explained as such. Undefined when the variant is unknown.
+ * `nested` keys are only checked for presence: the caller checks their values.
  */
 export function checkVariant<K extends string>(
   value: Record<string, unknown>,
@@ -257,6 +278,7 @@ export function checkVariant<K extends string>(
   path: PathSegment[],
   issues: RawIssue[],
   words: { unknown: string; usedBy: (key: string, variants: K[]) => string },
+  nested: readonly string[] = [],
 ): { kind: K; ok: boolean } | undefined {
   const kinds = Object.keys(schemas) as K[];
   const kind = value[key];
@@ -270,6 +292,7 @@ export function checkVariant<K extends string>(
     return undefined;
   }
   const ok = checkFields(value, schemas[kind as K], path, issues, {
+    nested,
     unknownKeyHint: (unknown) => {
       const users = kinds.filter((k) => unknown in schemas[k].shape);
       return users.length > 0 ? words.usedBy(unknown, users) : undefined;

@@ -3,6 +3,8 @@
  * The file format (YAML or JSON) is described by `schema.ts`; this is its checked, normalised form.
  */
 
+import type { TaskSpec } from '../task/types.js';
+
 export type ParamValue = number | string | boolean | null;
 export type Params = Record<string, ParamValue>;
 
@@ -52,8 +54,8 @@ export interface ObjectiveSpec {
   direction: Direction;
   /** Absolute path of a JS module whose default export is the objective. */
   module?: string;
-  /** Built-in training task (a later issue); kept as given. */
-  task?: Record<string, unknown>;
+  /** Built-in training task, validated and normalised; a trial's params override its settings. */
+  task?: TaskSpec;
 }
 
 export interface GridSearch {

@@ -103,7 +103,7 @@ export function storedSpace(record: StudyRecord): SearchSpace {
   const baseDir = record.spaceFile ? dirname(record.spaceFile) : process.cwd();
   return validateSpaceDocument(record.space, `study "${record.name}" (stored space)`, baseDir, {
     requireObjective: false,
-    checkModule: false,
+    checkFiles: false,
   });
 }
 

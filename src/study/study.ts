@@ -5,9 +5,8 @@ import type { Sampler } from '../samplers/sampler.js';
 import type { Direction, SearchSpace } from '../space/types.js';
 import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialRecord } from '../storage/storage.js';
 import type { TrialState } from './states.js';
-import type { Objective } from './objective.js';
 import { toTrialFinish, type AskedTrial, type TellResult } from './trial.js';
-import { optimizeStudy, type OptimizeOptions, type OptimizeSummary } from '../engine/optimize.js';
+import { optimizeStudy, type ObjectiveSource, type OptimizeOptions, type OptimizeSummary } from '../engine/optimize.js';
 
 export interface AskOptions {
   /** Trials the study may hold in all (any state); `ask` resolves to null once it holds that many. */
@@ -103,8 +102,11 @@ export class Study {
     await this.#storage.finishTrial(id, toTrialFinish(result));
   }
 
-  /** Runs trials until the study holds `trials` of them (default: the space's budget). */
-  optimize(objective: Objective | string, options: OptimizeOptions = {}): Promise<OptimizeSummary> {
+  /**
+   * Runs trials until the study holds `trials` of them (default: the space's budget): a function
+   * objective on this thread, a module path or `{ task }` in worker threads.
+   */
+  optimize(objective: ObjectiveSource, options: OptimizeOptions = {}): Promise<OptimizeSummary> {
     return optimizeStudy(this, objective, options);
   }
 

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Params } from '../space/types.js';
-import type { Metrics } from '../storage/storage.js';
+import type { Metrics, TrialAttrs } from '../storage/storage.js';
+import type { BackendChoice, TaskSpec } from '../task/types.js';
 
 /**
  * Messages between the main thread and trial workers. The task travels through piscina;
@@ -18,7 +19,23 @@ export interface ModuleTrialTask {
   port: MessagePort;
 }
 
-export type TrialTask = ModuleTrialTask;
+/** A built-in training task, its settings already merged with the trial's params. */
+export interface TaskTrialTask {
+  type: 'task';
+  task: TaskSpec;
+  /** The epoch metric that is the trial's value, e.g. val_accuracy. */
+  metric: string;
+  backend: BackendChoice;
+  /** Drives the dataset's shuffle and split, the same for every trial of the study. */
+  studySeed: number;
+  study: string;
+  number: number;
+  seed: number;
+  params: Params;
+  port: MessagePort;
+}
+
+export type TrialTask = ModuleTrialTask | TaskTrialTask;
 
 /** Worker → main, on the task's port. */
 export interface ReportMessage {
@@ -37,5 +54,5 @@ export type WorkerMessage = ReportMessage;
  * the run stops instead of burning its whole budget on them.
  */
 export type TrialOutcome =
-  | { status: 'complete'; value: number; metrics: Metrics | null; reports: number }
-  | { status: 'failed'; error: string; fatal: boolean; reports: number };
+  | { status: 'complete'; value: number; metrics: Metrics | null; reports: number; attrs?: TrialAttrs }
+  | { status: 'failed'; error: string; fatal: boolean; reports: number; attrs?: TrialAttrs };

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -70,9 +70,32 @@ describe('search-space JSON Schema', () => {
 
   it('accepts the valid example files', () => {
     const schema = searchSpaceJsonSchema();
-    for (const name of ['best5.yaml', 'grid.yaml', 'narrowing-defaults.json', 'nested/relative-module.yml']) {
+    for (const name of ['best5.yaml', 'grid.yaml', 'narrowing-defaults.json', 'nested/relative-module.yml', 'task-idx.yaml', 'task-csv.yaml']) {
       expect(violations(schema, fixture(name)), name).toEqual([]);
     }
+  });
+
+  it('accepts every study in search-spaces/', () => {
+    const schema = searchSpaceJsonSchema();
+    const dir = fileURLToPath(new URL('../../search-spaces/', import.meta.url));
+    const files = readdirSync(dir).filter((name) => /\.ya?ml$/.test(name));
+    expect(files.length).toBeGreaterThanOrEqual(9);
+    for (const name of files) {
+      expect(violations(schema, parse(readFileSync(`${dir}${name}`, 'utf8'))), name).toEqual([]);
+    }
+  });
+
+  it('describes tasks, rejecting what the loader rejects structurally', () => {
+    const schema = searchSpaceJsonSchema();
+    const doc = fixture('task-csv.yaml') as Record<string, any>;
+    const withTask = (task: Record<string, unknown>) => ({ ...doc, objective: { ...doc.objective, task: { ...doc.objective.task, ...task } } });
+    expect(violations(schema, withTask({ dataset: 'mnist' }))).toEqual([]);
+    expect(violations(schema, withTask({ dataset: 'cifar' }))).not.toEqual([]);
+    expect(violations(schema, withTask({ model: { type: 'cnn', kernel: 5 } }))).toEqual([]);
+    expect(violations(schema, withTask({ model: { type: 'mlp', kernel: 5 } }))).not.toEqual([]);
+    expect(violations(schema, withTask({ model: { hidden: 'wide' } }))).not.toEqual([]);
+    expect(violations(schema, withTask({ train: { optimizer: 'adamw' } }))).not.toEqual([]);
+    expect(violations(schema, withTask({ train: { learnig_rate: 0.1 } }))).toEqual(['$.objective.task.train: unknown key learnig_rate']);
   });
 
   it('rejects what the loader rejects structurally', () => {

@@ -110,11 +110,15 @@ describe('parseSpace', () => {
     expect(space.study).toBe('base');
   });
 
-  it('accepts a task instead of a module, as given', () => {
+  it('accepts a task instead of a module, normalised', () => {
     const doc = baseDoc();
-    doc.objective = { task: { dataset: 'mnist', epochs: 3 }, metric: 'val_loss', direction: 'minimize' };
+    doc.objective = { task: { dataset: 'mnist', train: { epochs: 3 } }, metric: 'val_loss', direction: 'minimize' };
+    doc.params = { learning_rate: doc.params.lr };
     const { space } = parseSpace(JSON.stringify(doc), 'space.json', SPACES_DIR);
-    expect(space.objective).toEqual({ task: { dataset: 'mnist', epochs: 3 }, metric: 'val_loss', direction: 'minimize' });
+    expect(space.objective.metric).toBe('val_loss');
+    expect(space.objective.module).toBeUndefined();
+    expect(space.objective.task?.dataset.source).toEqual({ type: 'builtin', name: 'mnist' });
+    expect(space.objective.task?.train.epochs).toBe(3);
   });
 
   it('allows a $schema key', () => {
@@ -159,7 +163,7 @@ describe('validateSpaceDocument options', () => {
     const doc = baseDoc();
     doc.objective.module = './gone.mjs';
     expect(() => validateSpaceDocument(doc, 'doc', SPACES_DIR)).toThrow(/module file not found/);
-    const space = validateSpaceDocument(doc, 'doc', SPACES_DIR, { checkModule: false });
+    const space = validateSpaceDocument(doc, 'doc', SPACES_DIR, { checkFiles: false });
     expect(space.objective.module).toBe(path.join(SPACES_DIR, 'gone.mjs'));
   });
 });

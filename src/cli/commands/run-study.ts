@@ -5,6 +5,7 @@ import { loadSpaceFile, validateSpaceDocument } from '../../space/load.js';
 import type { LoadedSpace, ParamSpecs, Params } from '../../space/types.js';
 import { openStorage } from '../../storage/open.js';
 import { openStudyFromSpace } from '../../study/create.js';
+import { checkBackendInstalled } from '../../engine/native-backend.js';
 import { formatBestLines } from '../format/best-lines.js';
 import { leaderboardJson, leaderboardTable } from '../format/leaderboard.js';
 import { formatDuration, formatNumber } from '../format/numbers.js';
@@ -18,12 +19,8 @@ const BEST_SHOWN = 5;
 export async function runStudyCommand(file: string, options: RunOptions): Promise<number> {
   const loaded = withOverrides(await loadSpaceFile(file), file, options);
   const { space } = loaded;
-  if (space.objective.task !== undefined) {
-    throw new HpsearchError(
-      'E_VALIDATION',
-      `${file}: objective.task: built-in training tasks are not available in this version yet; give objective.module: ./your-objective.js`,
-    );
-  }
+  // A missing native backend is a usage error: say so before anything is written.
+  if (space.objective.task) checkBackendInstalled(options.backend);
   const storage = await openStorage(options.db);
   const interrupt = new AbortController();
   let interrupts = 0;
@@ -43,7 +40,8 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
     if (resumed && !isDeepStrictEqual(study.space.params, space.params)) {
       process.stderr.write(`hpsearch: note: ${file} differs from the space stored with study "${study.name}"; the stored space is used\n`);
     }
-    const module = study.space.objective.module ?? space.objective.module!;
+    const { task, module } = study.space.objective;
+    const objective = task ? { task, backend: options.backend } : (module ?? space.objective.module!);
     const trials = options.trials ?? study.space.search.trials;
     const before = await study.counts();
     const progress = new ProgressReporter({
@@ -55,7 +53,8 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
     process.stderr.write(
       `hpsearch: ${resumed ? 'resuming' : 'starting'} study "${study.name}": ${study.space.search.strategy} search, ${trials} trials -> ${storage.location}\n`,
     );
-    const summary = await study.optimize(module, {
+    const summary = await study.optimize(objective, {
+      onNote: (note) => process.stderr.write(`hpsearch: note: ${note}\n`),
       trials,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       signal: interrupt.signal,
@@ -75,6 +74,7 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
             interrupted: summary.interrupted,
             ran: summary.ran,
             workers: summary.workers,
+            backends: summary.backends,
             duration_ms: summary.durationMs,
             counts,
             best: leaderboardJson(best),
@@ -92,7 +92,9 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
           : ['no trial completed'];
       printOut(lines.join('\n'));
       process.stderr.write(
-        `${summary.ran} trials run in ${formatDuration(summary.durationMs)} on ${summary.workers} worker${summary.workers === 1 ? '' : 's'}; ` +
+        `${summary.ran} trials run in ${formatDuration(summary.durationMs)} on ${summary.workers} worker${summary.workers === 1 ? '' : 's'}` +
+          (summary.backends.length > 0 ? ` (TF.js backend: ${summary.backends.join(', ')})` : '') +
+          '; ' +
           `study holds ${counts.complete} complete, ${counts.failed} failed` +
           (summary.best !== null ? `; best ${study.metric} ${formatNumber(summary.best)}` : '') +
           `\nmore: hpsearch leaderboard ${study.name}${options.db !== 'runs/hpsearch.db' ? ` --db ${options.db}` : ''}\n`,

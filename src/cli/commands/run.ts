@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_DB_PATH } from '../../storage/open.js';
+import type { BackendChoice } from '../../task/types.js';
 import { nonNegativeInt, oneOf, positiveInt } from '../options.js';
 
 export interface RunOptions {
@@ -9,6 +10,7 @@ export interface RunOptions {
   workers?: number;
   seed?: number;
   resume?: boolean;
+  backend: BackendChoice;
   format: 'table' | 'json';
 }
 
@@ -23,6 +25,12 @@ export function registerRun(program: Command): Command {
     .option('--workers <n>', 'worker threads (default: CPU cores)', positiveInt)
     .option('--seed <n>', 'study seed (default: the file\'s seed)', nonNegativeInt)
     .option('--resume', 'continue an existing study of that name instead of failing')
+    .option(
+      '--backend <name>',
+      'TF.js backend for built-in training tasks: auto, tensorflow-gpu, tensorflow, wasm or cpu',
+      oneOf(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const),
+      'auto',
+    )
     .option('--format <format>', 'output: table or json', oneOf(['table', 'json'] as const), 'table')
     .addHelpText(
       'after',
@@ -32,9 +40,14 @@ Examples:
   $ hpsearch run search-spaces/quadratic.yaml --study q2 --trials 200 --workers 2
   $ hpsearch run search-spaces/quadratic.yaml --resume --trials 300
   $ hpsearch run search-spaces/quadratic.yaml --format json > result.json
+  $ hpsearch run search-spaces/best5.yaml --workers 2 --backend wasm
 
 Progress goes to stderr; the best trials go to stdout. Exit codes: 0 done, 1 runtime failure,
-2 usage or search-space error, 130 interrupted (Ctrl-C; run again with --resume to continue).`,
+2 usage or search-space error, 130 interrupted (Ctrl-C; run again with --resume to continue).
+
+Backends (built-in tasks): auto tries @tensorflow/tfjs-node-gpu (when it sees a GPU), then
+@tensorflow/tfjs-node, then wasm (always available), then cpu. The native packages are optional
+installs; with one of them hpsearch runs one worker per process (the addon allows no more).`,
     )
     .action(async (file: string, options: RunOptions) => {
       const { runStudyCommand } = await import('./run-study.js');

@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { loadSpaceFile } from '../../src/space/load.js';
+import { openStorage } from '../../src/storage/open.js';
+import { openStudyFromSpace } from '../../src/study/create.js';
+import type { BackendName } from '../../src/task/types.js';
+import type { TrialRecord } from '../../src/storage/storage.js';
+import { median, type BenchRow } from '../report.js';
+
+const BEST5 = join(import.meta.dirname, '..', '..', 'search-spaces', 'best5.yaml');
+/** Training examples a best-5 trial sees: 400 per epoch × 50 epochs. */
+const SAMPLES_PER_TRIAL = 400 * 50;
+
+interface StudyRun {
+  trials: TrialRecord[];
+  wallMs: number;
+  peakRssMb: number;
+  baselineRssMb: number;
+}
+
+/** Runs `trials` trials of search-spaces/best5.yaml in a fresh database, sampling the process RSS. */
+async function runBest5(trials: number, workers: number, backend: BackendName): Promise<StudyRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'hpsearch-bench-'));
+  const storage = await openStorage(join(dir, 'best5.db'));
+  try {
+    const loaded = await loadSpaceFile(BEST5);
+    const { study } = await openStudyFromSpace(storage, loaded, { resume: false });
+    const baselineRssMb = process.memoryUsage().rss / 2 ** 20;
+    let peak = baselineRssMb;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss / 2 ** 20)), 100);
+    const started = performance.now();
+    await study.optimize({ task: study.space.objective.task!, backend }, { trials, workers });
+    const wallMs = performance.now() - started;
+    clearInterval(sampler);
+    return { trials: await study.trials(), wallMs, peakRssMb: peak, baselineRssMb };
+  } finally {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function trialSeconds(trials: readonly TrialRecord[]): number[] {
+  return trials.filter((t) => t.state === 'complete').map((t) => (t.endedAt! - t.startedAt!) / 1000);
+}
+
+function installed(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Best-5 training ("Deep Learning from Scratch" ch. 6): seconds per trial per backend with 1
+ * and 2 workers, samples/s, the whole 100-trial study on 2 workers, peak RSS and tensor leaks.
+ */
+export async function best5Training(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const backends: BackendName[] = ['wasm', 'cpu'];
+  if (installed('@tensorflow/tfjs-node')) backends.unshift('tensorflow');
+  for (const backend of backends) {
+    // The plain-JS cpu backend is ~25x slower: a couple of trials tell its speed.
+    const count = backend === 'cpu' ? 2 : 10;
+    for (const workers of backend === 'cpu' ? [1] : [1, 2]) {
+      const run = await runBest5(count, workers, backend);
+      const seconds = trialSeconds(run.trials);
+      rows.push({
+        name: `best-5 trial, ${backend}, ${workers} worker${workers === 1 ? '' : 's'} (median of ${seconds.length})`,
+        median: median(seconds),
+        unit: 's/trial',
+        samples: seconds,
+        ...(backend === 'wasm' && workers === 1 ? { target: 1.0, reference: { value: 0.45, label: 'numpy, 1 core (0.45 s)' } } : {}),
+      });
+      rows.push({
+        name: `  throughput, ${backend}, ${workers} worker${workers === 1 ? '' : 's'}`,
+        median: (SAMPLES_PER_TRIAL * seconds.length) / (run.wallMs / 1000),
+        unit: 'samples/s',
+        samples: [],
+      });
+    }
+  }
+
+  const full = await runBest5(100, 2, 'wasm');
+  const complete = full.trials.filter((t) => t.state === 'complete');
+  const best = [...complete].sort((a, b) => b.value! - a.value!)[0];
+  const leaks = full.trials.map((t) => Number(t.attrs?.['tensors_leaked'] ?? 0));
+  rows.push(
+    {
+      name: 'best-5 study, 100 trials, 2 workers, wasm (wall time)',
+      median: full.wallMs / 1000,
+      unit: 's',
+      samples: [full.wallMs / 1000],
+      target: 60,
+      notes: `best val_accuracy ${best?.value?.toFixed(3)} at lr ${Number(best?.params['learning_rate']).toExponential(1)}; ${complete.length} complete`,
+    },
+    {
+      name: '  peak RSS per worker over the 100 trials (process peak less start, / 2)',
+      median: (full.peakRssMb - full.baselineRssMb) / 2,
+      unit: 'MB',
+      samples: [full.peakRssMb, full.baselineRssMb],
+      target: 500,
+    },
+    {
+      name: '  tensors leaked per trial (max over 100 trials)',
+      median: Math.max(...leaks),
+      unit: 'tensors',
+      samples: leaks,
+      target: 0,
+    },
+  );
+  return rows;
+}

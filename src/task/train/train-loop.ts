@@ -1,0 +1,183 @@
+/**
+ * One trial of a built-in task: build the model, train it epoch by epoch, report each epoch.
+ *
+ * Per step: one tf.tidy, no reads from the device. Training loss and accuracy are per-example
+ * averages over the epoch's batches as they were trained (Keras' numbers: no extra pass over the
+ * training set); validation is one batched forward pass (chunked past VALIDATION_CHUNK examples).
+ * Both losses include the weight-decay penalty 0.5·λ·Σ‖W‖², as Keras' do. A NaN or infinite
+ * loss ends the trial as diverged, checked once per epoch from the summed loss.
+ *
+ * Everything the trial puts on the device is disposed when it ends, however it ends.
+ */
+import type { Tensor, Variable } from '@tensorflow/tfjs';
+import { HpsearchError } from '../../errors.js';
+import type { Tf } from '../backend.js';
+import { createModel } from '../models/model.js';
+import type { Mlp } from '../models/mlp.js';
+import type { EpochMetrics, LoadedDataset, ModelSpec, TrainSpec } from '../types.js';
+import { applyMaxNorm, clipGradients } from './clipping.js';
+import { chunks, DeviceBatches, epochOrder, planBatches, range, zeroColumns, type Batch } from './data.js';
+import { FastMlp, fastPathApplies } from './fast-mlp.js';
+import { correctCount, crossEntropySum, squaredNorm } from './loss.js';
+import { createOptimizer, type Optimizer } from './optimizers.js';
+import { AutodiffRunner, type Runner } from './runner.js';
+import { learningRateAt } from './schedules.js';
+
+export type TrainOutcome =
+  | { status: 'complete'; last: EpochMetrics; epochs: number }
+  | { status: 'diverged'; epoch: number; reason: string };
+
+export interface TrainOptions {
+  /** The trial seed: weights, batches, batch order and dropout masks all derive from it. */
+  seed: number;
+  /** Called after each epoch, epoch counting from 1. An exception ends training (and is rethrown). */
+  onEpoch: (epoch: number, metrics: EpochMetrics) => void;
+}
+
+/** Validation examples per forward pass: the cnn's activations are ~100× an MLP's per example. */
+export const VALIDATION_CHUNK = { mlp: 4096, cnn: 256 } as const;
+
+/** Sums of per-step scalars, kept until the epoch's single read. */
+class Totals {
+  private parts: Tensor[][] = [];
+
+  constructor(private readonly tf: Tf) {}
+
+  /** values[i] is added to sum i. */
+  add(...values: Tensor[]): void {
+    values.forEach((v, i) => (this.parts[i] ??= []).push(this.tf.keep(v)));
+  }
+
+  /** The sums; clears them. */
+  async drain(): Promise<number[]> {
+    const tf = this.tf;
+    const sums = this.parts.map((list) => tf.tidy(() => tf.addN(list.map((t) => tf.cast(t, 'float32')))));
+    try {
+      return await Promise.all(sums.map(async (s) => (await s.data())[0]!));
+    } finally {
+      sums.forEach((s) => s.dispose());
+      this.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.parts.forEach((list) => list.forEach((t) => t.dispose()));
+    this.parts = [];
+  }
+}
+
+function check(spec: { model: ModelSpec; train: TrainSpec }, data: LoadedDataset): void {
+  const problems: string[] = [];
+  const { epochs, batchSize } = spec.train;
+  if (!Number.isSafeInteger(epochs) || epochs < 1) problems.push(`epochs must be a positive integer, got ${epochs}`);
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) problems.push(`batch_size must be a positive integer, got ${batchSize}`);
+  if (data.train.count < 1) problems.push('the training set is empty');
+  if (data.validation.count < 1) problems.push('the validation set is empty');
+  for (const [name, set] of [['training', data.train], ['validation', data.validation]] as const) {
+    if (set.x.length !== set.count * data.features || set.y.length !== set.count) {
+      problems.push(`the ${name} arrays do not hold ${set.count} examples of ${data.features} features`);
+    }
+  }
+  if (problems.length > 0) throw new HpsearchError('E_USAGE', `cannot train: ${problems.join('; ')}`);
+}
+
+export async function trainModel(
+  tf: Tf,
+  spec: { model: ModelSpec; train: TrainSpec },
+  data: LoadedDataset,
+  options: TrainOptions,
+): Promise<TrainOutcome> {
+  check(spec, data);
+  const { train } = spec;
+  const { seed } = options;
+  const lambda = train.weightDecay;
+  const owned: { dispose(): void }[] = [];
+  const own = <T extends { dispose(): void }>(resource: T): T => (owned.push(resource), resource);
+  try {
+    const model = own(createModel(tf, spec.model, data, seed));
+    const runner: Runner = own(
+      fastPathApplies(spec.model)
+        ? new FastMlp(tf, model as Mlp, zeroColumns(data), { decay: lambda > 0, maxNorm: train.maxNorm !== null })
+        : new AutodiffRunner(tf, model),
+    );
+    const optimizer = own(createOptimizer(tf, train));
+    const { features } = runner;
+    const plan = planBatches(data.train.count, train.batchSize, seed);
+    const batches = own(new DeviceBatches(tf, data.train, data.features, data.classes, plan, { ...runner.layouts.train, features }));
+    const pieces = chunks(range(data.validation.count), VALIDATION_CHUNK[spec.model.type]);
+    const validation = own(new DeviceBatches(tf, data.validation, data.features, data.classes, pieces, { ...runner.layouts.evaluate, features }));
+    const weightSet = new Set(runner.weights);
+    const totals = own(new Totals(tf));
+    let last: EpochMetrics | undefined;
+
+    for (let epoch = 1; epoch <= train.epochs; epoch++) {
+      const learningRate = learningRateAt(train, epoch - 1);
+      optimizer.setLearningRate(learningRate);
+      const scale = optimizer.takesScaledGradients ? learningRate : 1;
+      for (const b of epochOrder(batches.count, seed, epoch)) {
+        tf.tidy(() => trainStep(tf, runner, batches.get(b), { optimizer, train, scale, weightSet, totals }));
+      }
+      const [trainLoss, trainCorrect, trainSquares = 0] = (await totals.drain()) as [number, number, number?];
+      const train_loss = (trainLoss + 0.5 * lambda * trainSquares) / data.train.count;
+      if (!Number.isFinite(train_loss)) return diverged(epoch, 'training', train_loss);
+
+      for (let c = 0; c < validation.count; c++) {
+        tf.tidy(() => {
+          const chunk = validation.get(c);
+          const logits = runner.logits(chunk);
+          const squares = lambda > 0 && c === 0 ? [tf.mul(squaredNorm(tf, runner.weights), data.validation.count)] : [];
+          totals.add(crossEntropySum(tf, logits, chunk.oneHot), correctCount(tf, logits, chunk.labels), ...squares);
+        });
+      }
+      const [valLoss, valCorrect, valSquares = 0] = (await totals.drain()) as [number, number, number?];
+      const val_loss = (valLoss + 0.5 * lambda * valSquares) / data.validation.count;
+      if (!Number.isFinite(val_loss)) return diverged(epoch, 'validation', val_loss);
+
+      last = {
+        train_loss,
+        train_accuracy: trainCorrect / data.train.count,
+        val_loss,
+        val_accuracy: valCorrect / data.validation.count,
+        learning_rate: learningRate,
+      };
+      options.onEpoch(epoch, last);
+    }
+    return { status: 'complete', last: last!, epochs: train.epochs };
+  } finally {
+    for (const resource of owned.reverse()) resource.dispose();
+  }
+}
+
+interface StepContext {
+  optimizer: Optimizer;
+  train: TrainSpec;
+  /** What the gradients come multiplied by: the learning rate when the optimizer takes scaled gradients, else 1. */
+  scale: number;
+  weightSet: ReadonlySet<Variable>;
+  totals: Totals;
+}
+
+/** One optimisation step; call inside tf.tidy. */
+function trainStep(tf: Tf, runner: Runner, batch: Batch, { optimizer, train, scale, weightSet, totals }: StepContext): void {
+  const lambda = train.weightDecay;
+  const { grads, lossSum, correct } = runner.step(batch, scale);
+  // Σ‖W‖² per example of the batch; the 0.5·λ is applied in JavaScript when the epoch is read.
+  totals.add(lossSum, correct, ...(lambda > 0 ? [tf.mul(squaredNorm(tf, runner.weights), batch.size)] : []));
+  const decay = lambda > 0 ? { rate: lambda * scale, weights: weightSet } : undefined;
+  if (train.clipValue === null && train.clipNorm === null) {
+    optimizer.apply(runner.params, grads, decay);
+  } else {
+    // Weight decay is the gradient of the penalty, part of the loss: it is clipped with the rest.
+    const full = grads.map((g, i) => {
+      const v = runner.params[i]!;
+      const d = decay !== undefined && weightSet.has(v) ? tf.mul(v, decay.rate) : null;
+      return g === null ? (d ?? tf.zerosLike(v)) : d === null ? g : tf.add(g, d);
+    });
+    optimizer.apply(runner.params, clipGradients(tf, full, train, scale));
+  }
+  if (train.maxNorm !== null) applyMaxNorm(tf, runner.normGroups, train.maxNorm);
+}
+
+function diverged(epoch: number, which: 'training' | 'validation', loss: number): TrainOutcome {
+  return { status: 'diverged', epoch, reason: `${which} loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} in epoch ${epoch}` };
+}

@@ -1,0 +1,45 @@
+import { isHpsearchError } from '../errors.js';
+import type { Metrics, TrialAttrs } from '../storage/storage.js';
+import { initBackend } from '../task/backend.js';
+import { loadDatasetCached } from '../task/datasets/index.js';
+import { trainModel } from '../task/train/train-loop.js';
+import type { TaskTrialTask, TrialOutcome } from './messages.js';
+import { describeError } from './run-objective.js';
+
+/**
+ * Trains one built-in task trial in this worker thread. The backend and the dataset are set
+ * up once per worker and reused by its later trials; everything a trial allocates is freed
+ * before it returns (the trainer disposes its tensors; a leak is recorded in the trial's attrs).
+ */
+export async function runTaskTrial(task: TaskTrialTask, onReport: (step: number, metrics: Metrics) => void): Promise<TrialOutcome> {
+  let reports = 0;
+  const attrs: TrialAttrs = {};
+  try {
+    const { tf, backend } = await initBackend(task.backend);
+    attrs['backend'] = backend;
+    const data = await loadDatasetCached(task.task.dataset, task.studySeed);
+    const tensorsBefore = tf.memory().numTensors;
+    const result = await trainModel(tf, task.task, data, {
+      seed: task.seed,
+      onEpoch: (epoch, metrics) => {
+        reports++;
+        onReport(epoch, metrics);
+      },
+    });
+    const leaked = tf.memory().numTensors - tensorsBefore;
+    if (leaked !== 0) attrs['tensors_leaked'] = leaked;
+    if (result.status === 'diverged') {
+      return { status: 'failed', error: `diverged: ${result.reason}`, fatal: false, reports, attrs };
+    }
+    const value = result.last[task.metric];
+    if (value === undefined || !Number.isFinite(value)) {
+      return { status: 'failed', error: `diverged: ${task.metric} is ${String(value)} after epoch ${result.epochs}`, fatal: false, reports, attrs };
+    }
+    return { status: 'complete', value, metrics: null, reports, attrs };
+  } catch (error) {
+    // Our own errors here (a backend that is not installed, a dataset file that cannot be read)
+    // would fail every trial alike: they stop the run instead.
+    const fatal = isHpsearchError(error);
+    return { status: 'failed', error: fatal ? (error as Error).message : describeError(error), fatal, reports, attrs };
+  }
+}
