@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { loadSpaceFile } from '../../src/space/load.js';
 import { openStorage } from '../../src/storage/open.js';
 import { openStudyFromSpace } from '../../src/study/create.js';
 import type { BackendName } from '../../src/task/types.js';
+import { NATIVE_PACKAGES, isInstalled } from '../../src/task/native-packages.js';
 import type { TrialRecord } from '../../src/storage/storage.js';
 import { median, type BenchRow } from '../report.js';
 
@@ -45,15 +45,6 @@ function trialSeconds(trials: readonly TrialRecord[]): number[] {
   return trials.filter((t) => t.state === 'complete').map((t) => (t.endedAt! - t.startedAt!) / 1000);
 }
 
-function installed(name: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Best-5 training ("Deep Learning from Scratch" ch. 6): seconds per trial per backend with 1
  * and 2 workers, samples/s, the whole 100-trial study on 2 workers, peak RSS and tensor leaks.
@@ -61,7 +52,7 @@ function installed(name: string): boolean {
 export async function best5Training(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const backends: BackendName[] = ['wasm', 'cpu'];
-  if (installed('@tensorflow/tfjs-node')) backends.unshift('tensorflow');
+  if (isInstalled(NATIVE_PACKAGES.tensorflow)) backends.unshift('tensorflow');
   for (const backend of backends) {
     // The plain-JS cpu backend is ~25x slower: a couple of trials tell its speed.
     const count = backend === 'cpu' ? 2 : 10;

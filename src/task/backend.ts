@@ -7,9 +7,9 @@
  * backend must therefore run its trials in one long-lived worker (or the main thread), never in
  * a pool of several. wasm and cpu have no such limit: each worker thread gets its own instance.
  */
-import { createRequire } from 'node:module';
 import { HpsearchError } from '../errors.js';
 import { registerFastGradients } from './fast-gradients.js';
+import { NATIVE_PACKAGES, installHint, isInstalled } from './native-packages.js';
 import type { BackendChoice, BackendName } from './types.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');
@@ -18,11 +18,6 @@ export interface InitializedBackend {
   tf: Tf;
   backend: BackendName;
 }
-
-const NATIVE_PACKAGES = {
-  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
-  tensorflow: '@tensorflow/tfjs-node',
-} as const;
 
 const started = new Map<BackendChoice, Promise<InitializedBackend>>();
 
@@ -104,7 +99,7 @@ async function loadNative(tf: Tf, native: 'tensorflow-gpu' | 'tensorflow', requi
   } catch (error) {
     if (!required) return undefined;
     const missing = (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(`'${pkg}'`);
-    const how = `npm install ${pkg} (its install downloads libtensorflow, so it needs internet access)`;
+    const how = installHint(native);
     const message = missing
       ? `backend "${native}" needs the ${pkg} package, which is not installed: ${how}`
       : `backend "${native}": ${pkg} failed to load (${(error as Error).message}); reinstall it with ${how}`;
@@ -118,15 +113,6 @@ async function loadNative(tf: Tf, native: 'tensorflow-gpu' | 'tensorflow', requi
 /** A specifier held in a string so TypeScript does not look for the (absent) type declarations. */
 function importUntyped(specifier: string): Promise<unknown> {
   return import(specifier);
-}
-
-function isInstalled(pkg: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

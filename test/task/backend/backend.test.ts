@@ -1,17 +1,8 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
 import { HpsearchError } from '../../../src/errors.js';
 import { initBackend } from '../../../src/task/backend.js';
 import { originalBatchMatMulGradient } from '../../../src/task/fast-gradients.js';
-
-function installed(pkg: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isInstalled as installed } from '../../../src/task/native-packages.js';
 
 const nativeAbsent = !installed('@tensorflow/tfjs-node') && !installed('@tensorflow/tfjs-node-gpu');
 

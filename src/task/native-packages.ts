@@ -1,0 +1,28 @@
+import { createRequire } from 'node:module';
+
+/** The npm package behind each native TensorFlow backend (optional dependencies). */
+export const NATIVE_PACKAGES = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+} as const;
+
+export type NativeBackend = keyof typeof NATIVE_PACKAGES;
+
+/**
+ * Whether a package can be found, without loading it: the main thread asks this about the
+ * native addons, which it must never load itself.
+ */
+export function isInstalled(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How to get a native backend that is not installed: one message for the main thread and the workers. */
+export function installHint(native: NativeBackend): string {
+  const pkg = NATIVE_PACKAGES[native];
+  return `npm install ${pkg} (its install downloads libtensorflow, so it needs internet access), or use backend "wasm"`;
+}
