@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { HpsearchError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
+import { resolvePrunerType } from '../pruners/defaults.js';
+import { PRUNER_ALIASES, PRUNER_TYPES, type PrunerType } from '../pruners/pruner.js';
+import { suggestion } from '../space/did-you-mean.js';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -33,6 +36,14 @@ export function oneOf<T extends string>(choices: readonly T[]): (value: string) 
     if ((choices as readonly string[]).includes(value)) return value as T;
     throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got "${value}"`);
   };
+}
+
+/** A pruner type or alias (`asha`), resolved to its type. */
+export function prunerName(value: string): PrunerType {
+  const type = resolvePrunerType(value.trim());
+  if (type) return type;
+  const names = [...PRUNER_TYPES, ...Object.keys(PRUNER_ALIASES)];
+  throw new InvalidArgumentError(`unknown pruner "${value}"${suggestion(value, names)} (expected one of ${names.join(', ')})`);
 }
 
 /** Opens a database that must already exist: reading commands never create an empty one by mistake. */

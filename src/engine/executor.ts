@@ -1,12 +1,15 @@
-import type { Metrics } from '../storage/storage.js';
-import type { TrialOutcome } from '../worker/messages.js';
+import type { ReportStep, TrialOutcome } from '../worker/messages.js';
 import type { TrialInfo } from '../worker/run-objective.js';
 
 /** Runs trials somewhere (worker threads, or this thread) and says how each one ended. */
 export interface TrialExecutor {
   /** How many trials it can run at once. */
   readonly concurrency: number;
-  /** Never rejects for a trial's own failure: that comes back as a `failed` outcome. */
-  run(trial: TrialInfo, onReport: (step: number, metrics: Metrics) => void): Promise<TrialOutcome>;
+  /**
+   * Never rejects for a trial's own failure: that comes back as a `failed` outcome. `onReport`
+   * is called for each reported step, in order, one at a time; its answer (stop or not) goes
+   * back to the trial. Resolves once every report has been answered.
+   */
+  run(trial: TrialInfo, onReport: ReportStep): Promise<TrialOutcome>;
   close(): Promise<void>;
 }

@@ -1,6 +1,5 @@
-import type { Metrics } from '../storage/storage.js';
 import type { Objective } from '../study/objective.js';
-import type { TrialOutcome } from '../worker/messages.js';
+import type { ReportStep, TrialOutcome } from '../worker/messages.js';
 import { runObjective, type TrialInfo } from '../worker/run-objective.js';
 import type { TrialExecutor } from './executor.js';
 
@@ -17,8 +16,17 @@ export class InProcessExecutor implements TrialExecutor {
     this.concurrency = concurrency;
   }
 
-  run(trial: TrialInfo, onReport: (step: number, metrics: Metrics) => void): Promise<TrialOutcome> {
-    return runObjective(this.#objective, trial, onReport);
+  async run(trial: TrialInfo, onReport: ReportStep): Promise<TrialOutcome> {
+    // One report at a time, in order, as from a worker: an objective need not await each one.
+    let answered: Promise<unknown> = Promise.resolve();
+    const inOrder: ReportStep = (step, metrics) => {
+      const decision = answered.then(() => onReport(step, metrics));
+      answered = decision;
+      return decision;
+    };
+    const outcome = await runObjective(this.#objective, trial, inOrder);
+    await answered;
+    return outcome;
   }
 
   async close(): Promise<void> {}

@@ -2,12 +2,16 @@ import { HpsearchError } from '../errors.js';
 import type { Objective } from '../study/objective.js';
 import { availableParallelism } from 'node:os';
 import type { Study } from '../study/study.js';
-import type { Metrics } from '../storage/storage.js';
 import type { TrialOutcome } from '../worker/messages.js';
 import type { TrialExecutor } from './executor.js';
 import { InProcessExecutor } from './in-process.js';
 import { WorkerPoolExecutor, type WorkerObjective } from './worker-pool.js';
 import type { BackendChoice, TaskSpec } from '../task/types.js';
+import type { PrunerSpec } from '../pruners/pruner.js';
+import { createPruner } from '../pruners/index.js';
+import type { Params } from '../space/types.js';
+import { taskForTrial } from '../task/settings.js';
+import { TrialMonitor, type StopRules } from './trial-monitor.js';
 import { checkBackendInstalled, nativeBackendRequested } from './native-backend.js';
 
 /** A built-in training task as an objective (the space file's `objective.task`). */
@@ -30,6 +34,24 @@ export interface OptimizeOptions {
   onProgress?: (progress: OptimizeProgress) => void;
   /** Things the user should know about how the run was set up. */
   onNote?: (note: string) => void;
+  /** Replaces the space's pruner for this run (CLI `--pruner`, `hpsearch compare`). */
+  pruner?: PrunerSpec;
+  /** Called as each trial of this run is stored, in the order they end. */
+  onTrialEnd?: (event: TrialEndEvent) => void;
+}
+
+/** A trial of this run, as it was stored. */
+export interface TrialEndEvent {
+  number: number;
+  state: 'complete' | 'pruned' | 'failed';
+  /** The stored value (null for failed trials, or when the metric was NaN). */
+  value: number | null;
+  /** Steps (epochs) this trial reported. */
+  steps: number;
+  /** Steps reported by all of this run's trials so far, running ones included. */
+  stepsTrained: number;
+  /** Why it stopped before its last step (early stopping, divergence, the pruner), or its error; null when it ran to the end. */
+  reason: string | null;
 }
 
 export interface OptimizeProgress {
@@ -54,6 +76,14 @@ export interface OptimizeSummary {
   workers: number;
   /** The TF.js backends this run's task trials trained on (empty for other objectives). */
   backends: string[];
+  /** Trials of this run pruned (by the pruner or a divergence rule). */
+  pruned: number;
+  /** Trials of this run that completed early by the early-stopping rule. */
+  stoppedEarly: number;
+  /** Steps (epochs) reported by this run's trials. */
+  stepsTrained: number;
+  /** Steps the same trials would have reported without any stopping; null when unknown (a module objective without a max_resource). */
+  stepsPlanned: number | null;
 }
 
 /**
@@ -109,9 +139,16 @@ export async function optimizeStudy(
     interrupted: false,
     workers: lanes,
     backends: [],
+    pruned: 0,
+    stoppedEarly: 0,
+    stepsTrained: 0,
+    stepsPlanned: 0,
   };
   const backends = new Set<string>();
   if (remaining === 0) return finish();
+  // Before any worker starts: impossible pruner settings are the user's to fix.
+  const rules = stopRules(study, options.pruner ?? study.space.pruner);
+  const planned = plannedSteps(objective, options.pruner ?? study.space.pruner);
 
   const executor: TrialExecutor =
     typeof objective === 'function'
@@ -123,29 +160,39 @@ export async function optimizeStudy(
   let fatal: Error | null = null;
   const better = (a: number, b: number | null) => b === null || (study.direction === 'maximize' ? a > b : a < b);
 
+
   const lane = async (): Promise<void> => {
     while (!stop.signal.aborted) {
       const trial = await study.ask({ maxTrials: budget, signal: stop.signal });
       if (!trial) return;
       progress.running++;
       options.onProgress?.({ ...progress });
-      const writes: Promise<void>[] = [];
-      const onReport = (step: number, metrics: Metrics) => writes.push(trial.report(step, metrics));
+      const monitor = new TrialMonitor(trial, rules);
       const outcome: TrialOutcome = await executor.run(
         { study: study.name, number: trial.number, seed: trial.seed, params: trial.params },
-        onReport,
+        async (step, metrics) => {
+          const before = monitor.steps;
+          const stopNow = await monitor.report(step, metrics);
+          summary.stepsTrained += monitor.steps - before;
+          return stopNow;
+        },
       );
-      await Promise.all(writes);
+      const end = monitor.end(outcome);
       const backend = outcome.attrs?.['backend'];
       if (typeof backend === 'string') backends.add(backend);
-      if (outcome.status === 'complete') {
-        await study.tell(trial, { state: 'complete', value: outcome.value, metrics: outcome.metrics, attrs: outcome.attrs ?? null });
-        if (better(outcome.value, progress.best)) progress.best = outcome.value;
+      await study.tell(trial, end.finish);
+      const trialPlan = planned(trial.params);
+      summary.stepsPlanned = summary.stepsPlanned === null || trialPlan === null ? null : summary.stepsPlanned + trialPlan;
+      const { finish } = end;
+      if (finish.state === 'complete') {
+        if (end.stop) summary.stoppedEarly++;
+        if (typeof finish.value === 'number' && better(finish.value, progress.best)) progress.best = finish.value;
+      } else if (finish.state === 'pruned') {
+        summary.pruned++;
       } else {
-        await study.tell(trial, { state: 'failed', error: outcome.error, attrs: outcome.attrs ?? null });
         progress.failed++;
         summary.failed++;
-        if (outcome.fatal && !fatal) {
+        if (outcome.status === 'failed' && outcome.fatal && !fatal) {
           fatal = new HpsearchError('E_OBJECTIVE', outcome.error);
           stop.abort();
         }
@@ -153,6 +200,14 @@ export async function optimizeStudy(
       summary.ran++;
       progress.running--;
       progress.done++;
+      options.onTrialEnd?.({
+        number: trial.number,
+        state: finish.state,
+        value: typeof finish.value === 'number' && !Number.isNaN(finish.value) ? finish.value : null,
+        steps: end.steps,
+        stepsTrained: summary.stepsTrained,
+        reason: end.reason,
+      });
       options.onProgress?.({ ...progress });
     }
   };
@@ -187,6 +242,29 @@ export async function optimizeStudy(
     summary.backends = [...backends];
     return summary;
   }
+}
+
+/** The run's stopping rules: the space's early stopping and divergence rules, and `pruner`. */
+function stopRules(study: Study, pruner: PrunerSpec): StopRules {
+  return {
+    study: study.name,
+    direction: study.direction,
+    metric: study.metric,
+    pruner: createPruner(pruner, { metric: study.metric }),
+    earlyStopping: study.space.earlyStopping,
+    divergence: study.space.divergence,
+    stepValues: (step) => study.storage.stepValues(study.id, study.metric, step),
+  };
+}
+
+/**
+ * The steps a trial would report if nothing stopped it: a task's epochs (params may override
+ * them), else the pruner's max_resource; null when unknown.
+ */
+function plannedSteps(objective: ObjectiveSource, pruner: PrunerSpec): (params: Params) => number | null {
+  if (typeof objective === 'object') return (params) => taskForTrial(objective.task, params).train.epochs;
+  const max = 'maxResource' in pruner ? pruner.maxResource : null;
+  return () => max;
 }
 
 function workerObjective(study: Study, objective: string | TaskObjective): WorkerObjective {

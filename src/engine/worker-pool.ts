@@ -3,10 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { HpsearchError } from '../errors.js';
-import type { Metrics } from '../storage/storage.js';
 import type { BackendChoice, TaskSpec } from '../task/types.js';
 import { taskForTrial } from '../task/settings.js';
-import type { TrialOutcome, TrialTask, WorkerMessage } from '../worker/messages.js';
+import type { DecisionMessage, ReportStep, TrialOutcome, TrialTask, WorkerMessage } from '../worker/messages.js';
 import type { TrialInfo } from '../worker/run-objective.js';
 import type { TrialExecutor } from './executor.js';
 
@@ -40,15 +39,27 @@ export class WorkerPoolExecutor implements TrialExecutor {
     });
   }
 
-  async run(trial: TrialInfo, onReport: (step: number, metrics: Metrics) => void): Promise<TrialOutcome> {
+  async run(trial: TrialInfo, onReport: ReportStep): Promise<TrialOutcome> {
     const { port1, port2 } = new MessageChannel();
     let received = 0;
     let drained: (() => void) | null = null;
     let expected = Number.POSITIVE_INFINITY;
+    // Reports are answered one at a time, in order: the worker matches answers to its reports by order.
+    let answered: Promise<unknown> = Promise.resolve();
     port1.on('message', (message: WorkerMessage) => {
       if (message.type !== 'report') return;
       received++;
-      onReport(message.step, message.metrics);
+      const { step, metrics } = message;
+      answered = answered.then(async () => {
+        const stop = await onReport(step, metrics);
+        const decision: DecisionMessage = { type: 'decision', step, stop };
+        // The worker may be gone already (it returned without waiting for this answer).
+        try {
+          port1.postMessage(decision);
+        } catch {
+          /* closed */
+        }
+      });
       if (received >= expected) drained?.();
     });
     const objective = this.#objective;
@@ -81,6 +92,7 @@ export class WorkerPoolExecutor implements TrialExecutor {
         };
       });
     }
+    await answered;
     port1.close();
     return outcome;
   }

@@ -13,6 +13,7 @@ import { HpsearchError, ValidationError, type ValidationIssue } from '../errors.
 import { checkTaskObjective, DEFAULT_TASK_METRIC, fileKind } from '../task/schema.js';
 import { checkTaskParams } from '../task/settings.js';
 import { gridSize } from './distributions.js';
+import { checkStopping } from './stopping.js';
 import {
   PARAM_SCHEMAS,
   SEARCH_SCHEMAS,
@@ -90,7 +91,7 @@ function validate(raw: unknown, file: string, baseDir: string, issues: RawIssue[
     issues.push({ path: [], message });
     return undefined;
   }
-  checkFields(raw, spaceFileSchema, [], issues, { nested: ['objective', 'search', 'params'] });
+  checkFields(raw, spaceFileSchema, [], issues, { nested: ['objective', 'search', 'params', 'early_stopping', 'divergence', 'pruner'] });
   const objective = checkObjective(raw.objective, baseDir, issues, options);
   const search = checkSearch(raw.search, issues);
   const params = checkParams(raw.params, search.strategy, issues);
@@ -100,11 +101,12 @@ function validate(raw: unknown, file: string, baseDir: string, issues: RawIssue[
   // The grid is checked even when other search keys are wrong: its size is news to the user either way.
   const gridPoints = search.strategy === 'grid' && params ? checkGrid(params, issues) : undefined;
   const settings = search.fields && params ? buildSearch(search.fields, gridPoints, issues) : undefined;
+  const stopping = checkStopping(raw, { objective, isTask: task !== undefined, params }, issues);
   const study = raw.study ?? defaultStudyName(file, issues);
-  if (issues.length > 0 || !objective || !settings || !params || typeof study !== 'string') return undefined;
+  if (issues.length > 0 || !objective || !settings || !params || !stopping || typeof study !== 'string') return undefined;
   // A seed picked here is stored with the study, so a resumed study keeps sampling the same sequence.
   const seed = typeof raw.seed === 'number' ? raw.seed : randomInt(0, 2 ** 31);
-  return { study, seed, objective, search: settings, params };
+  return { study, seed, objective, search: settings, params, ...stopping };
 }
 
 function defaultStudyName(file: string, issues: RawIssue[]): string | undefined {

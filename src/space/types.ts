@@ -3,6 +3,8 @@
  * The file format (YAML or JSON) is described by `schema.ts`; this is its checked, normalised form.
  */
 
+import type { PrunerSpec } from '../pruners/pruner.js';
+import type { DivergenceSpec, EarlyStoppingSpec } from '../stopping/rules.js';
 import type { TaskSpec } from '../task/types.js';
 
 export type ParamValue = number | string | boolean | null;
@@ -88,6 +90,12 @@ export interface SearchSpace {
   objective: ObjectiveSpec;
   search: SearchSettings;
   params: ParamSpecs;
+  /** Per-trial early stopping; null: trials train all their steps. */
+  earlyStopping: EarlyStoppingSpec | null;
+  /** The loss-explosion rule; null: only NaN / infinite metrics count as diverged. */
+  divergence: DivergenceSpec | null;
+  /** The study's pruner (`{ type: 'none' }` when the file has none). */
+  pruner: PrunerSpec;
 }
 
 /** A parsed space plus where it came from. */

@@ -62,6 +62,12 @@ export interface Storage {
    */
   leaderboard(studyId: number, options: LeaderboardOptions): Promise<LeaderboardRow[]>;
 
+  /**
+   * Every trial's value of metric `name` at exactly `step` (any state), by trial number: what a
+   * pruner compares a running trial against. NaN values come back as NaN.
+   */
+  stepValues(studyId: number, name: string, step: number): Promise<StepValue[]>;
+
   close(): Promise<void>;
 }
 
@@ -158,6 +164,12 @@ export interface TrialRecord {
   sampleIndex: number | null;
 }
 
+export interface StepValue {
+  number: number;
+  state: TrialState;
+  value: number;
+}
+
 export interface StepRecord {
   step: number;
   values: Metrics;
@@ -189,4 +201,5 @@ export interface LeaderboardRow {
   durationMs: number | null;
   round: number | null;
   error: string | null;
+  attrs: TrialAttrs | null;
 }

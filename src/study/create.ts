@@ -23,6 +23,12 @@ export interface CreateStudyOptions {
   search?: Record<string, unknown>;
   /** The params section of a space file. */
   params: Record<string, unknown>;
+  /** The early_stopping section of a space file (snake_case keys; default: none). */
+  early_stopping?: Record<string, unknown>;
+  /** The divergence section of a space file, or false (the default for a study created in code: none). */
+  divergence?: Record<string, unknown> | false;
+  /** The pruner section of a space file, e.g. `{ type: 'median' }` (default `{ type: 'none' }`). */
+  pruner?: Record<string, unknown>;
   /** Return the existing study of that name instead of failing with E_STUDY_EXISTS. */
   loadIfExists?: boolean;
 }
@@ -39,6 +45,9 @@ export async function createStudy(options: CreateStudyOptions): Promise<Study> {
     objective: { metric: options.metric ?? 'value', direction: options.direction },
     search: options.search ?? { strategy: 'random', trials: 100 },
     params: options.params,
+    ...(options.early_stopping !== undefined ? { early_stopping: options.early_stopping } : {}),
+    ...(options.divergence !== undefined ? { divergence: options.divergence } : {}),
+    ...(options.pruner !== undefined ? { pruner: options.pruner } : {}),
   };
   const source = `createStudy(${JSON.stringify(options.name)})`;
   const space = validateSpaceDocument(document, source, process.cwd(), { requireObjective: false });

@@ -11,6 +11,13 @@ export interface TrialContext {
   readonly params: Params;
   /** Streams intermediate metrics (e.g. per epoch); they are stored per step for learning curves and pruning. */
   report(step: number, metrics: Metrics): void;
+  /**
+   * Whether the trial should stop after its last report: the study's pruner, a divergence rule
+   * or early stopping decided so (Optuna's `trial.should_prune()`). When it resolves to true,
+   * return (or throw) at once: the trial is stored as pruned or stopped early whatever it
+   * returns, and later reports are ignored.
+   */
+  shouldPrune(): Promise<boolean>;
 }
 
 /** An objective: what module objectives export as default, and what `study.optimize` accepts. */

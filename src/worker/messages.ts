@@ -6,7 +6,7 @@ import type { BackendChoice, TaskSpec } from '../task/types.js';
 /**
  * Messages between the main thread and trial workers. The task travels through piscina;
  * intermediate reports travel through the task's own MessagePort, so the main thread can
- * store them while the trial runs (and, later, answer with pruning decisions).
+ * store them while the trial runs, and answers each with a decision: go on, or stop.
  */
 export interface ModuleTrialTask {
   type: 'module';
@@ -47,6 +47,21 @@ export interface ReportMessage {
 export type WorkerMessage = ReportMessage;
 
 /**
+ * Main → worker, on the task's port: the answer to the report of `step`. `stop` is true when
+ * the trial should end now (pruned, diverged or stopped early); the main thread records why.
+ */
+export interface DecisionMessage {
+  type: 'decision';
+  step: number;
+  stop: boolean;
+}
+
+export type MainMessage = DecisionMessage;
+
+/** What a trial's code is given to report a step: resolves to true when it should stop. */
+export type ReportStep = (step: number, metrics: Metrics) => Promise<boolean>;
+
+/**
  * What a trial ended with. `reports` counts the report messages the worker posted, so the
  * main thread can wait for all of them before storing the end (port messages and the piscina
  * result travel on different channels and may arrive in either order).
@@ -55,4 +70,6 @@ export type WorkerMessage = ReportMessage;
  */
 export type TrialOutcome =
   | { status: 'complete'; value: number; metrics: Metrics | null; reports: number; attrs?: TrialAttrs }
+  /** It ended because a decision said stop (the main thread knows why and what to store). */
+  | { status: 'stopped'; reports: number; attrs?: TrialAttrs }
   | { status: 'failed'; error: string; fatal: boolean; reports: number; attrs?: TrialAttrs };

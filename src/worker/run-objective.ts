@@ -1,8 +1,7 @@
 import type { Params } from '../space/types.js';
-import type { Metrics } from '../storage/storage.js';
 import type { Objective, TrialContext } from '../study/objective.js';
 import { checkMetrics, checkObjectiveResult, checkStep } from './objective-result.js';
-import type { TrialOutcome } from './messages.js';
+import type { ReportStep, TrialOutcome } from './messages.js';
 
 export interface TrialInfo {
   study: string;
@@ -18,9 +17,10 @@ export interface TrialInfo {
 export async function runObjective(
   objective: Objective,
   info: TrialInfo,
-  onReport: (step: number, metrics: Metrics) => void,
+  onReport: ReportStep,
 ): Promise<TrialOutcome> {
   let reports = 0;
+  let decision: Promise<boolean> = Promise.resolve(false);
   const context: TrialContext = {
     study: info.study,
     number: info.number,
@@ -32,8 +32,9 @@ export async function runObjective(
       const checked = checkMetrics(metrics);
       if (typeof checked === 'string') throw new TypeError(`ctx.report: ${checked}`);
       reports++;
-      onReport(step, checked);
+      decision = onReport(step, checked);
     },
+    shouldPrune: () => decision,
   };
   try {
     const checked = checkObjectiveResult(await objective({ ...info.params }, context));

@@ -1,9 +1,9 @@
 import { isHpsearchError } from '../errors.js';
-import type { Metrics, TrialAttrs } from '../storage/storage.js';
+import type { TrialAttrs } from '../storage/storage.js';
 import { initBackend } from '../task/backend.js';
 import { loadDatasetCached } from '../task/datasets/index.js';
 import { trainModel } from '../task/train/train-loop.js';
-import type { TaskTrialTask, TrialOutcome } from './messages.js';
+import type { ReportStep, TaskTrialTask, TrialOutcome } from './messages.js';
 import { describeError } from './run-objective.js';
 
 /**
@@ -11,7 +11,7 @@ import { describeError } from './run-objective.js';
  * up once per worker and reused by its later trials; everything a trial allocates is freed
  * before it returns (the trainer disposes its tensors; a leak is recorded in the trial's attrs).
  */
-export async function runTaskTrial(task: TaskTrialTask, onReport: (step: number, metrics: Metrics) => void): Promise<TrialOutcome> {
+export async function runTaskTrial(task: TaskTrialTask, onReport: ReportStep): Promise<TrialOutcome> {
   let reports = 0;
   const attrs: TrialAttrs = {};
   try {
@@ -23,11 +23,12 @@ export async function runTaskTrial(task: TaskTrialTask, onReport: (step: number,
       seed: task.seed,
       onEpoch: (epoch, metrics) => {
         reports++;
-        onReport(epoch, metrics);
+        return onReport(epoch, metrics);
       },
     });
     const leaked = tf.memory().numTensors - tensorsBefore;
     if (leaked !== 0) attrs['tensors_leaked'] = leaked;
+    if (result.status === 'stopped') return { status: 'stopped', reports, attrs };
     if (result.status === 'diverged') {
       return { status: 'failed', error: `diverged: ${result.reason}`, fatal: false, reports, attrs };
     }

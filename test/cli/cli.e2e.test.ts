@@ -47,7 +47,7 @@ describe('hpsearch CLI, end to end in child processes', () => {
     expect(board.code).toBe(0);
     const rows = JSON.parse(board.stdout) as Record<string, unknown>[];
     expect(rows).toHaveLength(4);
-    expect(Object.keys(rows[0]!)).toEqual(['rank', 'number', 'state', 'value', 'params', 'steps', 'duration_ms']);
+    expect(Object.keys(rows[0]!)).toEqual(['rank', 'number', 'state', 'value', 'params', 'steps', 'stopped', 'duration_ms']);
     expect(rows.map((r) => r['rank'])).toEqual([1, 2, 3, 4]);
     const values = rows.map((r) => r['value'] as number);
     expect(values).toEqual([...values].sort((a, b) => b - a));
@@ -63,7 +63,7 @@ describe('hpsearch CLI, end to end in child processes', () => {
     expect(detail.steps[2]!.val_accuracy).toBe(detail.value);
 
     const csv = await runCli(['leaderboard', 'best', '--db', db, '--format', 'csv', '--top', '2']);
-    expect(csv.stdout.split(/\r?\n/)[0]).toBe('rank,number,state,value,lr,weight_decay,epochs,steps,duration_ms');
+    expect(csv.stdout.split(/\r?\n/)[0]).toBe('rank,number,state,value,lr,weight_decay,epochs,steps,stopped,duration_ms');
     expect(csv.stdout.trim().split('\n')).toHaveLength(3);
 
     const table = await runCli(['leaderboard', 'best', '--db', db]);

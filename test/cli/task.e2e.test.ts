@@ -75,18 +75,55 @@ describe('built-in training tasks through the CLI', () => {
     expect(curves[0]).toEqual(curves[1]);
   });
 
-  it('records a diverging trial as failed with reason diverged, and the study goes on', async () => {
+  it('prunes a diverging trial at the epoch it diverged, with the reason, and the study goes on', async () => {
     const dir = tempDir();
     const db = join(dir, 'div.db');
     const space = join(dir, 'div.yaml');
     writeFileSync(space, best5Space('div', 2, '{ type: categorical, choices: [1.0e+6] }'));
     const run = await runCli(['run', space, '--db', db, '--workers', '1', '--backend', 'wasm', '--format', 'json']);
     expect(run.code).toBe(0);
-    const summary = JSON.parse(run.stdout) as { counts: { failed: number } };
-    expect(summary.counts.failed).toBe(2);
-    const trial = JSON.parse((await runCli(['trial', 'div', '0', '--db', db, '--format', 'json'])).stdout) as { state: string; error: string };
-    expect(trial.state).toBe('failed');
-    expect(trial.error).toMatch(/^diverged/);
+    const summary = JSON.parse(run.stdout) as { counts: { pruned: number; failed: number }; pruned: number };
+    expect(summary.counts).toMatchObject({ pruned: 2, failed: 0 });
+    expect(summary.pruned).toBe(2);
+    const trial = JSON.parse((await runCli(['trial', 'div', '0', '--db', db, '--format', 'json'])).stdout) as {
+      state: string;
+      error: string;
+      steps: { step: number }[];
+    };
+    expect(trial.state).toBe('pruned');
+    // lr 1e6 blows up in the first epoch: its loss is NaN or infinite there, or over 3 × the first one soon after.
+    expect(trial.error).toMatch(/^diverged: train_loss (is (NaN|Infinity)|.* is over 3 × its first value .*) at step \d+/);
+    const stoppedAt = trial.steps.at(-1)!.step;
+    expect(trial.error).toContain(`at step ${stoppedAt}`);
+    const board = await runCli(['leaderboard', 'div', '--db', db, '--all']);
+    expect(board.stdout).toMatch(/pruned .* diverged: train_loss/);
+  });
+
+  it('prunes task trials with --pruner asha at the rung epoch and says what it saved', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'asha.db');
+    const space = join(dir, 'asha.yaml');
+    writeFileSync(space, best5Space('asha', 6));
+    const run = await runCli(['run', space, '--db', db, '--workers', '1', '--backend', 'wasm', '--pruner', 'asha', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as { pruner: string; pruned: number; steps_trained: number; steps_planned: number };
+    // 3 epochs, η = 3, min_resource 1: the one rung is at epoch 1.
+    expect(summary.pruner).toBe('successive_halving');
+    expect(summary.steps_planned).toBe(18);
+    const board = JSON.parse((await runCli(['leaderboard', 'asha', '--db', db, '--all', '--format', 'json'])).stdout) as {
+      state: string;
+      steps: number;
+      stopped: string | null;
+    }[];
+    expect(board).toHaveLength(6);
+    const pruned = board.filter((r) => r.state === 'pruned');
+    expect(pruned.length).toBe(summary.pruned);
+    expect(pruned.length).toBeGreaterThan(0);
+    for (const r of pruned) expect(r).toMatchObject({ steps: 1, stopped: expect.stringMatching(/^successive halving: rung 0 \(step 1\)/) as unknown });
+    for (const r of board.filter((b) => b.state === 'complete')) expect(r).toMatchObject({ steps: 3, stopped: null });
+    expect(board.reduce((sum, r) => sum + r.steps, 0)).toBe(summary.steps_trained);
+    const text = await runCli(['run', space, '--db', db, '--study', 'asha-text', '--workers', '1', '--backend', 'wasm', '--pruner', 'asha', '--trials', '3']);
+    expect(text.stderr).toMatch(/epochs trained: \d+ of the 9 a run without stopping would have trained \(\d+%\)/);
   });
 
   it('names the package to install when a native backend is asked for and missing', async () => {

@@ -14,6 +14,9 @@ export function makeSpace(
     objective: { metric: 'val_accuracy', direction: options.direction ?? 'maximize' },
     search,
     params,
+    earlyStopping: null,
+    divergence: null,
+    pruner: { type: 'none' },
   };
 }
 

@@ -98,6 +98,19 @@ describe('search-space JSON Schema', () => {
     expect(violations(schema, withTask({ train: { learnig_rate: 0.1 } }))).toEqual(['$.objective.task.train: unknown key learnig_rate']);
   });
 
+  it('describes stopping rules and pruners', () => {
+    const schema = searchSpaceJsonSchema();
+    const doc = fixture('best5.yaml') as Record<string, any>;
+    const rules = { early_stopping: { monitor: 'val_loss', patience: 3 }, divergence: false, pruner: { type: 'asha', max_resource: 27 } };
+    expect(violations(schema, { ...doc, ...rules })).toEqual([]);
+    expect(violations(schema, { ...doc, divergence: { monitor: 'loss', factor: 2 }, pruner: { type: 'percentile', percentile: 10 } })).toEqual([]);
+    expect(violations(schema, { ...doc, divergence: true })).not.toEqual([]);
+    expect(violations(schema, { ...doc, divergence: { factor: 1 } })).not.toEqual([]);
+    expect(violations(schema, { ...doc, pruner: { type: 'median', reduction_factor: 2 } })).not.toEqual([]);
+    expect(violations(schema, { ...doc, pruner: { type: 'hyperbnd' } })).not.toEqual([]);
+    expect(violations(schema, { ...doc, early_stopping: { patience: 0 } })).not.toEqual([]);
+  });
+
   it('rejects what the loader rejects structurally', () => {
     const schema = searchSpaceJsonSchema();
     const doc = fixture('best5.yaml') as Record<string, any>;

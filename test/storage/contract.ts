@@ -249,6 +249,33 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       });
     });
 
+    describe('step values (what pruners read)', () => {
+      it('returns every trial\'s value of one metric at one step, any state, NaN kept, by number', async () => {
+        const study = await storage.createStudy(newStudy());
+        const other = await storage.createStudy(newStudy({ name: 'other' }));
+        const values = [0.5, Number.NaN, 0.25, 0.75];
+        const ids: number[] = [];
+        for (const [i, value] of values.entries()) {
+          const t = (await storage.claimTrial(study.id, { maxTrials: 10, owner: 'o' }))!;
+          ids.push(t.id);
+          await storage.reportStep(t.id, 1, { acc: value, loss: i });
+          if (i !== 2) await storage.reportStep(t.id, 2, { acc: value + 1 });
+        }
+        await storage.finishTrial(ids[0]!, { state: 'complete', value: 1.5 });
+        await storage.finishTrial(ids[3]!, { state: 'pruned', value: 0.75, error: 'pruned' });
+        const o = (await storage.claimTrial(other.id, { maxTrials: 10, owner: 'o' }))!;
+        await storage.reportStep(o.id, 1, { acc: 99 });
+
+        const atOne = await storage.stepValues(study.id, 'acc', 1);
+        expect(atOne.map((v) => [v.number, v.state])).toEqual([[0, 'complete'], [1, 'running'], [2, 'running'], [3, 'pruned']]);
+        expect(atOne.map((v) => v.value)).toEqual([0.5, Number.NaN, 0.25, 0.75]);
+        expect((await storage.stepValues(study.id, 'acc', 2)).map((v) => v.number)).toEqual([0, 1, 3]);
+        expect((await storage.stepValues(study.id, 'loss', 1)).map((v) => v.value)).toEqual([0, 1, 2, 3]);
+        expect(await storage.stepValues(study.id, 'acc', 3)).toEqual([]);
+        expect(await storage.stepValues(study.id, 'nope', 1)).toEqual([]);
+      });
+    });
+
     describe('leaderboard', () => {
       /** Trials 0..7: values 3, null, 5, 5, 1, failed, pruned 10, 0. */
       async function seedBoard(direction: Direction): Promise<StudyRecord> {
@@ -283,6 +310,14 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         expect(all[7]).toMatchObject({ state: 'failed', value: null, error: 'nan loss' });
         expect(await storage.leaderboard(study.id, { top: 0, direction: 'maximize' })).toEqual([]);
         expect(await storage.leaderboard(study.id, { top: Infinity, direction: 'maximize' })).toHaveLength(6);
+      });
+
+      it('carries each row\'s attrs', async () => {
+        const study = await storage.createStudy(newStudy());
+        await addFinished(study, { state: 'complete', value: 1, attrs: { stop_reason: 'early stopping', best_step: 3 } });
+        await addFinished(study, { state: 'complete', value: 0 });
+        const rows = await storage.leaderboard(study.id, { top: 5, direction: 'maximize' });
+        expect(rows.map((r) => r.attrs)).toEqual([{ stop_reason: 'early stopping', best_step: 3 }, null]);
       });
 
       it('counts reported steps of each row', async () => {

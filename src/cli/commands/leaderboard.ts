@@ -7,16 +7,18 @@ import { oneOf, openExistingStorage, positiveInt, printOut } from '../options.js
 interface LeaderboardOptions {
   db: string;
   top: number;
+  all?: boolean;
   format: 'table' | 'json' | 'csv';
 }
 
 export function registerLeaderboard(program: Command): Command {
   return program
     .command('leaderboard')
-    .description('the best complete trials of a study, best first')
+    .description('the best complete trials of a study, best first (with --all, then pruned and failed ones)')
     .argument('<study>', 'study name')
     .option('--db <path>', 'SQLite database file', DEFAULT_DB_PATH)
     .option('--top <n>', 'how many trials', positiveInt, 10)
+    .option('--all', 'also list pruned trials (by their last value), then failed ones, after the complete ones')
     .option('--format <format>', 'table, json or csv', oneOf(['table', 'json', 'csv'] as const), 'table')
     .addHelpText(
       'after',
@@ -25,17 +27,25 @@ Examples:
   $ hpsearch leaderboard best5 --top 5
   $ hpsearch leaderboard best5 --format json | jq '.[0].params'
   $ hpsearch leaderboard best5 --top 100 --format csv > best5.csv
+  $ hpsearch leaderboard early-stopping --all --top 30
 
-JSON rows: {rank, number, state, value, params, steps, duration_ms}.`,
+steps: steps (epochs) the trial trained. stopped: why it ended before its last step (early
+stopping, the pruner, a divergence rule) or why it failed; the column shows when any did.
+JSON rows: {rank, number, state, value, params, steps, stopped, duration_ms}.`,
     )
     .action(async (name: string, options: LeaderboardOptions) => {
       const storage = await openExistingStorage(options.db);
       try {
         const study = await findStudy(storage, name);
-        const rows = await storage.leaderboard(study.id, { top: options.top, direction: study.direction });
+        const states = options.all ? (['complete', 'pruned', 'failed'] as const) : (['complete'] as const);
+        // One ranking per state, complete first: a trial pruned at step 1 must not outrank finished ones.
+        const groups = await Promise.all(
+          states.map((state) => storage.leaderboard(study.id, { top: options.top, direction: study.direction, states: [state] })),
+        );
+        const rows = groups.flat().slice(0, options.top).map((row, i) => ({ ...row, rank: i + 1 }));
         if (options.format === 'json') printOut(JSON.stringify(leaderboardJson(rows), null, 2));
         else if (options.format === 'csv') printOut(leaderboardCsv(rows));
-        else printOut(rows.length > 0 ? leaderboardTable(rows, study.metric) : `study "${name}" has no complete trials yet`);
+        else printOut(rows.length > 0 ? leaderboardTable(rows, study.metric) : `study "${name}" has no ${options.all ? 'finished' : 'complete'} trials yet${options.all ? '' : ' (--all lists pruned and failed ones)'}`);
       } finally {
         await storage.close();
       }

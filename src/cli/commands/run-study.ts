@@ -1,8 +1,7 @@
-import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { HpsearchError } from '../../errors.js';
-import { loadSpaceFile, validateSpaceDocument } from '../../space/load.js';
-import type { LoadedSpace, ParamSpecs, Params } from '../../space/types.js';
+import { loadSpaceFile } from '../../space/load.js';
+import { withOverrides } from '../../space/overrides.js';
+import type { ParamSpecs, Params } from '../../space/types.js';
 import { openStorage } from '../../storage/open.js';
 import { openStudyFromSpace } from '../../study/create.js';
 import { checkBackendInstalled } from '../../engine/native-backend.js';
@@ -12,6 +11,7 @@ import { formatDuration, formatNumber } from '../format/numbers.js';
 import { printOut } from '../options.js';
 import { ProgressReporter } from '../progress.js';
 import type { RunOptions } from './run.js';
+import type { OptimizeSummary } from '../../engine/optimize.js';
 
 const BEST_SHOWN = 5;
 
@@ -59,6 +59,8 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       signal: interrupt.signal,
       onProgress: (state) => progress.update(state),
+      // On resume the stored space rules, except for what the command line says now.
+      ...(options.pruner !== undefined ? { pruner: space.pruner } : {}),
     });
     progress.finish();
     const best = await study.leaderboard({ top: BEST_SHOWN });
@@ -73,6 +75,11 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
             metric: study.metric,
             interrupted: summary.interrupted,
             ran: summary.ran,
+            pruner: (options.pruner !== undefined ? space : study.space).pruner.type,
+            pruned: summary.pruned,
+            stopped_early: summary.stoppedEarly,
+            steps_trained: summary.stepsTrained,
+            steps_planned: summary.stepsPlanned,
             workers: summary.workers,
             backends: summary.backends,
             duration_ms: summary.durationMs,
@@ -95,8 +102,9 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
         `${summary.ran} trials run in ${formatDuration(summary.durationMs)} on ${summary.workers} worker${summary.workers === 1 ? '' : 's'}` +
           (summary.backends.length > 0 ? ` (TF.js backend: ${summary.backends.join(', ')})` : '') +
           '; ' +
-          `study holds ${counts.complete} complete, ${counts.failed} failed` +
+          `study holds ${counts.complete} complete, ${counts.pruned} pruned, ${counts.failed} failed` +
           (summary.best !== null ? `; best ${study.metric} ${formatNumber(summary.best)}` : '') +
+          `\n${stepsLine(summary, task ? 'epochs' : 'steps')}` +
           `\nmore: hpsearch leaderboard ${study.name}${options.db !== 'runs/hpsearch.db' ? ` --db ${options.db}` : ''}\n`,
       );
     }
@@ -112,27 +120,21 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
   }
 }
 
-function searchedParams(params: Params, specs: ParamSpecs): Params {
-  return Object.fromEntries(Object.entries(params).filter(([name]) => specs[name]?.type !== 'fixed'));
+/** "epochs trained: 412 of 5000 (8.2%) ...": what stopping saved, in the unit a task trains in. */
+export function stepsLine(summary: OptimizeSummary, unit: 'epochs' | 'steps'): string {
+  const stopped = [
+    summary.pruned > 0 ? `${summary.pruned} pruned` : '',
+    summary.stoppedEarly > 0 ? `${summary.stoppedEarly} stopped early` : '',
+  ].filter(Boolean);
+  const why = stopped.length > 0 ? ` (${stopped.join(', ')})` : '';
+  if (summary.stepsPlanned === null || summary.stepsPlanned === 0) return `${unit} trained: ${summary.stepsTrained}${why}`;
+  const share = (100 * summary.stepsTrained) / summary.stepsPlanned;
+  return (
+    `${unit} trained: ${summary.stepsTrained} of the ${summary.stepsPlanned} a run without stopping would have trained ` +
+    `(${share.toFixed(share < 10 ? 1 : 0)}%)${why}`
+  );
 }
 
-/** Applies --study, --seed and --trials to the document, so the stored space says what ran. */
-function withOverrides(loaded: LoadedSpace, file: string, options: RunOptions): LoadedSpace {
-  const raw = structuredClone(loaded.raw) as Record<string, unknown>;
-  raw['study'] = options.study ?? loaded.space.study;
-  raw['seed'] = options.seed ?? loaded.space.seed;
-  if (options.trials !== undefined) {
-    if (loaded.space.search.strategy === 'narrowing') {
-      if (options.trials !== loaded.space.search.trials) {
-        throw new HpsearchError(
-          'E_USAGE',
-          `--trials ${options.trials}: a narrowing search runs rounds x trials_per_round = ${loaded.space.search.trials} trials; change those in ${file}`,
-        );
-      }
-    } else {
-      raw['search'] = { ...(raw['search'] as Record<string, unknown>), trials: options.trials };
-    }
-  }
-  const space = validateSpaceDocument(raw, file, dirname(loaded.file));
-  return { ...loaded, raw, space };
+function searchedParams(params: Params, specs: ParamSpecs): Params {
+  return Object.fromEntries(Object.entries(params).filter(([name]) => specs[name]?.type !== 'fixed'));
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { DEFAULT_DB_PATH } from '../../storage/open.js';
 import type { BackendChoice } from '../../task/types.js';
-import { nonNegativeInt, oneOf, positiveInt } from '../options.js';
+import { nonNegativeInt, oneOf, positiveInt, prunerName } from '../options.js';
+import type { PrunerType } from '../../pruners/pruner.js';
 
 export interface RunOptions {
   db: string;
@@ -11,6 +12,7 @@ export interface RunOptions {
   seed?: number;
   resume?: boolean;
   backend: BackendChoice;
+  pruner?: PrunerType;
   format: 'table' | 'json';
 }
 
@@ -31,6 +33,11 @@ export function registerRun(program: Command): Command {
       oneOf(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const),
       'auto',
     )
+    .option(
+      '--pruner <type>',
+      "study pruner: none, median, percentile, successive_halving (asha) or hyperband; the file's settings if it has that type, else defaults",
+      prunerName,
+    )
     .option('--format <format>', 'output: table or json', oneOf(['table', 'json'] as const), 'table')
     .addHelpText(
       'after',
@@ -41,8 +48,10 @@ Examples:
   $ hpsearch run search-spaces/quadratic.yaml --resume --trials 300
   $ hpsearch run search-spaces/quadratic.yaml --format json > result.json
   $ hpsearch run search-spaces/best5.yaml --workers 2 --backend wasm
+  $ hpsearch run search-spaces/early-stopping.yaml --pruner hyperband
 
-Progress goes to stderr; the best trials go to stdout. Exit codes: 0 done, 1 runtime failure,
+Progress goes to stderr; the best trials go to stdout; the end of the run says how many epochs
+(steps) its trials trained, against what they would have trained without stopping. Exit codes: 0 done, 1 runtime failure,
 2 usage or search-space error, 130 interrupted (Ctrl-C; run again with --resume to continue).
 
 Backends (built-in tasks): auto tries @tensorflow/tfjs-node-gpu (when it sees a GPU), then

@@ -12,7 +12,25 @@ export interface LeaderboardJsonRow {
   value: number | null;
   params: Params;
   steps: number;
+  /** Why the trial ended before its last step (early stopping, pruning, divergence) or failed; null when it ran to the end. */
+  stopped: string | null;
   duration_ms: number | null;
+}
+
+/** Longest reason a table cell shows; JSON and CSV carry the whole text. */
+const REASON_WIDTH = 60;
+
+/** Why a trial stopped: its early-stopping reason, or why it was pruned or failed (first line); null when it ran to the end. */
+export function whyStopped(row: Pick<LeaderboardRow, 'state' | 'error' | 'attrs'>): string | null {
+  if (row.state === 'complete') {
+    const reason = row.attrs?.['stop_reason'];
+    return typeof reason === 'string' ? reason : null;
+  }
+  return row.error === null ? null : (row.error.split('\n')[0] ?? '');
+}
+
+function shorten(text: string, width: number): string {
+  return [...text].length <= width ? text : `${[...text].slice(0, width - 1).join('')}…`;
 }
 
 export function leaderboardJson(rows: LeaderboardRow[]): LeaderboardJsonRow[] {
@@ -23,12 +41,15 @@ export function leaderboardJson(rows: LeaderboardRow[]): LeaderboardJsonRow[] {
     value: finiteOrNull(r.value),
     params: { ...r.params },
     steps: r.steps,
+    stopped: whyStopped(r),
     duration_ms: r.durationMs,
   }));
 }
 
 export function leaderboardTable(rows: LeaderboardRow[], metric: string): string {
   const names = paramNames(rows);
+  // The column appears only when some trial stopped early, was pruned or failed.
+  const stopped = rows.some((r) => whyStopped(r) !== null);
   const columns: Column[] = [
     { header: 'rank', align: 'right' },
     { header: '#', align: 'right' },
@@ -41,6 +62,7 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: string): string
     })),
     { header: 'steps', align: 'right' },
     { header: 'duration', align: 'right' },
+    ...(stopped ? [{ header: 'stopped' }] : []),
   ];
   const cells = rows.map((r) => [
     String(r.rank),
@@ -50,13 +72,14 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: string): string
     ...names.map((name) => (name in r.params ? formatParamValue(r.params[name] ?? null) : '-')),
     String(r.steps),
     formatDuration(r.durationMs),
+    ...(stopped ? [shorten(whyStopped(r) ?? '-', REASON_WIDTH)] : []),
   ]);
   return renderTable(columns, cells);
 }
 
 export function leaderboardCsv(rows: LeaderboardRow[]): string {
   const names = paramNames(rows);
-  const header = ['rank', 'number', 'state', 'value', ...names, 'steps', 'duration_ms'];
+  const header = ['rank', 'number', 'state', 'value', ...names, 'steps', 'stopped', 'duration_ms'];
   const records = rows.map((r) => [
     r.rank,
     r.number,
@@ -67,6 +90,7 @@ export function leaderboardCsv(rows: LeaderboardRow[]): string {
       return v === undefined || v === null ? null : typeof v === 'boolean' ? String(v) : v;
     }),
     r.steps,
+    whyStopped(r),
     r.durationMs,
   ]);
   return toCsv(header, records);

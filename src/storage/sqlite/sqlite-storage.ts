@@ -5,7 +5,7 @@ import { HpsearchError } from '../../errors.js';
 import type { Direction, Params } from '../../space/types.js';
 import { TRIAL_STATES, isFinished, type TrialState } from '../../study/states.js';
 import type {
-  ClaimOptions, ClaimedTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, Storage,
+  ClaimOptions, ClaimedTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, StepValue, Storage,
   StudyRecord, StudySummary, TrialAttrs, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
 } from '../storage.js';
 import { decodeMetrics, decodeParams, decodeStepValue, encodeMetrics, encodeParams } from './metrics-codec.js';
@@ -151,6 +151,9 @@ function prepareStatements(db: Database.Database) {
       ORDER BY value DESC, number LIMIT ?`),
     topMin: p<TrialRow>(`SELECT * FROM trials WHERE study_id = ? AND state = ? AND value IS NOT NULL
       ORDER BY value ASC, number LIMIT ?`),
+    stepValues: p<{ number: number; state: TrialState; value: number | null }>(`SELECT t.number, t.state, s.value
+      FROM trials t JOIN trial_steps s ON s.trial_id = t.id AND s.step = ? AND s.name = ?
+      WHERE t.study_id = ? ORDER BY t.number`),
     topNull: p<TrialRow>('SELECT * FROM trials WHERE study_id = ? AND state = ? AND value IS NULL ORDER BY number LIMIT ?'),
   };
 }
@@ -380,8 +383,15 @@ export class SqliteStorage implements Storage {
         steps: this.sql.stepCount.get(row.id)!.n,
         durationMs: row.started_at !== null && row.ended_at !== null ? row.ended_at - row.started_at : null,
         round: row.round, error: row.error,
+        attrs: row.attrs_json === null ? null : (JSON.parse(row.attrs_json) as TrialAttrs),
       }));
     });
+  }
+
+  async stepValues(studyId: number, name: string, step: number): Promise<StepValue[]> {
+    return this.run('reading step values', () =>
+      this.sql.stepValues.all(step, name, studyId).map((row) => ({ number: row.number, state: row.state, value: decodeStepValue(row.value) })),
+    );
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,9 @@
  * averages over the epoch's batches as they were trained (Keras' numbers: no extra pass over the
  * training set); validation is one batched forward pass (chunked past VALIDATION_CHUNK examples).
  * Both losses include the weight-decay penalty 0.5·λ·Σ‖W‖², as Keras' do. A NaN or infinite
- * loss ends the trial as diverged, checked once per epoch from the summed loss.
+ * loss ends the trial as diverged, checked once per epoch from the summed loss; that epoch is
+ * still reported (the main thread records why the trial stopped), its validation metrics NaN
+ * when training already diverged.
  *
  * Everything the trial puts on the device is disposed when it ends, however it ends.
  */
@@ -25,13 +27,18 @@ import { learningRateAt } from './schedules.js';
 
 export type TrainOutcome =
   | { status: 'complete'; last: EpochMetrics; epochs: number }
+  /** onEpoch said stop after `epoch`. */
+  | { status: 'stopped'; last: EpochMetrics; epoch: number }
   | { status: 'diverged'; epoch: number; reason: string };
 
 export interface TrainOptions {
   /** The trial seed: weights, batches, batch order and dropout masks all derive from it. */
   seed: number;
-  /** Called after each epoch, epoch counting from 1. An exception ends training (and is rethrown). */
-  onEpoch: (epoch: number, metrics: EpochMetrics) => void;
+  /**
+   * Called after each epoch, epoch counting from 1; training stops when it returns (or resolves
+   * to) true. An exception ends training (and is rethrown).
+   */
+  onEpoch: (epoch: number, metrics: EpochMetrics) => boolean | void | Promise<boolean | void>;
 }
 
 /** Validation examples per forward pass: the cnn's activations are ~100× an MLP's per example. */
@@ -119,7 +126,11 @@ export async function trainModel(
       }
       const [trainLoss, trainCorrect, trainSquares = 0] = (await totals.drain()) as [number, number, number?];
       const train_loss = (trainLoss + 0.5 * lambda * trainSquares) / data.train.count;
-      if (!Number.isFinite(train_loss)) return diverged(epoch, 'training', train_loss);
+      const train_accuracy = trainCorrect / data.train.count;
+      if (!Number.isFinite(train_loss)) {
+        await options.onEpoch(epoch, { train_loss, train_accuracy, val_loss: Number.NaN, val_accuracy: Number.NaN, learning_rate: learningRate });
+        return diverged(epoch, 'training', train_loss);
+      }
 
       for (let c = 0; c < validation.count; c++) {
         tf.tidy(() => {
@@ -131,16 +142,10 @@ export async function trainModel(
       }
       const [valLoss, valCorrect, valSquares = 0] = (await totals.drain()) as [number, number, number?];
       const val_loss = (valLoss + 0.5 * lambda * valSquares) / data.validation.count;
+      last = { train_loss, train_accuracy, val_loss, val_accuracy: valCorrect / data.validation.count, learning_rate: learningRate };
+      const stop = await options.onEpoch(epoch, last);
       if (!Number.isFinite(val_loss)) return diverged(epoch, 'validation', val_loss);
-
-      last = {
-        train_loss,
-        train_accuracy: trainCorrect / data.train.count,
-        val_loss,
-        val_accuracy: valCorrect / data.validation.count,
-        learning_rate: learningRate,
-      };
-      options.onEpoch(epoch, last);
+      if (stop === true) return { status: 'stopped', last, epoch };
     }
     return { status: 'complete', last: last!, epochs: train.epochs };
   } finally {

@@ -10,6 +10,7 @@ export function row(over: Partial<LeaderboardRow> & Pick<LeaderboardRow, 'rank'>
     durationMs: null,
     round: null,
     error: null,
+    attrs: null,
     ...over,
   };
 }

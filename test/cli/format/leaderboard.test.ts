@@ -4,6 +4,7 @@ import {
   leaderboardJson,
   leaderboardTable,
   paramNames,
+  whyStopped,
 } from '../../../src/cli/format/leaderboard.js';
 import { ROWS, row } from './fixtures.js';
 
@@ -11,7 +12,7 @@ describe('leaderboardJson', () => {
   it('has exactly the documented keys, in order', () => {
     const json = leaderboardJson(ROWS);
     expect(json.map((r) => Object.keys(r))).toEqual(
-      ROWS.map(() => ['rank', 'number', 'state', 'value', 'params', 'steps', 'duration_ms']),
+      ROWS.map(() => ['rank', 'number', 'state', 'value', 'params', 'steps', 'stopped', 'duration_ms']),
     );
     expect(json[0]).toEqual({
       rank: 1,
@@ -20,6 +21,7 @@ describe('leaderboardJson', () => {
       value: 0.83,
       params: { learning_rate: 0.0092, weight_decay: 3.86e-7 },
       steps: 20,
+      stopped: null,
       duration_ms: 12_345,
     });
     expect(json[2]?.duration_ms).toBeNull();
@@ -42,7 +44,26 @@ describe('leaderboardJson', () => {
   });
 });
 
+describe('whyStopped', () => {
+  it('is null for trials that ran to the end, else the early-stopping reason or the first line of the error', () => {
+    expect(whyStopped(row({ rank: 1 }))).toBeNull();
+    expect(whyStopped(row({ rank: 1, attrs: { stop_reason: 'early stopping: x' } }))).toBe('early stopping: x');
+    expect(whyStopped(row({ rank: 1, state: 'pruned', error: 'median: y' }))).toBe('median: y');
+    expect(whyStopped(row({ rank: 1, state: 'failed', error: 'line 1\nline 2' }))).toBe('line 1');
+  });
+});
+
 describe('leaderboardTable', () => {
+  it('adds a stopped column, shortened, only when some trial stopped early', () => {
+    const reason = 'successive halving: rung 2 (step 9): 0.41 is not in the top 3 of 10 trials (needs >= 0.62)';
+    const lines = leaderboardTable([row({ rank: 1, steps: 20 }), row({ rank: 2, state: 'pruned', steps: 9, error: reason })], 'acc').split('\n');
+    expect(lines[0]).toMatch(/steps  duration  stopped$/);
+    expect(lines[2]).toMatch(/ -$/);
+    expect(lines[3]).toContain('successive halving: rung 2 (step 9)');
+    expect(lines[3]!.endsWith('…')).toBe(true);
+    expect([...lines[3]!.split('  ').at(-1)!].length).toBe(60);
+  });
+
   it('renders rank, #, state, metric, params (union, first-seen), steps, duration', () => {
     expect(leaderboardTable(ROWS, 'val_accuracy').split('\n')).toEqual([
       'rank   #  state     val_accuracy  learning_rate  weight_decay  optimizer  steps  duration',
@@ -66,12 +87,25 @@ describe('leaderboardCsv', () => {
   it('writes raw values with params as columns', () => {
     const rows = [...ROWS, row({ rank: 4, number: 1, value: Number.NaN, params: { flag: true } })];
     expect(leaderboardCsv(rows).split('\r\n')).toEqual([
-      'rank,number,state,value,learning_rate,weight_decay,optimizer,flag,steps,duration_ms',
-      '1,7,complete,0.83,0.0092,3.86e-7,,,20,12345',
-      '2,3,complete,0.7625,0.0123,0.00001,,,18,245000',
-      '3,12,complete,0.5,0.1,0.0000025,adam,,5,',
-      '4,1,complete,NaN,,,,true,0,',
+      'rank,number,state,value,learning_rate,weight_decay,optimizer,flag,steps,stopped,duration_ms',
+      '1,7,complete,0.83,0.0092,3.86e-7,,,20,,12345',
+      '2,3,complete,0.7625,0.0123,0.00001,,,18,,245000',
+      '3,12,complete,0.5,0.1,0.0000025,adam,,5,,',
+      '4,1,complete,NaN,,,,true,0,,',
       '',
+    ]);
+  });
+
+  it('says why each trial stopped', () => {
+    const rows = [
+      row({ rank: 1, steps: 7, attrs: { stop_reason: 'early stopping: val_loss did not improve', best_step: 4 } }),
+      row({ rank: 2, state: 'pruned', steps: 3, error: 'successive halving: rung 1' }),
+      row({ rank: 3, state: 'failed', steps: 0, error: 'Error: boom\n    at objective (x.mjs:1:1)' }),
+    ];
+    expect(leaderboardCsv(rows).split('\r\n').slice(1, 4).map((line) => line.split(',').at(-2))).toEqual([
+      'early stopping: val_loss did not improve',
+      'successive halving: rung 1',
+      'Error: boom',
     ]);
   });
 });

@@ -90,6 +90,6 @@ export async function run(
   seed = 1,
 ): Promise<{ outcome: TrainOutcome; epochs: EpochMetrics[] }> {
   const epochs: EpochMetrics[] = [];
-  const outcome = await trainModel(tf, { model, train }, data, { seed, onEpoch: (_, metrics) => epochs.push(metrics) });
+  const outcome = await trainModel(tf, { model, train }, data, { seed, onEpoch: (_, metrics) => void epochs.push(metrics) });
   return { outcome, epochs };
 }

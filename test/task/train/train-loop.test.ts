@@ -66,13 +66,32 @@ describe('trainModel', () => {
     });
   }
 
-  it('reports a huge learning rate as diverged, without reporting the bad epoch or leaking', async () => {
+  it('reports a huge learning rate as diverged, the bad epoch reported with its non-finite loss, without leaking', async () => {
     const before = tf.memory().numTensors;
     const { outcome, epochs } = await run(tf, mlp(), trainSpec({ learningRate: 1e6, epochs: 20 }), blobs());
     expect(outcome.status).toBe('diverged');
     if (outcome.status !== 'diverged') return;
     expect(outcome.reason).toMatch(/loss became (NaN|infinite) in epoch \d+/);
-    expect(epochs).toHaveLength(outcome.epoch - 1);
+    expect(epochs).toHaveLength(outcome.epoch);
+    const bad = epochs.at(-1)!;
+    expect(Number.isFinite(bad.train_loss) && Number.isFinite(bad.val_loss)).toBe(false);
+    expect(epochs.slice(0, -1).every((m) => Number.isFinite(m.train_loss))).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('stops after the epoch whose onEpoch resolves to true, and frees every tensor', async () => {
+    const before = tf.memory().numTensors;
+    const seen: number[] = [];
+    const outcome = await trainModel(tf, { model: mlp(), train: trainSpec({ epochs: 6 }) }, blobs(), {
+      seed: 1,
+      onEpoch: async (epoch) => {
+        seen.push(epoch);
+        return epoch === 3;
+      },
+    });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(outcome).toMatchObject({ status: 'stopped', epoch: 3 });
+    if (outcome.status === 'stopped') expect(Number.isFinite(outcome.last.val_accuracy)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
   });
 
