@@ -10,21 +10,16 @@ import { HYPERBAND_DEFAULTS, PERCENTILE_DEFAULT, PERCENTILE_SETTINGS_DEFAULTS, S
 import { PRUNER_ALIASES, PRUNER_TYPES, type PercentileSettings, type PrunerSpec } from '../pruners/pruner.js';
 import type { DivergenceSpec, EarlyStoppingSpec } from '../stopping/rules.js';
 import { suggestion } from './did-you-mean.js';
+import { checkFields, checkVariant, describeValue, isMapping, type PathSegment, type RawIssue } from './schema.js';
 import {
   DIVERGENCE_FACTOR_DEFAULT,
   EARLY_STOPPING_DEFAULTS,
   PRUNER_SCHEMAS,
   TASK_DIVERGENCE_MONITOR,
   TASK_EARLY_STOPPING_MONITOR,
-  checkFields,
-  checkVariant,
-  describeValue,
   divergenceSchema,
   earlyStoppingSchema,
-  isMapping,
-  type PathSegment,
-  type RawIssue,
-} from './schema.js';
+} from './stopping-schema.js';
 import type { ObjectiveSpec, ParamSpecs } from './types.js';
 
 /** The metrics a built-in task reports each epoch (`EpochMetrics`), which its stopping rules can watch. */
