@@ -7,6 +7,8 @@ export interface ProgressState {
   running: number;
   /** Failed trials, a subset of `done`. */
   failed: number;
+  /** Pruned trials, a subset of `done`; shown once there are any. */
+  pruned?: number;
   best: number | null;
 }
 
@@ -91,17 +93,19 @@ export class ProgressReporter {
     this.#lastWrite = now;
     this.#pending = false;
     const { done, running, failed, best } = this.#state;
+    const pruned = this.#state.pruned ? ` pruned ${this.#state.pruned}` : '';
     const eta = this.#eta(now);
     const count = `${done}/${this.#total}`;
     const bestText = formatNumber(best);
     if (!this.#tty) {
       const label = this.#label ?? 'trials';
       this.#stream.write(
-        `${label} ${count} running ${running} failed ${failed} best ${bestText} eta ${eta}\n`,
+        `${label} ${count} running ${running}${pruned} failed ${failed} best ${bestText} eta ${eta}\n`,
       );
       return;
     }
-    const stats = `${count}  running ${running}  failed ${failed}  best ${bestText}  eta ${eta}`;
+    const prunedPart = this.#state.pruned ? `  pruned ${this.#state.pruned}` : '';
+    const stats = `${count}  running ${running}${prunedPart}  failed ${failed}  best ${bestText}  eta ${eta}`;
     const prefix = this.#label === undefined ? '' : `${this.#label} `;
     // One column stays free: writing into the last one makes some terminals wrap, and a wrapped
     // line can no longer be redrawn with \r.

@@ -60,6 +60,8 @@ export interface OptimizeProgress {
   done: number;
   running: number;
   failed: number;
+  /** Pruned trials of the study (by the pruner or a divergence rule), earlier runs included. */
+  pruned: number;
   best: number | null;
 }
 
@@ -125,6 +127,7 @@ export async function optimizeStudy(
     done: counts.complete + counts.pruned + counts.failed,
     running: 0,
     failed: counts.failed,
+    pruned: counts.pruned,
     best: (await study.leaderboard({ top: 1 }))[0]?.value ?? null,
   };
   // Queued trials (given back by a stopped run, or enqueued) are still to run, within the budget.
@@ -189,6 +192,7 @@ export async function optimizeStudy(
         if (typeof finish.value === 'number' && better(finish.value, progress.best)) progress.best = finish.value;
       } else if (finish.state === 'pruned') {
         summary.pruned++;
+        progress.pruned++;
       } else {
         progress.failed++;
         summary.failed++;

@@ -48,6 +48,18 @@ describe('ProgressReporter on a TTY', () => {
     expect((s.chunks[0] ?? '').length - CLEAR.length).toBe(79);
   });
 
+  it('shows pruned trials once there are any', () => {
+    const plain = fakeStream(false);
+    const p = new ProgressReporter({ total: 10, stream: plain, direction: 'maximize', now: () => 0 });
+    p.update({ done: 3, running: 1, failed: 0, pruned: 0, best: 0.5 });
+    p.update({ done: 10, running: 0, failed: 1, pruned: 4, best: 0.5 });
+    expect(plain.chunks).toEqual(['trials 3/10 running 1 failed 0 best 0.5 eta 0s\n', 'trials 10/10 running 0 pruned 4 failed 1 best 0.5 eta 0s\n']);
+    const tty = fakeStream(true);
+    const q = new ProgressReporter({ total: 10, stream: tty, direction: 'maximize', now: () => 0 });
+    q.update({ done: 10, running: 0, failed: 1, pruned: 4, best: 0.5 });
+    expect(tty.chunks.at(-1)).toContain('10/10  running 0  pruned 4  failed 1  best 0.5');
+  });
+
   it('bases the ETA on this run only when the study was resumed', () => {
     const s = fakeStream(false);
     const c = clock();
