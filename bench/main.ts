@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { engineOverhead } from './cases/engine-overhead.js';
 import { leaderboardLatency } from './cases/leaderboard-latency.js';
 import { best5Training } from './cases/best5-training.js';
+import { comparePruners } from './cases/compare-pruners.js';
 import { printRows, writeResults, type BenchRow } from './report.js';
 
 const CASES: Record<string, () => Promise<BenchRow[]>> = {
   'engine-overhead': engineOverhead,
   'leaderboard-latency': leaderboardLatency,
   'best5-training': best5Training,
+  'compare-pruners': comparePruners,
 };
 
 const only = process.argv.slice(2);

@@ -9,6 +9,12 @@ export type { OptimizeOptions, OptimizeProgress, OptimizeSummary, TrialEndEvent 
 export { createPruner } from './pruners/index.js';
 export { defaultPrunerSpec } from './pruners/defaults.js';
 export type { Pruner, PrunerSpec, PrunerType, PruneContext, PruneDecision, PeerValue } from './pruners/pruner.js';
+export { runComparison, compareStudyName } from './compare/compare.js';
+export type { CompareOptions, ComparisonResult, RunStart } from './compare/compare.js';
+export { resolveStrategies } from './compare/strategies.js';
+export type { CompareStrategy } from './compare/strategies.js';
+export { summarizeComparison } from './compare/summary.js';
+export type { CompareRun, ComparisonSummary, StrategySummary, SeedResult, TrialEndRecord } from './compare/summary.js';
 export type { EarlyStoppingSpec, DivergenceSpec } from './stopping/rules.js';
 export { TRIAL_STATES } from './study/states.js';
 export type { TrialState } from './study/states.js';

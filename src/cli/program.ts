@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { isHpsearchError } from '../errors.js';
+import { registerCompare } from './commands/compare.js';
 import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerNarrow } from './commands/narrow.js';
 import { registerRun } from './commands/run.js';
@@ -22,7 +23,7 @@ Examples:
   $ hpsearch trial quadratic 3 --format json
   $ hpsearch narrow quadratic --top 5 --out search-spaces/quadratic-narrowed.yaml`,
   );
-  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow]) {
+  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow, registerCompare]) {
     register(program).exitOverride();
   }
   return program;

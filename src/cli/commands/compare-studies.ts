@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runComparison } from '../../compare/compare.js';
+import { resolveStrategies } from '../../compare/strategies.js';
+import { summarizeComparison, type CompareRun } from '../../compare/summary.js';
+import { checkBackendInstalled } from '../../engine/native-backend.js';
+import type { PrunerSpec } from '../../pruners/pruner.js';
+import { loadSpaceFile } from '../../space/load.js';
+import { withOverrides } from '../../space/overrides.js';
+import { openStorage } from '../../storage/open.js';
+import { comparisonJson, comparisonTable, runLine } from '../format/compare.js';
+import { printOut } from '../options.js';
+import { ProgressReporter } from '../progress.js';
+import { COMPARE_DB_DIR, type CompareOptions } from './compare.js';
+
+/** `hpsearch compare`: returns the exit code (130 when interrupted). */
+export async function compareCommand(file: string, options: CompareOptions): Promise<number> {
+  // --trials is checked against the file (a narrowing search fixes its own budget) before anything runs.
+  const loaded = withOverrides(await loadSpaceFile(file), file, options.trials !== undefined ? { trials: options.trials } : {});
+  const { space } = loaded;
+  const { strategies, added } = resolveStrategies(options.pruners, space);
+  if (space.objective.task) checkBackendInstalled(options.backend);
+  const unit = space.objective.task ? 'epochs' : 'steps';
+  const db = options.db ?? freshDbPath(space.study);
+  const storage = await openStorage(db);
+  const interrupt = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      process.stderr.write(`\nhpsearch: ${signal} again: exiting now; trials still running stay marked running\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`\nhpsearch: ${signal}: no new trials or runs; waiting for the running trials (press Ctrl-C again to quit now)\n`);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (added) process.stderr.write(`hpsearch: note: added the reference strategy "none" (the others are measured against it)\n`);
+    const trials = space.search.trials;
+    const seeds = options.seeds;
+    process.stderr.write(
+      `hpsearch: comparing ${strategies.map((s) => s.name).join(', ')} on ${file}: ` +
+        `${seeds} seed${seeds === 1 ? '' : 's'} from ${space.seed}, ${trials} trials per run -> ${storage.location}\n`,
+    );
+    const notes = new Set<string>();
+    const references = new Map<number, CompareRun>();
+    let progress: ProgressReporter | null = null;
+    const result = await runComparison({
+      loaded,
+      storage,
+      strategies,
+      seeds,
+      trials,
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      backend: options.backend,
+      signal: interrupt.signal,
+      onRunStart: (run) => {
+        progress = new ProgressReporter({
+          total: run.trials,
+          stream: process.stderr,
+          direction: space.objective.direction,
+          label: `[${run.index}/${run.total}] ${run.strategy} s${run.seed}`,
+        });
+      },
+      onProgress: (state) => progress?.update(state),
+      onRunEnd: (run, info) => {
+        progress?.finish();
+        if (run.strategy === strategies[0]!.name) references.set(run.seed, run);
+        process.stderr.write(`hpsearch: [${info.index}/${info.total}] ${runLine(run, references.get(run.seed), space.objective.metric, unit)}\n`);
+      },
+      // Every run would repeat the same note (e.g. one worker for a native backend): say it once.
+      onNote: (note) => {
+        if (notes.has(note)) return;
+        notes.add(note);
+        process.stderr.write(`hpsearch: note: ${note}\n`);
+      },
+    });
+    (progress as ProgressReporter | null)?.finish();
+    const summary = summarizeComparison(result.runs, { direction: space.objective.direction, reference: strategies[0]!.name });
+    if (options.format === 'json') {
+      const pruners = new Map<string, PrunerSpec>(strategies.map((s) => [s.name, s.pruner]));
+      printOut(
+        JSON.stringify(
+          comparisonJson(summary, {
+            space: loaded.file,
+            study: space.study,
+            db: storage.location,
+            metric: space.objective.metric,
+            trials,
+            workers: result.workers,
+            backends: result.backends,
+            interrupted: result.interrupted,
+            pruners,
+          }),
+          null,
+          2,
+        ),
+      );
+    } else if (result.runs.length > 0) {
+      printOut(comparisonTable(summary, space.objective.metric, unit));
+    }
+    const example = result.runs.at(-1)?.study ?? `${space.study}.compare.none.s${space.seed}`;
+    process.stderr.write(
+      `runs stored in ${storage.location}` +
+        (result.backends.length > 0 ? ` (TF.js backend: ${result.backends.join(', ')})` : '') +
+        `\nmore: hpsearch studies --db ${storage.location}; hpsearch leaderboard ${example} --db ${storage.location}\n`,
+    );
+    if (result.interrupted) {
+      process.stderr.write(`hpsearch: interrupted; the summary covers the ${result.runs.length} runs that finished\n`);
+      return 130;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await storage.close();
+  }
+}
+
+/** runs/compare/<study>-<UTC time>.db, with a suffix when that file exists already. */
+function freshDbPath(study: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  let path = join(COMPARE_DB_DIR, `${study}-${stamp}.db`);
+  for (let i = 2; existsSync(path); i++) path = join(COMPARE_DB_DIR, `${study}-${stamp}-${i}.db`);
+  return path;
+}

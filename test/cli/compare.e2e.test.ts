@@ -1,0 +1,166 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { REPO, useTempDir } from '../helpers/temp.js';
+
+const tempDir = useTempDir();
+
+/** objectives/ramp.mjs: 12 trials of 9 steps whose curves keep their order; the file's ASHA has rungs at 1 and 3 steps. */
+const SPACE = join(REPO, 'test', 'fixtures', 'spaces', 'compare-ramp.yaml');
+const TRIALS = 12;
+const STEPS = 9;
+
+interface SeedJson {
+  seed: number;
+  study: string;
+  best: number | null;
+  trials: number;
+  pruned: number;
+  failed: number;
+  steps_trained: number;
+  fraction_of_reference: number | null;
+  reference_best: number | null;
+  reached: { trial: number; steps: number } | null;
+  met_target: boolean | null;
+}
+
+interface StrategyJson {
+  strategy: string;
+  pruner: Record<string, unknown>;
+  best: { mean: number; std: number; n: number };
+  steps_trained: { mean: number; fraction_of_reference: number };
+  steps_to_reach: { mean: number | null; reached: number; of: number };
+  target: { met: number; of: number; all: boolean } | null;
+  seeds: SeedJson[];
+}
+
+interface CompareJson {
+  seeds: number[];
+  trials: number;
+  reference: string;
+  db: string;
+  strategies: StrategyJson[];
+}
+
+describe('hpsearch compare, end to end in child processes', () => {
+  it('runs each strategy on each seed with the same trials, and the pruned one trains fewer steps', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'compare.db');
+    const result = await runCli(['compare', SPACE, '--pruners', 'none,asha', '--seeds', '2', '--workers', '2', '--db', db, '--format', 'json']);
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as CompareJson;
+    expect(doc.seeds).toEqual([7, 8]);
+    expect(doc.trials).toBe(TRIALS);
+    expect(doc.reference).toBe('none');
+    expect(doc.strategies.map((s) => s.strategy)).toEqual(['none', 'asha']);
+    const [none, asha] = doc.strategies as [StrategyJson, StrategyJson];
+    // The asha strategy runs the file's own successive-halving settings.
+    expect(asha.pruner).toMatchObject({ type: 'successive_halving', min_resource: 1, reduction_factor: 3, max_resource: 9 });
+    expect(none.pruner).toEqual({ type: 'none' });
+
+    for (const [i, seed] of [7, 8].entries()) {
+      const ref = none.seeds[i]!;
+      const pruned = asha.seeds[i]!;
+      expect([ref.seed, pruned.seed]).toEqual([seed, seed]);
+      expect(ref.study).toBe(`ramp.compare.none.s${seed}`);
+      expect(pruned.study).toBe(`ramp.compare.asha.s${seed}`);
+      // Without a pruner every trial trains every step.
+      expect(ref).toMatchObject({ trials: TRIALS, pruned: 0, failed: 0, steps_trained: TRIALS * STEPS, fraction_of_reference: 1 });
+      expect(ref.reference_best).toBe(ref.best);
+      expect(ref.reached!.steps).toBeLessThanOrEqual(TRIALS * STEPS);
+      expect(ref.met_target).toBeNull();
+      // ASHA stops low trials early; the best trial leads at every rung, so it is never pruned.
+      expect(pruned.trials).toBe(TRIALS);
+      expect(pruned.pruned).toBeGreaterThan(0);
+      expect(pruned.steps_trained).toBeLessThan(TRIALS * STEPS);
+      expect(pruned.fraction_of_reference).toBeCloseTo(pruned.steps_trained / (TRIALS * STEPS), 12);
+      expect(pruned.best).toBe(ref.best);
+      expect(pruned.reference_best).toBe(ref.best);
+      expect(pruned.reached).not.toBeNull();
+      expect(pruned.reached!.steps).toBeLessThanOrEqual(pruned.steps_trained);
+      expect(typeof pruned.met_target).toBe('boolean');
+    }
+    expect(none.steps_trained).toEqual({ mean: TRIALS * STEPS, fraction_of_reference: 1 });
+    expect(asha.steps_trained.mean).toBe((asha.seeds[0]!.steps_trained + asha.seeds[1]!.steps_trained) / 2);
+    expect(asha.steps_to_reach).toMatchObject({ reached: 2, of: 2 });
+    expect(asha.target).toMatchObject({ of: 2 });
+    expect(none.best.n).toBe(2);
+    expect(none.best.std).toBeGreaterThan(0);
+
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      const trials = sqlite
+        .prepare(
+          `SELECT s.name AS study, t.number, t.params_json AS params, t.state,
+                  (SELECT COUNT(*) FROM trial_steps ts WHERE ts.trial_id = t.id AND ts.name = 'val_accuracy') AS steps
+             FROM trials t JOIN studies s ON s.id = t.study_id ORDER BY s.name, t.number`,
+        )
+        .all() as { study: string; number: number; params: string; state: string; steps: number }[];
+      const of = (study: string) => trials.filter((t) => t.study === study);
+      expect(new Set(trials.map((t) => t.study))).toEqual(
+        new Set(['ramp.compare.none.s7', 'ramp.compare.asha.s7', 'ramp.compare.none.s8', 'ramp.compare.asha.s8']),
+      );
+      for (const seed of [7, 8]) {
+        const ref = of(`ramp.compare.none.s${seed}`);
+        const pruned = of(`ramp.compare.asha.s${seed}`);
+        // Same seed: the same params for each trial number, whatever the strategy.
+        expect(pruned.map((t) => [t.number, t.params])).toEqual(ref.map((t) => [t.number, t.params]));
+        expect(ref.every((t) => t.state === 'complete' && t.steps === STEPS)).toBe(true);
+        expect(pruned.filter((t) => t.state === 'pruned').length).toBe(asha.seeds[seed - 7]!.pruned);
+        // The steps the summary counts are the steps stored.
+        expect(pruned.reduce((sum, t) => sum + t.steps, 0)).toBe(asha.seeds[seed - 7]!.steps_trained);
+      }
+      // Another seed, other params.
+      expect(of('ramp.compare.none.s7')[0]!.params).not.toBe(of('ramp.compare.none.s8')[0]!.params);
+    } finally {
+      sqlite.close();
+    }
+  });
+
+  it('prints the table, adds the reference, writes a fresh database by default and refuses to reuse its studies', async () => {
+    const dir = tempDir();
+    const result = await runCli(['compare', SPACE, '--pruners', 'median', '--workers', '1'], { cwd: dir });
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^strategy\s+best val_accuracy\s+steps\/seed\s+vs none\s+wall time\s+pruned\s+stopped early\s+steps to reach\s+reached\s+target$/);
+    expect(lines[2]).toMatch(/^none\s+[0-9.]+ ± 0\s+108\s+100%\s+\S+\s+0\s+0\s+\d+ \(\d+(\.\d)?%\)\s+1\/1\s+-$/);
+    expect(lines[3]).toMatch(/^median\s+[0-9.]+ ± 0\s+\d+\s+\d+(\.\d)?%\s+\S+\s+\d+\s+0\s+(\d+ \(\d+(\.\d)?%\)|-)\s+[01]\/1\s+(met 1\/1|missed 0\/1)$/);
+    expect(result.stdout).toMatch(/1 seed \(7\).*sample standard deviation/);
+    expect(result.stderr).toMatch(/added the reference strategy "none"/);
+    expect(result.stderr).toMatch(/\[1\/2\] none seed 7: best val_accuracy [0-9.]+, 108 steps, 0 pruned/);
+    expect(result.stderr).toMatch(/\[2\/2\] median seed 7: .*% of none\)/);
+
+    const files = readdirSync(join(dir, 'runs', 'compare'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^ramp-\d{8}T\d{6}\.db$/);
+    const db = join('runs', 'compare', files[0]!);
+    expect(result.stderr).toContain(`runs stored in ${db}`);
+
+    const again = await runCli(['compare', SPACE, '--pruners', 'none,median', '--db', db], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/study "ramp\.compare\.none\.s7" already exists in .*--db/);
+  });
+
+  it('refuses unknown strategies with a suggestion and bad counts, with exit code 2 and nothing written', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'never.db');
+    const typo = await runCli(['compare', SPACE, '--pruners', 'none,ashaa', '--db', db]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown pruning strategy "ashaa"; did you mean "asha"\?/);
+    const twice = await runCli(['compare', SPACE, '--pruners', 'asha,successive_halving', '--db', db]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/twice/);
+    const seeds = await runCli(['compare', SPACE, '--seeds', '0', '--db', db]);
+    expect(seeds.code).toBe(2);
+    expect(seeds.stderr).toMatch(/positive integer/);
+    expect(existsSync(db)).toBe(false);
+
+    const help = await runCli(['compare', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Examples:\n  \$ hpsearch compare /);
+  });
+});

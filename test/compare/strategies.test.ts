@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { resolveStrategies } from '../../src/compare/strategies.js';
+import { HpsearchError } from '../../src/errors.js';
+import type { PrunerSpec } from '../../src/pruners/pruner.js';
+import type { SearchSpace } from '../../src/space/types.js';
+
+/** The parts of a space resolveStrategies reads: a task of `epochs` epochs (or a module) and its pruner. */
+function space(pruner: PrunerSpec, epochs: number | null = 50): Pick<SearchSpace, 'objective' | 'params' | 'pruner'> {
+  const objective =
+    epochs === null
+      ? { metric: 'value', direction: 'maximize' as const, module: '/abs/objective.mjs' }
+      : ({ metric: 'val_accuracy', direction: 'maximize', task: { train: { epochs } } } as unknown as SearchSpace['objective']);
+  return { objective, params: {}, pruner };
+}
+
+describe('resolveStrategies', () => {
+  it('puts none first, keeps the names given, and sizes defaults by the task epochs', () => {
+    const { strategies, added } = resolveStrategies(['asha', 'none', 'hyperband'], space({ type: 'none' }));
+    expect(added).toBe(false);
+    expect(strategies.map((s) => s.name)).toEqual(['none', 'asha', 'hyperband']);
+    expect(strategies[1]!.pruner).toMatchObject({ type: 'successive_halving', maxResource: 50 });
+    expect(strategies[2]!.pruner).toMatchObject({ type: 'hyperband', maxResource: 50 });
+  });
+
+  it("uses the space file's pruner settings when the type matches", () => {
+    const own: PrunerSpec = { type: 'successive_halving', minResource: 5, reductionFactor: 4, maxResource: 50, minEarlyStoppingRate: 0, bootstrapCount: 0 };
+    const { strategies } = resolveStrategies(['none', 'asha', 'median'], space(own));
+    expect(strategies[1]!.pruner).toBe(own);
+    expect(strategies[2]!.pruner.type).toBe('median');
+  });
+
+  it('adds the reference none when it is missing', () => {
+    const { strategies, added } = resolveStrategies(['median'], space({ type: 'none' }));
+    expect(added).toBe(true);
+    expect(strategies.map((s) => s.name)).toEqual(['none', 'median']);
+  });
+
+  it('refuses unknown names with a suggestion, duplicates and empty names, as usage errors', () => {
+    const usage = (names: string[]) => {
+      try {
+        resolveStrategies(names, space({ type: 'none' }));
+      } catch (error) {
+        expect(error).toBeInstanceOf(HpsearchError);
+        expect((error as HpsearchError).exitCode).toBe(2);
+        return (error as Error).message;
+      }
+      throw new Error(`accepted ${names.join(',')}`);
+    };
+    expect(usage(['none', 'ashaa'])).toMatch(/unknown pruning strategy "ashaa"; did you mean "asha"\?.*expected one of none, median, percentile, successive_halving, hyperband, asha/);
+    expect(usage(['none', 'hyprband'])).toMatch(/did you mean "hyperband"/);
+    expect(usage(['asha', 'successive_halving'])).toMatch(/twice \("asha" and "successive_halving"\)/);
+    expect(usage(['none', ''])).toMatch(/empty name/);
+    expect(usage([])).toMatch(/empty/);
+  });
+
+  it('hyperband on a module objective without max_resource is a usage error that says what to add', () => {
+    expect(() => resolveStrategies(['none', 'hyperband'], space({ type: 'none' }, null))).toThrow(/max_resource/);
+  });
+});
+
+describe('resolveStrategies on a module objective', () => {
+  it("sizes defaults by the max_resource of the file's own pruner", () => {
+    const own: PrunerSpec = { type: 'successive_halving', minResource: 1, reductionFactor: 3, maxResource: 9, minEarlyStoppingRate: 0, bootstrapCount: 0 };
+    const { strategies } = resolveStrategies(['none', 'hyperband'], space(own, null));
+    expect(strategies[1]!.pruner).toMatchObject({ type: 'hyperband', maxResource: 9 });
+  });
+});
