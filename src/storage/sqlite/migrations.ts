@@ -144,9 +144,13 @@ export function checkSchema(db: Database.Database, location: string, migrations:
   let version: number;
   let objects: number;
   try {
-    applicationId = db.pragma('application_id', { simple: true }) as number;
-    version = readVersion(db);
-    objects = (db.prepare('SELECT COUNT(*) AS n FROM sqlite_schema').get() as { n: number }).n;
+    // One read transaction: another process may be creating the schema right now, and three
+    // separate reads could see its tables but not yet its application_id.
+    ({ applicationId, version, objects } = db.transaction(() => ({
+      applicationId: db.pragma('application_id', { simple: true }) as number,
+      version: readVersion(db),
+      objects: (db.prepare('SELECT COUNT(*) AS n FROM sqlite_schema').get() as { n: number }).n,
+    })).deferred());
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {

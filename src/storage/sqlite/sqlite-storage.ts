@@ -48,13 +48,35 @@ export async function openSqliteStorage(path: string, options: SqliteStorageOpti
         throw new HpsearchError(status === 'new' ? 'E_STORAGE' : 'E_SCHEMA_VERSION', `${path} ${why}`);
       }
     } else {
-      db.pragma('journal_mode = WAL');
+      useWal(db);
       if (status !== 'current') migrate(db, migrations);
     }
     return new SqliteStorage(db, path);
   } catch (error) {
     db.close();
     throw toStorageError(error, path, 'opening');
+  }
+}
+
+/**
+ * Switches the file to WAL (it stays so: later opens find it set). The switch needs the file to
+ * itself for a moment, and SQLite answers SQLITE_BUSY at once, without waiting out busy_timeout,
+ * while another process holds it (two runs opening a new database together): so retry, with
+ * growing pauses, for as long as busy_timeout would have waited.
+ */
+function useWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) === 'wal') return;
+      // It answers the mode it has after the pragma: the old one when it could not switch.
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode === 'wal') return;
+      if (Date.now() + pause > deadline) throw new HpsearchError('E_STORAGE', `${db.name}: cannot switch to WAL mode (it stays "${String(mode)}")`);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() + pause > deadline) throw error;
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
   }
 }
 
