@@ -1,9 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { REPO, useTempDir } from '../helpers/temp.js';
+import { OBJECTIVES, REPO, useTempDir } from '../helpers/temp.js';
 
 const tempDir = useTempDir();
 
@@ -162,5 +162,43 @@ describe('hpsearch compare, end to end in child processes', () => {
     const help = await runCli(['compare', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Examples:\n  \$ hpsearch compare /);
+  });
+
+  it('on Ctrl-C after the first run, stops, summarises the finished run, exits 130 and leaves no trial running', async () => {
+    const dir = tempDir();
+    // The same study, each step slowed to 40 ms, so that the second run is still going when the signal lands.
+    const slow = readFileSync(SPACE, 'utf8')
+      .replace('module: ../objectives/ramp.mjs', `module: ${JSON.stringify(join(OBJECTIVES, 'ramp.mjs'))}`)
+      .replace('  epochs: 9', '  epochs: 9\n  delay_ms: 40');
+    expect(slow).toContain('delay_ms: 40');
+    const space = join(dir, 'slow.yaml');
+    writeFileSync(space, slow);
+    const db = join(dir, 'compare.db');
+    const result = await runCli(['compare', space, '--pruners', 'none,asha', '--workers', '2', '--db', db, '--format', 'json'], {
+      signalWhen: { pattern: /\[1\/2\] none seed 7:/, signal: 'SIGINT' },
+    });
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/SIGINT: no new trials or runs/);
+    expect(result.stderr).toMatch(/interrupted; the summary covers the 1 run that finished/);
+    const doc = JSON.parse(result.stdout) as CompareJson & { interrupted: boolean };
+    expect(doc.interrupted).toBe(true);
+    expect(doc.strategies.map((s) => s.strategy)).toEqual(['none']);
+    expect(doc.strategies[0]!.seeds[0]).toMatchObject({ trials: TRIALS, steps_trained: TRIALS * STEPS });
+
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      const states = sqlite
+        .prepare('SELECT s.name AS study, t.state, COUNT(*) AS n FROM trials t JOIN studies s ON s.id = t.study_id GROUP BY s.name, t.state')
+        .all() as { study: string; state: string; n: number }[];
+      expect(states.filter((r) => r.study === 'ramp.compare.none.s7')).toEqual([{ study: 'ramp.compare.none.s7', state: 'complete', n: TRIALS }]);
+      // The interrupted run let its running trials finish: nothing is left running, and it did not spend its budget.
+      const asha = states.filter((r) => r.study === 'ramp.compare.asha.s7');
+      expect(asha.some((r) => r.state === 'running')).toBe(false);
+      expect(asha.reduce((sum, r) => sum + r.n, 0)).toBeLessThan(TRIALS);
+      expect((sqlite.pragma('integrity_check') as { integrity_check: string }[])[0]!.integrity_check).toBe('ok');
+    } finally {
+      sqlite.close();
+    }
   });
 });

@@ -7,8 +7,15 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface RunCliOptions {
+  cwd?: string;
+  timeoutMs?: number;
+  /** Sends `signal` to the child once its stderr first matches `pattern` (e.g. Ctrl-C after the first run). */
+  signalWhen?: { pattern: RegExp; signal: NodeJS.Signals };
+}
+
 /** Runs the built CLI in a child process, as a user would. */
-export function runCli(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? process.cwd(),
@@ -18,7 +25,15 @@ export function runCli(args: string[], options: { cwd?: string; timeoutMs?: numb
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let signalled = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const when = options.signalWhen;
+      if (when && !signalled && when.pattern.test(stderr)) {
+        signalled = true;
+        child.kill(when.signal);
+      }
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {

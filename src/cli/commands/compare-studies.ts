@@ -108,7 +108,8 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
         `\nmore: hpsearch studies --db ${storage.location}; hpsearch leaderboard ${example} --db ${storage.location}\n`,
     );
     if (result.interrupted) {
-      process.stderr.write(`hpsearch: interrupted; the summary covers the ${result.runs.length} runs that finished\n`);
+      const n = result.runs.length;
+      process.stderr.write(`hpsearch: interrupted; the summary covers the ${n} run${n === 1 ? '' : 's'} that finished\n`);
       return 130;
     }
     return 0;
