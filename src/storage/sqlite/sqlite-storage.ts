@@ -65,18 +65,21 @@ export async function openSqliteStorage(path: string, options: SqliteStorageOpti
  * growing pauses, for as long as busy_timeout would have waited.
  */
 function useWal(db: Database.Database): void {
-  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  // Counted in pauses, not read off a clock, so a faked or stepped clock cannot stretch it.
+  let waited = 0;
   for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+    const outOfTime = waited + pause > BUSY_TIMEOUT_MS;
     try {
-      if (db.pragma('journal_mode', { simple: true }) === 'wal') return;
-      // It answers the mode it has after the pragma: the old one when it could not switch.
+      // It answers the mode it has after the pragma: the old one when it could not switch, and
+      // always "memory" for an in-memory database, which has no journal file to share.
       const mode = db.pragma('journal_mode = WAL', { simple: true });
-      if (mode === 'wal') return;
-      if (Date.now() + pause > deadline) throw new HpsearchError('E_STORAGE', `${db.name}: cannot switch to WAL mode (it stays "${String(mode)}")`);
+      if (mode === 'wal' || mode === 'memory') return;
+      if (outOfTime) throw new HpsearchError('E_STORAGE', `${db.name}: cannot switch to WAL mode (it stays "${String(mode)}")`);
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() + pause > deadline) throw error;
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || outOfTime) throw error;
     }
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+    waited += pause;
   }
 }
 
