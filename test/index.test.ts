@@ -17,6 +17,8 @@ describe('the published package', () => {
         'compareStudyName',
         'resolveStrategies',
         'runComparison',
+        'startReportServer',
+        'writeReport',
         'summarizeComparison',
         'createPruner',
         'createSampler',

@@ -4,7 +4,9 @@ import { isHpsearchError } from '../errors.js';
 import { registerCompare } from './commands/compare.js';
 import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerNarrow } from './commands/narrow.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { registerStudies } from './commands/studies.js';
 import { registerTrial } from './commands/trial.js';
 
@@ -21,9 +23,12 @@ Examples:
   $ hpsearch run search-spaces/quadratic.yaml --workers 2
   $ hpsearch leaderboard quadratic --top 5
   $ hpsearch trial quadratic 3 --format json
-  $ hpsearch narrow quadratic --top 5 --out search-spaces/quadratic-narrowed.yaml`,
+  $ hpsearch narrow quadratic --top 5 --out search-spaces/quadratic-narrowed.yaml
+  $ hpsearch compare search-spaces/early-stopping.yaml --seeds 3
+  $ hpsearch report quadratic               # writes runs/quadratic/report.html
+  $ hpsearch serve                          # live views at http://127.0.0.1:8421/`,
   );
-  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow, registerCompare]) {
+  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow, registerCompare, registerReport, registerServe]) {
     register(program).exitOverride();
   }
   return program;

@@ -108,6 +108,12 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
           `\nmore: hpsearch leaderboard ${study.name}${options.db !== 'runs/hpsearch.db' ? ` --db ${options.db}` : ''}\n`,
       );
     }
+    if (options.report || options.reportOut !== undefined) {
+      // Also after an interrupt: the report shows what the study holds so far.
+      const { writeReport } = await import('../../report/write.js');
+      const written = await writeReport(storage, study.name, options.reportOut !== undefined ? { out: options.reportOut } : {});
+      process.stderr.write(`hpsearch: report: ${written.path}\n`);
+    }
     if (summary.interrupted) {
       process.stderr.write(`hpsearch: interrupted; continue with: hpsearch run ${file} --resume\n`);
       return 130;

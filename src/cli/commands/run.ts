@@ -14,6 +14,8 @@ export interface RunOptions {
   backend: BackendChoice;
   pruner?: PrunerType;
   format: 'table' | 'json';
+  report?: boolean;
+  reportOut?: string;
 }
 
 export function registerRun(program: Command): Command {
@@ -39,6 +41,8 @@ export function registerRun(program: Command): Command {
       prunerName,
     )
     .option('--format <format>', 'output: table or json', oneOf(['table', 'json'] as const), 'table')
+    .option('--report', 'write the HTML report when the run ends (runs/<study>/report.html; see hpsearch report)')
+    .option('--report-out <file>', 'with --report: where to write it')
     .addHelpText(
       'after',
       `
@@ -49,6 +53,7 @@ Examples:
   $ hpsearch run search-spaces/quadratic.yaml --format json > result.json
   $ hpsearch run search-spaces/best5.yaml --workers 2 --backend wasm
   $ hpsearch run search-spaces/early-stopping.yaml --pruner hyperband
+  $ hpsearch run search-spaces/best5.yaml --report      # then open runs/best5/report.html
 
 Progress goes to stderr; the best trials go to stdout; the end of the run says how many epochs
 (steps) its trials trained, against what they would have trained without stopping. Exit codes: 0 done, 1 runtime failure,

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { buildReportData, chooseScatter, curveTrialNumbers, rankRows, type ReportInput, type ReportParam } from '../../src/report/data.js';
+import type { Direction, Params, ParamSpecs } from '../../src/space/types.js';
+import type { LeaderboardRow, StepRecord, TrialRecord } from '../../src/storage/storage.js';
+import type { TrialState } from '../../src/study/states.js';
+import { makeSpace, narrowingSearch, trial } from '../samplers/helpers.js';
+
+const PARAMS: ParamSpecs = {
+  learning_rate: { type: 'float', low: 1e-6, high: 1e-2, log: true },
+  weight_decay: { type: 'float', low: 1e-8, high: 1e-4, log: true },
+  optimizer: { type: 'categorical', choices: ['sgd', 'adam'] },
+  epochs: { type: 'fixed', value: 3 },
+};
+
+interface Made {
+  number: number;
+  state?: TrialState;
+  value?: number | null;
+  params?: Params;
+  steps?: number;
+  round?: number | null;
+  error?: string | null;
+}
+
+function row(m: Made): LeaderboardRow {
+  return {
+    rank: 0,
+    number: m.number,
+    state: m.state ?? 'complete',
+    value: m.value ?? null,
+    params: m.params ?? {},
+    steps: m.steps ?? 0,
+    durationMs: 10 * m.number,
+    round: m.round ?? null,
+    error: m.error ?? null,
+    attrs: null,
+  };
+}
+
+function input(made: Made[], extra: Partial<ReportInput> = {}, direction: Direction = 'maximize'): ReportInput {
+  const rows = made.map(row);
+  const trials: TrialRecord[] = made.map((m) => ({ ...trial(m.number, { state: m.state ?? 'complete', value: m.value ?? null, round: m.round ?? null, params: m.params ?? {} }) }));
+  return {
+    study: { name: 's', direction, metric: 'val_accuracy', seed: 1 },
+    location: 'runs/x.db',
+    space: makeSpace(PARAMS, { strategy: 'random', trials: made.length }, { direction }),
+    trials,
+    rows,
+    steps: new Map(),
+    now: 1_000,
+    ...extra,
+  };
+}
+
+const curve = (n: number, val: number[], train?: number[]): [number, StepRecord[]] => [
+  n,
+  val.map((v, step) => ({ step, values: { val_accuracy: v, ...(train ? { train_accuracy: train[step]! } : {}), loss: 1 - v } })),
+];
+
+describe('rankRows and curveTrialNumbers', () => {
+  const made: Made[] = [
+    { number: 0, value: 0.5, steps: 3 },
+    { number: 1, state: 'pruned', value: 0.9, steps: 1 },
+    { number: 2, value: 0.8, steps: 3 },
+    { number: 3, state: 'failed', value: null, steps: 2 },
+    { number: 4, value: null, steps: 3 },
+    { number: 5, state: 'running', steps: 1 },
+    { number: 6, value: 0.8, steps: 3 },
+    { number: 7, state: 'queued' },
+    { number: 8, state: 'pruned', value: 0.2, steps: 0 },
+  ];
+
+  it('ranks like leaderboard --all: complete best first (ties by number, no value last), then pruned, failed, running, queued', () => {
+    expect(rankRows(made.map(row), 'maximize').map((r) => r.number)).toEqual([2, 6, 0, 4, 1, 8, 3, 5, 7]);
+    expect(rankRows(made.map(row), 'minimize').map((r) => r.number)).toEqual([0, 2, 6, 4, 8, 1, 3, 5, 7]);
+  });
+
+  it('draws curves of the best complete trials, then pruned ones, that reported steps', () => {
+    expect(curveTrialNumbers(made.map(row), 'maximize')).toEqual([2, 6, 0, 4, 1]);
+    expect(curveTrialNumbers(made.map(row), 'maximize', 2)).toEqual([2, 6]);
+  });
+});
+
+describe('buildReportData', () => {
+  it('counts states, keeps every trial in rank order with its reason, and reads the params from the space', () => {
+    const data = buildReportData(
+      input([
+        { number: 0, value: 0.5, params: { learning_rate: 1e-3, weight_decay: 1e-6, optimizer: 'sgd', epochs: 3 } },
+        { number: 1, state: 'pruned', value: 0.3, error: 'median: below' },
+        { number: 2, state: 'failed', error: 'boom' },
+      ]),
+    );
+    expect(data.counts).toEqual({ queued: 0, running: 0, complete: 1, pruned: 1, failed: 1 });
+    expect(data.trials.map((t) => [t.rank, t.number, t.state, t.reason])).toEqual([
+      [1, 0, 'complete', null],
+      [2, 1, 'pruned', 'median: below'],
+      [3, 2, 'failed', 'boom'],
+    ]);
+    expect(data.params).toEqual([
+      { name: 'learning_rate', type: 'float', log: true, choices: null },
+      { name: 'weight_decay', type: 'float', log: true, choices: null },
+      { name: 'optimizer', type: 'categorical', log: false, choices: ['"sgd"', '"adam"'] },
+      { name: 'epochs', type: 'fixed', log: false, choices: null },
+    ]);
+    expect(data.study).toEqual({ name: 's', direction: 'maximize', metric: 'val_accuracy', seed: 1, strategy: 'random', location: 'runs/x.db' });
+    expect(data.generatedAt).toBe(1_000);
+    expect(data.scatter).toEqual({ x: 'learning_rate', y: 'weight_decay' });
+    expect(data.rounds).toBeNull();
+  });
+
+  it('draws the objective metric solid and its train_ counterpart dashed, skipping non-finite points', () => {
+    const data = buildReportData(
+      input([{ number: 0, value: 0.7, steps: 3 }, { number: 1, state: 'pruned', value: 0.2, steps: 2 }], {
+        steps: new Map([curve(0, [0.5, 0.6, 0.7], [0.6, 0.7, 0.8]), curve(1, [0.1, Number.NaN], [0.2, 0.3])]),
+      }),
+    );
+    expect(data.curves.validation).toBe('val_accuracy');
+    expect(data.curves.training).toBe('train_accuracy');
+    expect(data.curves.trials.map((t) => [t.number, t.state, t.points.length])).toEqual([
+      [0, 'complete', 6],
+      [1, 'pruned', 3],
+    ]);
+    expect(data.curves.trials[0]!.points.slice(0, 2)).toEqual([
+      { step: 0, split: 'validation', value: 0.5 },
+      { step: 0, split: 'training', value: 0.6 },
+    ]);
+  });
+
+  it('falls back to a val_ metric when the objective metric is not reported per step, and has no training line without a counterpart', () => {
+    const study = { name: 's', direction: 'maximize', metric: 'score', seed: 1 } as const;
+    const steps = new Map<number, StepRecord[]>([[0, [{ step: 1, values: { val_loss: 0.4, lr: 0.3 } }]]]);
+    const data = buildReportData({ ...input([{ number: 0, value: 0.7, steps: 1 }], { steps }), study });
+    expect(data.curves.validation).toBe('val_loss');
+    expect(data.curves.training).toBeNull();
+    // Keras names the training loss plain `loss`.
+    const keras = new Map<number, StepRecord[]>([[0, [{ step: 1, values: { val_loss: 0.4, loss: 0.3 } }]]]);
+    expect(buildReportData({ ...input([{ number: 0, value: 0.7, steps: 1 }], { steps: keras }), study }).curves.training).toBe('loss');
+    const none = buildReportData(input([{ number: 0, value: 0.7 }]));
+    expect(none.curves).toEqual({ validation: null, training: null, trials: [] });
+  });
+
+  it('gives narrowing studies their rounds: round 0 is the space, round 1 is narrowed to round 0s best', () => {
+    const params: ParamSpecs = { x: { type: 'float', low: 0, high: 100, log: false }, c: { type: 'categorical', choices: ['a', 'b'] } };
+    const space = makeSpace(params, narrowingSearch(3, 2, 1, 0));
+    const made: Made[] = [
+      { number: 0, value: 0.9, round: 0, params: { x: 10, c: 'a' } },
+      { number: 1, value: 0.1, round: 0, params: { x: 90, c: 'b' } },
+      { number: 2, value: 0.5, round: 1, params: { x: 10, c: 'a' } },
+    ];
+    const data = buildReportData(input(made, { space }));
+    expect(data.study.strategy).toBe('narrowing');
+    expect(data.rounds).toEqual([
+      { round: 0, trials: 2, ranges: { x: { type: 'range', low: 0, high: 100, log: false }, c: { type: 'choices', choices: ['"a"', '"b"'] } } },
+      { round: 1, trials: 1, ranges: { x: { type: 'fixed', value: '10' }, c: { type: 'choices', choices: ['"a"'] } } },
+    ]);
+  });
+
+  it('infers params when the stored space could not be rebuilt', () => {
+    const data = buildReportData(
+      input(
+        [
+          { number: 0, value: 1, params: { lr: 1e-5, act: 'relu', n: 3 } },
+          { number: 1, value: 2, params: { lr: 1e-2, act: 'tanh', n: 3 } },
+        ],
+        { space: null },
+      ),
+    );
+    expect(data.params).toEqual([
+      { name: 'lr', type: 'float', log: true, choices: null },
+      { name: 'act', type: 'categorical', log: false, choices: ['"relu"', '"tanh"'] },
+      { name: 'n', type: 'float', log: false, choices: null },
+    ]);
+    expect(data.study.strategy).toBeNull();
+  });
+});
+
+describe('chooseScatter', () => {
+  const p = (name: string, type: ReportParam['type'] = 'float'): ReportParam => ({ name, type, log: false, choices: null });
+  it('takes the requested pair, else learning_rate × weight_decay, else the first two numeric params, else one against the objective', () => {
+    expect(chooseScatter([p('a'), p('b'), p('c')], ['c', 'a'])).toEqual({ x: 'c', y: 'a' });
+    expect(chooseScatter([p('a'), p('weight_decay'), p('learning_rate')], null)).toEqual({ x: 'learning_rate', y: 'weight_decay' });
+    expect(chooseScatter([p('opt', 'categorical'), p('a', 'int'), p('b')], null)).toEqual({ x: 'a', y: 'b' });
+    expect(chooseScatter([p('opt', 'categorical'), p('a')], null)).toEqual({ x: 'a', y: null });
+    expect(chooseScatter([p('opt', 'categorical'), p('k', 'fixed')], null)).toBeNull();
+  });
+});
