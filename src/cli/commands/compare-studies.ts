@@ -10,6 +10,7 @@ import { withOverrides } from '../../space/overrides.js';
 import { openStorage } from '../../storage/open.js';
 import { comparisonJson, comparisonTable, runLine } from '../format/compare.js';
 import { printOut } from '../options.js';
+import { handleInterrupts } from '../interrupt.js';
 import { ProgressReporter } from '../progress.js';
 import { COMPARE_DB_DIR, type CompareOptions } from './compare.js';
 
@@ -23,19 +24,7 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
   const unit = space.objective.task ? 'epochs' : 'steps';
   const db = options.db ?? freshDbPath(space.study);
   const storage = await openStorage(db);
-  const interrupt = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) {
-      process.stderr.write(`\nhpsearch: ${signal} again: exiting now; trials still running stay marked running\n`);
-      process.exit(130);
-    }
-    process.stderr.write(`\nhpsearch: ${signal}: no new trials or runs; waiting for the running trials (press Ctrl-C again to quit now)\n`);
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupts = handleInterrupts('no new trials or runs');
   try {
     if (added) process.stderr.write(`hpsearch: note: added the reference strategy "none" (the others are measured against it)\n`);
     const trials = space.search.trials;
@@ -55,7 +44,7 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
       trials,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       backend: options.backend,
-      signal: interrupt.signal,
+      signal: interrupts.signal,
       onRunStart: (run) => {
         progress = new ProgressReporter({
           total: run.trials,
@@ -114,8 +103,7 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
     }
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupts.dispose();
     await storage.close();
   }
 }

@@ -9,6 +9,7 @@ import { formatBestLines } from '../format/best-lines.js';
 import { leaderboardJson, leaderboardTable } from '../format/leaderboard.js';
 import { formatDuration, formatNumber } from '../format/numbers.js';
 import { printOut } from '../options.js';
+import { handleInterrupts } from '../interrupt.js';
 import { ProgressReporter } from '../progress.js';
 import type { RunOptions } from './run.js';
 import type { OptimizeSummary } from '../../engine/optimize.js';
@@ -22,19 +23,7 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
   // A missing native backend is a usage error: say so before anything is written.
   if (space.objective.task) checkBackendInstalled(options.backend);
   const storage = await openStorage(options.db);
-  const interrupt = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) {
-      process.stderr.write(`\nhpsearch: ${signal} again: exiting now; trials still running stay marked running\n`);
-      process.exit(130);
-    }
-    process.stderr.write(`\nhpsearch: ${signal}: no new trials; waiting for the running ones (press Ctrl-C again to quit now)\n`);
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupts = handleInterrupts('no new trials');
   try {
     const { study, resumed } = await openStudyFromSpace(storage, loaded, { resume: options.resume ?? false });
     if (resumed && !isDeepStrictEqual(study.space.params, space.params)) {
@@ -57,7 +46,7 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
       onNote: (note) => process.stderr.write(`hpsearch: note: ${note}\n`),
       trials,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
-      signal: interrupt.signal,
+      signal: interrupts.signal,
       onProgress: (state) => progress.update(state),
       // On resume the stored space rules, except for what the command line says now.
       ...(options.pruner !== undefined ? { pruner: space.pruner } : {}),
@@ -120,8 +109,7 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
     }
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupts.dispose();
     await storage.close();
   }
 }
