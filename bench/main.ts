@@ -8,6 +8,7 @@ import { engineOverhead } from './cases/engine-overhead.js';
 import { leaderboardLatency } from './cases/leaderboard-latency.js';
 import { best5Training } from './cases/best5-training.js';
 import { comparePruners } from './cases/compare-pruners.js';
+import { reportWriting } from './cases/report.js';
 import { printRows, writeResults, type BenchRow } from './report.js';
 
 const CASES: Record<string, () => Promise<BenchRow[]>> = {
@@ -15,6 +16,7 @@ const CASES: Record<string, () => Promise<BenchRow[]>> = {
   'leaderboard-latency': leaderboardLatency,
   'best5-training': best5Training,
   'compare-pruners': comparePruners,
+  report: reportWriting,
 };
 
 const only = process.argv.slice(2);
