@@ -2,7 +2,7 @@ import { HpsearchError } from '../errors.js';
 import { defaultPrunerSpec, resolvePrunerType } from '../pruners/defaults.js';
 import { PRUNER_ALIASES, PRUNER_TYPES, type PrunerSpec } from '../pruners/pruner.js';
 import { suggestion } from '../space/did-you-mean.js';
-import { maxResourceOf } from '../space/max-resource.js';
+import { fullTrialSteps } from '../space/stopping.js';
 import type { SearchSpace } from '../space/types.js';
 
 /** A strategy of an early-stopping study: the name the user gave (`asha`) and the pruner it stands for. */
@@ -28,7 +28,7 @@ export function resolveStrategies(
 ): { strategies: CompareStrategy[]; added: boolean } {
   if (names.length === 0) throw new HpsearchError('E_USAGE', `--pruners is empty; give e.g. ${DEFAULT_STRATEGIES.join(',')}`);
   // A module objective's full length is unknown, unless the file's own pruner says it.
-  const maxResource = maxResourceOf(space.objective, space.params) ?? ('maxResource' in space.pruner ? space.pruner.maxResource : null);
+  const maxResource = fullTrialSteps(space.objective, space.params) ?? ('maxResource' in space.pruner ? space.pruner.maxResource : null);
   const byType = new Map<string, string>();
   const strategies: CompareStrategy[] = [];
   for (const raw of names) {

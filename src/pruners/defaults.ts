@@ -11,7 +11,8 @@ export const HYPERBAND_DEFAULTS = { minResource: 1, reductionFactor: 3 } as cons
 /** The pruner type a name stands for (`asha` → `successive_halving`), or undefined. */
 export function resolvePrunerType(name: string): PrunerType | undefined {
   if ((PRUNER_TYPES as readonly string[]).includes(name)) return name as PrunerType;
-  return PRUNER_ALIASES[name];
+  // Own keys only: PRUNER_ALIASES["constructor"] is Object's.
+  return Object.hasOwn(PRUNER_ALIASES, name) ? PRUNER_ALIASES[name] : undefined;
 }
 
 /**

@@ -8,12 +8,12 @@
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isCollection, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
-import { HpsearchError, ValidationError, type ValidationIssue } from '../errors.js';
+import { HpsearchError, ValidationError } from '../errors.js';
 import { checkTaskObjective, DEFAULT_TASK_METRIC, fileKind } from '../task/schema.js';
 import { checkTaskParams } from '../task/settings.js';
 import { gridSize } from './distributions.js';
 import { checkStopping } from './stopping.js';
+import { dotted, readSpaceDocument } from './yaml-document.js';
 import {
   PARAM_SCHEMAS,
   SEARCH_SCHEMAS,
@@ -49,20 +49,11 @@ export async function loadSpaceFile(file: string): Promise<LoadedSpace> {
 
 /** Parses and validates the text of a space file; `baseDir` is where a relative objective module is looked up. */
 export function parseSpace(text: string, file: string, baseDir: string): LoadedSpace {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
-  if (doc.errors.length > 0) throw new ValidationError(file, doc.errors.map(syntaxIssue));
-  let raw: unknown;
-  try {
-    raw = doc.toJS();
-  } catch (error) {
-    // e.g. an alias bomb: the parser accepts it, resolving it does not.
-    throw new ValidationError(file, [{ path: '', message: (error as Error).message }]);
-  }
+  const document = readSpaceDocument(text, file);
   const issues: RawIssue[] = [];
-  const space = validate(raw, file, baseDir, issues);
-  if (space === undefined) throw new ValidationError(file, issues.map((issue) => located(issue, doc, lineCounter)));
-  return { space, file: path.resolve(file), raw };
+  const space = validate(document.raw, file, baseDir, issues);
+  if (space === undefined) throw new ValidationError(file, document.locate(issues));
+  return { space, file: path.resolve(file), raw: document.raw };
 }
 
 export interface ValidateOptions {
@@ -184,7 +175,12 @@ function checkSearch(value: unknown, issues: RawIssue[]): SearchCheck {
     if (valid(keepTop) && valid(perRound) && keepTop > perRound) {
       issues.push({ path: ['search', 'keep_top'], message: `keep_top (${keepTop}) must be <= trials_per_round (${perRound})` });
     }
-    if (valid(trials) && valid(rounds) && valid(perRound) && trials !== rounds * perRound) {
+    if (valid(rounds) && valid(perRound) && !Number.isSafeInteger(rounds * perRound)) {
+      issues.push({
+        path: ['search', 'rounds'],
+        message: `rounds × trials_per_round = ${rounds} × ${perRound} is more trials than can be counted exactly (${Number.MAX_SAFE_INTEGER}); use fewer rounds or trials per round`,
+      });
+    } else if (valid(trials) && valid(rounds) && valid(perRound) && trials !== rounds * perRound) {
       issues.push({
         path: ['search', 'trials'],
         message: `trials (${trials}) must equal rounds × trials_per_round = ${rounds} × ${perRound} = ${rounds * perRound}; fix it or leave trials out`,
@@ -203,6 +199,12 @@ function checkParams(value: unknown, strategy: StrategyName | undefined, issues:
   const params: ParamSpecs = {};
   let ok = true;
   for (const [name, spec] of Object.entries(value)) {
+    if (name === '__proto__') {
+      // As a key of a plain object it would set the prototype, and the param would vanish.
+      issues.push({ path: ['params', name], atKey: true, message: '"__proto__" cannot be a param name; rename the param' });
+      ok = false;
+      continue;
+    }
     const checked = checkParam(spec, ['params', name], strategy, issues);
     if (checked === undefined) ok = false;
     else params[name] = checked;
@@ -283,9 +285,10 @@ function checkNumeric(
     issues.push({ path: [...at, 'step'], message: 'step cannot be combined with log: true; remove one of them' });
   }
   if (issues.length > before) return undefined;
+  // Not Math.min(...values): spreading a long list overflows the stack.
   const result = {
-    low: low ?? Math.min(...(values ?? [])),
-    high: high ?? Math.max(...(values ?? [])),
+    low: low ?? (values ?? []).reduce((a, b) => Math.min(a, b), Infinity),
+    high: high ?? (values ?? []).reduce((a, b) => Math.max(a, b), -Infinity),
     log,
     ...(values !== undefined ? { values } : {}),
     ...(grid !== undefined ? { grid } : {}),
@@ -326,23 +329,31 @@ function buildSearch(
 /** The grid size, or undefined after reporting why the params cannot form a grid. */
 function checkGrid(params: ParamSpecs, issues: RawIssue[]): number | undefined {
   let size = 1;
+  /** The size counted from exact axes only; below `size` once an axis is only bounded. */
+  let exactSize = 1;
   let ok = true;
   const factors: string[] = [];
   for (const [name, spec] of Object.entries(params)) {
-    const points = gridSize(spec);
+    // A `grid: N` axis is built to drop points that coincide once rounded, a third of a second
+    // for a million points. Once the grid is over the limit anyway it counts as at most N
+    // points unbuilt, so a file of many such params cannot stall the check.
+    const bound = size > MAX_GRID_POINTS && (spec.type === 'float' || spec.type === 'int') && spec.values === undefined ? spec.grid : undefined;
+    const points = bound ?? gridSize(spec);
     if (!Number.isFinite(points)) {
       issues.push({ path: ['params', name], message: 'grid search needs values: [...], grid: N or step' });
       ok = false;
       continue;
     }
     size *= points;
-    if (points > 1) factors.push(`${name}: ${formatCount(points)}`);
+    if (bound === undefined) exactSize *= points;
+    if (points > 1) factors.push(`${name}: ${bound === undefined ? '' : 'up to '}${formatCount(points)}`);
   }
   if (!ok) return undefined;
   if (size > MAX_GRID_POINTS) {
+    const count = exactSize === size ? formatCount(size) : `more than ${formatCount(exactSize)}`;
     issues.push({
       path: ['params'],
-      message: `the grid has ${formatCount(size)} points (${factors.join(' × ')}), more than the limit of ${formatCount(MAX_GRID_POINTS)}; use fewer points per param or strategy: random`,
+      message: `the grid has ${count} points (${factors.join(' × ')}), more than the limit of ${formatCount(MAX_GRID_POINTS)}; use fewer points per param or strategy: random`,
     });
     return undefined;
   }
@@ -351,55 +362,4 @@ function checkGrid(params: ParamSpecs, issues: RawIssue[]): number | undefined {
 
 function formatCount(n: number): string {
   return n < 1e15 ? n.toLocaleString('en-US') : n.toExponential(2);
-}
-
-// ---------------------------------------------------------------------------
-// Positions
-
-function syntaxIssue(error: YAMLError): ValidationIssue {
-  // prettyErrors appends " at line L, column C:" and a source excerpt; the position has its own fields.
-  const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  const pos = error.linePos?.[0];
-  return pos ? { path: '', message, line: pos.line, column: pos.col } : { path: '', message };
-}
-
-function dotted(issue: RawIssue): string {
-  return issue.path.join('.');
-}
-
-/**
- * Attaches the line and column of the node the issue is about. When that node does not
- * exist (a missing key) it points at the deepest key that does, e.g. `objective:`.
- */
-function located(issue: RawIssue, doc: Document, lineCounter: LineCounter): ValidationIssue {
-  let node: unknown = doc.contents;
-  let anchor: Node | undefined;
-  let found = true;
-  for (const segment of issue.path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(segment));
-      if (pair === undefined) {
-        found = false;
-        break;
-      }
-      anchor = isNode(pair.key) ? pair.key : anchor;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
-      node = node.items[segment];
-      anchor = isNode(node) ? node : anchor;
-    } else {
-      found = false;
-      break;
-    }
-  }
-  // A block mapping starts at its first child's key, so for collections the key reads better.
-  const valueNode = found && isNode(node) && node.range ? node : undefined;
-  const target = issue.atKey || isCollection(valueNode) ? (anchor ?? valueNode) : (valueNode ?? anchor);
-  const result: ValidationIssue = { path: dotted(issue), message: issue.message };
-  if (target?.range) {
-    const pos = lineCounter.linePos(target.range[0]);
-    result.line = pos.line;
-    result.column = pos.col;
-  }
-  return result;
 }

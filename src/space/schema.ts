@@ -157,6 +157,15 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A value as a message quotes it: a string in quotes, a number or true/false as it is, a list
+ * or a mapping by its kind (never the whole structure: it may be huge, or cyclic through aliases).
+ */
+export function showValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  return typeof value === 'object' && value !== null ? describeValue(value) : String(value);
+}
+
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
@@ -210,7 +219,7 @@ function issueMessage(issue: z.core.$ZodIssue, got: unknown, noun: string | unde
       if (noun !== undefined && issue.path.length === 0) {
         const names = issue.values.map(String);
         const close = typeof got === 'string' ? suggestion(got, names) : '';
-        return `unknown ${noun} ${JSON.stringify(got)}${close} (expected one of ${names.join(', ')})`;
+        return `unknown ${noun} ${showValue(got)}${close} (expected one of ${names.join(', ')})`;
       }
       const options = issue.values.map((v) => JSON.stringify(v));
       const head = options.length === 1 ? `expected ${options[0]}` : `expected one of ${options.join(', ')}`;
@@ -263,7 +272,7 @@ export function checkFields(
   const shape = schema.shape as Record<string, z.ZodType>;
   const known = Object.keys(shape);
   for (const key of Object.keys(value)) {
-    if (key in shape) continue;
+    if (Object.hasOwn(shape, key)) continue; // not `in`, which also finds "constructor" and the rest of Object.prototype
     const close = suggestion(key, known);
     const hint = options.unknownKeyHint?.(key);
     const message = close !== '' ? `unknown key${close}` : `unknown key${hint ? `; ${hint}` : ''}; known keys here: ${known.join(', ')}`;
@@ -308,13 +317,13 @@ export function checkVariant<K extends string>(
   }
   if (typeof kind !== 'string' || !(kinds as string[]).includes(kind)) {
     const close = typeof kind === 'string' ? suggestion(kind, kinds) : '';
-    issues.push({ path: [...path, key], message: `${words.unknown} ${JSON.stringify(kind)}${close} (expected one of ${kinds.join(', ')})` });
+    issues.push({ path: [...path, key], message: `${words.unknown} ${showValue(kind)}${close} (expected one of ${kinds.join(', ')})` });
     return undefined;
   }
   const ok = checkFields(value, schemas[kind as K], path, issues, {
     nested,
     unknownKeyHint: (unknown) => {
-      const users = kinds.filter((k) => unknown in schemas[k].shape);
+      const users = kinds.filter((k) => Object.hasOwn(schemas[k].shape, unknown));
       return users.length > 0 ? words.usedBy(unknown, users) : undefined;
     },
   });

@@ -10,7 +10,7 @@ import { HYPERBAND_DEFAULTS, PERCENTILE_DEFAULT, PERCENTILE_SETTINGS_DEFAULTS, S
 import { PRUNER_ALIASES, PRUNER_TYPES, type PercentileSettings, type PrunerSpec } from '../pruners/pruner.js';
 import type { DivergenceSpec, EarlyStoppingSpec } from '../stopping/rules.js';
 import { suggestion } from './did-you-mean.js';
-import { checkFields, checkVariant, describeValue, isMapping, type PathSegment, type RawIssue } from './schema.js';
+import { checkFields, checkVariant, describeValue, isMapping, showValue, type PathSegment, type RawIssue } from './schema.js';
 import {
   DIVERGENCE_FACTOR_DEFAULT,
   EARLY_STOPPING_DEFAULTS,
@@ -69,11 +69,11 @@ export function inferMode(monitor: string, objective: Pick<ObjectiveSpec, 'metri
  * can take (params override task settings of their name). Null for other objectives, whose
  * steps the space does not know.
  */
-export function fullTrialSteps(objective: ObjectiveSpec, params: ParamSpecs): number | null {
+export function fullTrialSteps(objective: Pick<ObjectiveSpec, 'task'>, params: ParamSpecs): number | null {
   return fullTrialStepsWithSource(objective, params)?.steps ?? null;
 }
 
-function fullTrialStepsWithSource(objective: ObjectiveSpec, params: ParamSpecs): { steps: number; source: string } | undefined {
+function fullTrialStepsWithSource(objective: Pick<ObjectiveSpec, 'task'>, params: ParamSpecs): { steps: number; source: string } | undefined {
   if (objective.task === undefined) return undefined;
   const epochs = params['epochs'];
   const largest = epochs === undefined ? undefined : largestValue(epochs);
@@ -97,7 +97,8 @@ function largestValue(spec: ParamSpecs[string]): number | undefined {
       candidates = [spec.high, ...(spec.values ?? [])];
       break;
   }
-  return candidates.length > 0 ? Math.max(...candidates) : undefined;
+  // Not Math.max(...candidates): spreading a long list overflows the stack.
+  return candidates.length > 0 ? candidates.reduce((a, b) => Math.max(a, b)) : undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -197,7 +198,7 @@ function checkPruner(value: unknown, context: StoppingContext, issues: RawIssue[
   const type = typeof written === 'string' ? resolvePrunerType(written) : undefined;
   if (type === undefined) {
     const close = typeof written === 'string' ? suggestion(written, PRUNER_NAMES) : '';
-    issues.push({ path: [...at, 'type'], message: `unknown pruner type ${JSON.stringify(written)}${close} (expected one of ${PRUNER_TYPE_LIST})` });
+    issues.push({ path: [...at, 'type'], message: `unknown pruner type ${showValue(written)}${close} (expected one of ${PRUNER_TYPE_LIST})` });
     return undefined;
   }
   const variant = checkVariant({ ...value, type }, 'type', PRUNER_SCHEMAS, at, issues, {

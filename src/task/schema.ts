@@ -173,7 +173,13 @@ function datasetSource(
 }
 
 export function fileKind(file: string): 'file' | 'directory' | 'missing' {
-  const stat = statSync(file, { throwIfNoEntry: false });
+  let stat;
+  try {
+    stat = statSync(file, { throwIfNoEntry: false });
+  } catch {
+    // No file can have this path: a NUL byte in it, a name too long, a file used as a folder.
+    return 'missing';
+  }
   if (stat === undefined) return 'missing';
   return stat.isDirectory() ? 'directory' : 'file';
 }

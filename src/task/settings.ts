@@ -153,7 +153,7 @@ export function checkTaskParams(rawTask: unknown, params: ParamSpecs, rawParams:
     const setting = settingOf(name);
     if (setting === undefined) {
       const names = settingNamesFor(modelType);
-      const close = ALIASES[name] !== undefined ? `; did you mean "${ALIASES[name]}"?` : suggestion(name, names);
+      const close = Object.hasOwn(ALIASES, name) ? `; did you mean "${ALIASES[name]}"?` : suggestion(name, names);
       issues.push({ path: at, atKey: true, message: `not a setting of the built-in task${close} (settings: ${names.join(', ')})` });
       continue;
     }

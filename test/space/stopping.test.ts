@@ -262,6 +262,13 @@ describe('max_resource from an epochs param', () => {
     expect(fullTrialSteps(space.objective, {})).toBe(7);
     expect(fullTrialSteps(spaceOf(moduleDoc()).objective, {})).toBeNull();
   });
+
+  it('takes the largest of a long list of choices or values', () => {
+    const { objective } = spaceOf(taskDoc());
+    const epochs = Array.from({ length: 200_000 }, (_, i) => i + 1);
+    expect(fullTrialSteps(objective, { epochs: { type: 'categorical', choices: epochs } })).toBe(200_000);
+    expect(fullTrialSteps(objective, { epochs: { type: 'int', low: 1, high: 2, log: false, step: 1, values: epochs } })).toBe(200_000);
+  });
 });
 
 describe('pruner checks', () => {
@@ -292,6 +299,10 @@ describe('pruner checks', () => {
     expect(messageAt(taskDoc({ pruner: { type: 'ahsa' } }), 'pruner.type')).toMatch(/did you mean "asha"\?/);
     expect(messageAt(taskDoc({ pruner: { type: 3 } }), 'pruner.type')).toBe(
       'unknown pruner type 3 (expected one of none, median, percentile, successive_halving (alias asha), hyperband)',
+    );
+    // Not an alias, though PRUNER_ALIASES.constructor is defined (it is Object's).
+    expect(messageAt(taskDoc({ pruner: { type: 'constructor' } }), 'pruner.type')).toBe(
+      'unknown pruner type "constructor" (expected one of none, median, percentile, successive_halving (alias asha), hyperband)',
     );
     expect(messageAt(taskDoc({ pruner: { warmup_steps: 2 } }), 'pruner.type')).toBe(
       'required key is missing (one of none, median, percentile, successive_halving (alias asha), hyperband)',

@@ -327,3 +327,95 @@ describe('grid search with other search problems', () => {
     expect(issues.map((i) => i.path)).toEqual(['search.trials', 'params.lr']);
   });
 });
+
+// Regressions found by fuzzing (fuzz.test.ts): each crashed, hung or was accepted wrongly.
+describe('hostile input', () => {
+  const HEAD = 'objective: { module: ../objectives/noop.mjs, direction: maximize }\nsearch: { strategy: random, trials: 3 }\n';
+
+  it('quotes a value that is not a string by its kind, also one that contains itself', () => {
+    const text = 'objective: { module: ../objectives/noop.mjs, direction: maximize }\nsearch: &s { strategy: *s, trials: 3 }\nparams: {}\n';
+    expect(issueAt(issuesOf(text), 'search.strategy').message).toBe('unknown strategy a mapping (expected one of grid, random, narrowing)');
+    expect(issueAt(issuesOf(withParams({ x: { type: [1, 2] } })), 'params.x.type').message).toBe(
+      'unknown param type a list (expected one of float, int, categorical, fixed)',
+    );
+  });
+
+  it('treats the names of Object.prototype as unknown keys', () => {
+    const issues = issuesOf(`${HEAD}params: { x: { type: float, low: 0, high: 1, constructor: 1 } }\ntoString: 2\n__proto__: 3\n`);
+    expect(issueAt(issues, 'params.x.constructor').message).toBe('unknown key; known keys here: type, low, high, log, grid, step, values');
+    expect(issueAt(issues, 'toString').message).toMatch(/^unknown key; known keys here: \$schema, /);
+    expect(issueAt(issues, '__proto__').message).toMatch(/^unknown key; known keys here: \$schema, /);
+  });
+
+  it('refuses __proto__ as a param name, which would vanish', () => {
+    expect(issueAt(issuesOf(`${HEAD}params: { __proto__: { type: float, low: 0, high: 1 }, y: 1 }\n`), 'params.__proto__')).toEqual({
+      path: 'params.__proto__',
+      message: '"__proto__" cannot be a param name; rename the param',
+      line: 3,
+      column: 11,
+    });
+  });
+
+  it('refuses keys that are lists or mappings', () => {
+    expect(issueAt(issuesOf(`${HEAD}params: { ? [a, b] : 1 }\n`), 'params')).toEqual({
+      path: 'params',
+      message: 'a key must be a name, not a list or a mapping; write it as a plain word or a quoted string',
+      line: 3,
+      column: 13,
+    });
+  });
+
+  it('reports a duplicate key with its path, however many keys the mapping has', () => {
+    const issues = issuesOf(`${HEAD}params:\n${'  x: 1\n'.repeat(3)}`);
+    expect(issues).toEqual([
+      { path: 'params.x', message: 'duplicate key: keys must be unique within a mapping; remove or rename one of them', line: 5, column: 3 },
+      { path: 'params.x', message: 'duplicate key: keys must be unique within a mapping; remove or rename one of them', line: 6, column: 3 },
+    ]);
+  });
+
+  it('reads YAML 1.1 tags as plain values: no Map, Set, Date or bytes passing for a mapping', () => {
+    expect(issueAt(issuesOf(`${HEAD}params: !!omap [ x: { type: float, low: 0, high: 1 } ]\n`), 'params').message).toBe(
+      'expected a mapping of param name to spec, got a list',
+    );
+    const text = `%YAML 1.1\n---\n${HEAD}params: { day: !!timestamp 2001-12-14, bytes: !!binary aGk=, set: !!set { a } }\n`;
+    const issues = issuesOf(text);
+    expect(issueAt(issues, 'params.set.type').message).toMatch(/^required key is missing/);
+    expect(issues.map((issue) => issue.path)).toEqual(['params.set.type']);
+    const { space } = parseSpace(`${HEAD}params: { day: !!timestamp 2001-12-14 }\n`, 'space.yaml', SPACES_DIR);
+    expect(space.params.day).toEqual({ type: 'fixed', value: '2001-12-14' });
+  });
+
+  it('says a document nested too deeply is too deep, rather than "Maximum call stack size exceeded"', () => {
+    const issues = issuesOf(`${HEAD}params: { x: ${'['.repeat(10_000)}${']'.repeat(10_000)} }\n`);
+    expect(issues[0]!.message).toBe('the document is nested too deeply to read; a search space needs only a few levels of nesting');
+  });
+
+  it('refuses module paths no file can have', () => {
+    for (const module of ['a\0b.mjs', '../objectives/noop.mjs/x.mjs', `${'m'.repeat(5_000)}.mjs`]) {
+      const doc = baseDoc();
+      doc.objective.module = module;
+      expect(issueAt(issuesOf(doc), 'objective.module').message).toMatch(/^module file not found: /);
+    }
+  });
+
+  it('takes the range of a long values list', () => {
+    const values = Array.from({ length: 200_000 }, (_, i) => i);
+    const { space } = parseSpace(JSON.stringify(withParams({ x: { type: 'int', values } }, { strategy: 'grid', trials: 1 })), 's.json', SPACES_DIR);
+    expect(space.params.x).toMatchObject({ type: 'int', low: 0, high: 199_999 });
+  });
+
+  it('refuses narrowing settings whose trials cannot be counted exactly', () => {
+    const issues = issuesOf({ ...baseDoc(), search: { strategy: 'narrowing', rounds: 2 ** 53 - 1, trials_per_round: 25 } });
+    expect(issueAt(issues, 'search.rounds').message).toBe(
+      'rounds × trials_per_round = 9007199254740991 × 25 is more trials than can be counted exactly (9007199254740991); use fewer rounds or trials per round',
+    );
+  });
+
+  it('counts a grid axis as at most its N points once the grid is over the limit, without building it', () => {
+    const axis = { type: 'float', low: 1, high: 2, grid: 1_000_000 };
+    const issue = issueAt(issuesOf(withParams({ a: axis, b: { ...axis, grid: 3 }, c: axis }, { strategy: 'grid' })), 'params');
+    expect(issue.message).toBe(
+      'the grid has more than 3,000,000 points (a: 1,000,000 × b: 3 × c: up to 1,000,000), more than the limit of 1,000,000; use fewer points per param or strategy: random',
+    );
+  });
+});

@@ -128,6 +128,8 @@ describe('params of a task space', () => {
     // Only the settings of this task's model.
     expect(foo).toContain('batch_norm, dropout, hidden, layers)');
     expect(foo).not.toContain('kernel');
+    // Names of Object.prototype are no aliases (this once suggested "function Object() { [native code] }").
+    expect(issueAt(paramIssues({ constructor: 1 }), 'params.constructor').message).toMatch(/^not a setting of the built-in task \(settings: /);
   });
 
   it('checks each categorical choice and fixed value', () => {
