@@ -46,13 +46,20 @@ export function prunerName(value: string): PrunerType {
   throw new InvalidArgumentError(`unknown pruner "${value}"${suggestion(value, names)} (expected one of ${names.join(', ')})`);
 }
 
-/** Opens a database that must already exist: reading commands never create an empty one by mistake. */
+/**
+ * Opens a database that must already exist, for a command that only reads it: it never creates
+ * an empty one by mistake, opens one this user may not write (someone else's results, a
+ * read-only folder) read-only rather than failing, and skips the whole-file check a writer makes
+ * (a damaged page it reads still fails clearly).
+ */
 export async function openExistingStorage(db: string): Promise<Storage> {
-  if (db !== ':memory:' && !db.includes('://') && !existsSync(db)) {
+  const file = db !== ':memory:' && !db.includes('://');
+  if (file && !existsSync(db)) {
     throw new HpsearchError('E_USAGE', `no database at ${db}: run \`hpsearch run <space-file>\` first, or pass --db PATH`);
   }
   const { openStorage } = await import('../storage/open.js');
-  return openStorage(db);
+  const { canWriteDatabase } = await import('../storage/sqlite/file-checks.js');
+  return openStorage(db, { readonly: file && !canWriteDatabase(db), verify: false });
 }
 
 /** Writes the text to stdout with exactly one trailing newline. */

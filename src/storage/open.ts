@@ -5,11 +5,18 @@ import type { Storage } from './storage.js';
 /** Where studies live when the user names no storage. */
 export const DEFAULT_DB_PATH = 'runs/hpsearch.db';
 
+export interface OpenStorageOptions {
+  /** Open an existing, up-to-date database for reading only (default false: create or upgrade it). */
+  readonly?: boolean;
+  /** Opening for writing, check the whole file first and refuse a damaged one (default true). */
+  verify?: boolean;
+}
+
 /**
  * Opens the storage at `location`: a file path (or `:memory:`) is an SQLite database,
  * created with its folder if missing; a `postgres://` URL is reserved for the PostgreSQL backend.
  */
-export async function openStorage(location: string = DEFAULT_DB_PATH): Promise<Storage> {
+export async function openStorage(location: string = DEFAULT_DB_PATH, options: OpenStorageOptions = {}): Promise<Storage> {
   if (/^postgres(ql)?:\/\//i.test(location)) {
     throw new HpsearchError(
       'E_USAGE',
@@ -17,5 +24,5 @@ export async function openStorage(location: string = DEFAULT_DB_PATH): Promise<S
     );
   }
   if (location.trim() === '') throw new HpsearchError('E_USAGE', 'the storage location is empty; give a database file path');
-  return openSqliteStorage(location);
+  return openSqliteStorage(location, { readonly: options.readonly ?? false, verify: options.verify ?? true });
 }

@@ -34,11 +34,35 @@ export interface Storage {
   claimTrial(studyId: number, options: ClaimOptions): Promise<ClaimedTrial | null>;
 
   /**
-   * Gives a running trial back before it ran (e.g. the run stopped while its sampler waited):
-   * it becomes `queued` again with its number and sample index, and the next claim hands it
-   * out first, to be sampled afresh. Rejects with E_TRIAL_FINISHED if it already ended.
+   * Gives a running trial back (e.g. the run stopped while its sampler waited, or before the
+   * trial finished): it becomes `queued` again with its number and sample index, its steps are
+   * deleted, and the next claim hands it out first, to be sampled afresh. Rejects with
+   * E_TRIAL_FINISHED if it already ended.
    */
   releaseTrial(trialId: number): Promise<void>;
+
+  /**
+   * Marks every running trial owned by `owner` as alive now; resolves to how many there are.
+   * A run beats every few seconds, so other processes can tell its trials from a dead run's.
+   */
+  heartbeat(owner: string): Promise<number>;
+
+  /** The owners (`host:pid`) of the study's running trials, each once. */
+  runningOwners(studyId: number): Promise<string[]>;
+
+  /**
+   * Puts running trials of the study back in the queue, to run again from scratch: those whose
+   * owner is in `deadOwners`, and those with no sign of life (heartbeat, else start) since
+   * `staleBefore` (ms since the epoch). Their steps are deleted; each keeps its number and sample
+   * index, so it runs with the same params. Atomic; resolves to the trials it requeued.
+   */
+  recoverStaleTrials(studyId: number, options: RecoverOptions): Promise<RecoveredTrial[]>;
+
+  /**
+   * Puts every running trial owned by `owner` back in the queue, as `releaseTrial` does (steps
+   * deleted): for a run that stops before its trials finish. Resolves to how many.
+   */
+  releaseTrialsOf(owner: string): Promise<number>;
 
   /**
    * Records what the sampler chose for a claimed trial, and restarts its clock: the trial runs
@@ -125,6 +149,22 @@ export interface ClaimedTrial {
    * null for an enqueued trial, whose params were given.
    */
   sampleIndex: number | null;
+}
+
+export interface RecoverOptions {
+  /** Running trials with no heartbeat (or start) since this time, in ms since the epoch, are stale. */
+  staleBefore: number;
+  /** Owners known to be dead (e.g. a pid of this host that no longer exists): stale at once. */
+  deadOwners?: readonly string[];
+  /** Owners known to be alive (e.g. this process): never stale, however long since they beat. */
+  liveOwners?: readonly string[];
+}
+
+export interface RecoveredTrial {
+  number: number;
+  owner: string | null;
+  /** Why: the owner is dead, or it stopped beating. */
+  reason: 'dead-owner' | 'no-heartbeat';
 }
 
 export interface TrialParamsUpdate {

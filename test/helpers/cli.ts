@@ -12,6 +12,8 @@ export interface RunCliOptions {
   timeoutMs?: number;
   /** Sends `signal` to the child once its stderr first matches `pattern` (e.g. Ctrl-C after the first run). */
   signalWhen?: { pattern: RegExp; signal: NodeJS.Signals };
+  /** Runs the CLI as this user (the tests run as root, which ignores file permissions). */
+  user?: { uid: number; gid: number };
 }
 
 /** Runs the built CLI in a child process, as a user would. */
@@ -21,6 +23,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
       cwd: options.cwd ?? process.cwd(),
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...options.user,
     });
     let stdout = '';
     let stderr = '';

@@ -151,6 +151,87 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       });
     });
 
+    describe('heartbeats and recovery of a dead run', () => {
+      /** Claims a trial for `owner`, gives it params and reports `steps` steps. */
+      async function running(study: StudyRecord, owner: string, params: Params, steps = 2) {
+        const claimed = (await storage.claimTrial(study.id, { maxTrials: 100, owner }))!;
+        await storage.setTrialParams(claimed.id, { params, round: 0, seed: 7 });
+        for (let step = 0; step < steps; step++) await storage.reportStep(claimed.id, step, { loss: step });
+        return claimed;
+      }
+
+      it('beats for the running trials of one owner only, and lists the owners of running trials', async () => {
+        const study = await storage.createStudy(newStudy());
+        await running(study, 'host:1', { lr: 0.1 });
+        await running(study, 'host:1', { lr: 0.2 });
+        const other = await running(study, 'host:2', { lr: 0.3 });
+        const done = await running(study, 'host:1', { lr: 0.4 });
+        await storage.finishTrial(done.id, { state: 'complete', value: 1 });
+        expect(await storage.heartbeat('host:1')).toBe(2);
+        expect(await storage.heartbeat('nobody:9')).toBe(0);
+        expect((await storage.runningOwners(study.id)).sort()).toEqual(['host:1', 'host:2']);
+        await storage.finishTrial(other.id, { state: 'failed', error: 'x' });
+        expect(await storage.runningOwners(study.id)).toEqual(['host:1']);
+      });
+
+      it('requeues the trials of dead owners and of owners silent since staleBefore, with their steps deleted, to run with the same index', async () => {
+        const study = await storage.createStudy(newStudy());
+        const dead = await running(study, 'host:1', { lr: 0.1 });
+        const silent = await running(study, 'host:2', { lr: 0.2 });
+        const t0 = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        const alive = await running(study, 'host:3', { lr: 0.3 });
+        const finished = await running(study, 'host:1', { lr: 0.4 });
+        await storage.finishTrial(finished.id, { state: 'complete', value: 0.5 });
+
+        const recovered = await storage.recoverStaleTrials(study.id, { staleBefore: t0 + 5, deadOwners: ['host:1'] });
+        expect(recovered).toEqual([
+          { number: dead.number, owner: 'host:1', reason: 'dead-owner' },
+          { number: silent.number, owner: 'host:2', reason: 'no-heartbeat' },
+        ]);
+        for (const t of [dead, silent]) {
+          expect(await storage.getTrial(study.id, t.number)).toMatchObject({ state: 'queued', owner: null, startedAt: null, steps: [] });
+        }
+        expect(await storage.getTrial(study.id, alive.number)).toMatchObject({ state: 'running', owner: 'host:3' });
+        expect((await storage.getTrial(study.id, alive.number))!.steps).toHaveLength(2);
+        // Finished trials are never touched.
+        expect(await storage.getTrial(study.id, finished.number)).toMatchObject({ state: 'complete', value: 0.5 });
+        expect((await storage.getTrial(study.id, finished.number))!.steps).toHaveLength(2);
+        // A live owner keeps its trials however stale they look.
+        expect(await storage.recoverStaleTrials(study.id, { staleBefore: Date.now() + 1, liveOwners: ['host:3'] })).toEqual([]);
+        // Nothing more to recover; the requeued trials come back first, with their sample index.
+        expect(await storage.recoverStaleTrials(study.id, { staleBefore: t0 + 5, deadOwners: ['host:1'] })).toEqual([]);
+        const again = await storage.claimTrial(study.id, { maxTrials: 4, owner: 'host:4' });
+        expect(again).toEqual({ id: dead.id, number: dead.number, params: null, sampleIndex: dead.sampleIndex });
+      });
+
+      it('a heartbeat keeps a trial alive past its start', async () => {
+        const study = await storage.createStudy(newStudy());
+        const trial = await running(study, 'host:1', { lr: 0.1 });
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        const afterStart = Date.now() - 5;
+        await storage.heartbeat('host:1');
+        expect(await storage.recoverStaleTrials(study.id, { staleBefore: afterStart })).toEqual([]);
+        expect(await storage.recoverStaleTrials(study.id, { staleBefore: Date.now() + 1 })).toEqual([
+          { number: trial.number, owner: 'host:1', reason: 'no-heartbeat' },
+        ]);
+      });
+
+      it('releases every running trial of one owner, with steps, and none of the others', async () => {
+        const study = await storage.createStudy(newStudy());
+        const a = await running(study, 'me:1', { lr: 0.1 });
+        const b = await running(study, 'me:1', { lr: 0.2 });
+        const c = await running(study, 'you:2', { lr: 0.3 });
+        expect(await storage.releaseTrialsOf('me:1')).toBe(2);
+        expect(await storage.releaseTrialsOf('me:1')).toBe(0);
+        for (const t of [a, b]) expect(await storage.getTrial(study.id, t.number)).toMatchObject({ state: 'queued', steps: [] });
+        expect(await storage.getTrial(study.id, c.number)).toMatchObject({ state: 'running', owner: 'you:2' });
+        // releaseTrial deletes steps too: a trial given back runs again from its first step.
+        await storage.releaseTrial(c.id);
+        expect(await storage.getTrial(study.id, c.number)).toMatchObject({ state: 'queued', steps: [] });
+      });
+    });
+
     describe('trial data', () => {
       it('round-trips params of every kind, round and seed', async () => {
         const study = await storage.createStudy(newStudy());

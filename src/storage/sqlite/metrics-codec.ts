@@ -34,11 +34,10 @@ export function encodeMetrics(metrics: Metrics | null | undefined): string | nul
 export function decodeMetrics(text: string | null): Metrics | null {
   if (text === null) return null;
   const raw = JSON.parse(text) as Record<string, unknown>;
-  const metrics: Metrics = {};
-  for (const [name, value] of Object.entries(raw)) {
-    metrics[name] = typeof value === 'string' && value in NON_FINITE ? NON_FINITE[value]! : (value as number);
-  }
-  return metrics;
+  // fromEntries defines properties, so a metric named "__proto__" stays a metric.
+  return Object.fromEntries(
+    Object.entries(raw).map(([name, value]) => [name, typeof value === 'string' && value in NON_FINITE ? NON_FINITE[value]! : (value as number)]),
+  );
 }
 
 const NUMBER_TAG = '$number';
@@ -50,10 +49,13 @@ export function encodeParams(params: Params): string {
 }
 
 export function decodeParams(text: string): Params {
-  return JSON.parse(text, (_key, value: unknown) => {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+  return JSON.parse(text, (key: string, value: unknown) => {
+    // Only a param's value can be a tag: the params object itself (key "") may well hold a
+    // param named "$number" whose value is "NaN".
+    if (key !== '' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const keys = Object.keys(value);
       const tag = (value as Record<string, unknown>)[NUMBER_TAG];
-      if (typeof tag === 'string' && tag in NON_FINITE) return NON_FINITE[tag];
+      if (keys.length === 1 && keys[0] === NUMBER_TAG && typeof tag === 'string' && tag in NON_FINITE) return NON_FINITE[tag];
     }
     return value;
   }) as Params;

@@ -77,6 +77,17 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE trials ADD COLUMN attrs_json TEXT');
     },
   },
+  {
+    version: 3,
+    description: 'heartbeats of running trials, so a dead process is noticed and its trials run again',
+    up(db) {
+      db.exec(`
+        ALTER TABLE trials ADD COLUMN heartbeat_at INTEGER;
+        -- Recovery reads a study's running trials: only those, without scanning the rest.
+        CREATE INDEX trials_running ON trials (study_id, owner) WHERE state = 'running';
+      `);
+    },
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {

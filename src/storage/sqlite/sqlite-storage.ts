@@ -1,21 +1,30 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { HpsearchError } from '../../errors.js';
 import type { Direction, Params } from '../../space/types.js';
 import { TRIAL_STATES, isFinished, type TrialState } from '../../study/states.js';
 import type {
-  ClaimOptions, ClaimedTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, StepValue, Storage,
+  ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, StepValue, Storage,
   StudyRecord, StudySummary, TrialAttrs, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
 } from '../storage.js';
 import { decodeMetrics, decodeParams, decodeStepValue, encodeMetrics, encodeParams } from './metrics-codec.js';
 import { MIGRATIONS, checkSchema, migrate, notSqliteMessage, type Migration } from './migrations.js';
+import {
+  canWriteDatabase, createDatabaseFolder, damagedMessage, isWritable, readDatabaseCopy, readOnlyFileMessage, readOnlyFolderMessage,
+} from './file-checks.js';
 
 export interface SqliteStorageOptions {
   /** Open an existing, up-to-date database for reading only (e.g. `hpsearch show`). */
   readonly?: boolean;
   /** The schema migrations to apply; tests pass custom lists. Defaults to MIGRATIONS. */
   migrations?: readonly Migration[];
+  /**
+   * Opening for writing, check every page first (PRAGMA quick_check: about 50 ms for 100,000
+   * trials) and refuse a damaged file. Default true; false for a caller that only reads
+   * (a file that needs upgrading is checked anyway).
+   */
+  verify?: boolean;
 }
 
 /** How long a writer waits for another process's write lock before failing. */
@@ -25,15 +34,28 @@ export async function openSqliteStorage(path: string, options: SqliteStorageOpti
   const readonly = options.readonly ?? false;
   const migrations = options.migrations ?? MIGRATIONS;
   const inMemory = path === ':memory:';
-  if (!inMemory) {
-    if (readonly && !existsSync(path)) throw new HpsearchError('E_STORAGE', `${path} does not exist`);
-    if (!readonly) mkdirSync(dirname(resolve(path)), { recursive: true });
-  }
   let db: Database.Database;
   try {
-    db = new Database(path, { readonly, fileMustExist: readonly });
+    // What SQLite opens: the file in place, or (reading a database this user may not write) a copy in memory.
+    let source: string | Buffer = path;
+    if (!inMemory) {
+      if (existsSync(path) && statSync(path).isDirectory()) {
+        throw new HpsearchError('E_STORAGE', `${path} is a folder, not a database file; give a file path such as ${join(path, 'hpsearch.db')}`);
+      }
+      if (readonly) {
+        if (!existsSync(path)) throw new HpsearchError('E_STORAGE', `${path} does not exist`);
+        // In place, SQLite would create -wal and -shm files owned by this user beside someone
+        // else's database (on which the owner's next write then fails), or in a read-only folder
+        // could not open it at all.
+        if (!canWriteDatabase(path)) source = readDatabaseCopy(path) ?? path;
+      } else {
+        if (existsSync(path) && !isWritable(path)) throw new HpsearchError('E_STORAGE', readOnlyFileMessage(path));
+        createDatabaseFolder(path);
+      }
+    }
+    db = new Database(source, { readonly, fileMustExist: readonly });
   } catch (error) {
-    throw new HpsearchError('E_STORAGE', `cannot open ${path}: ${(error as Error).message}`, { cause: error });
+    throw toStorageError(error, path, 'opening');
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -48,6 +70,16 @@ export async function openSqliteStorage(path: string, options: SqliteStorageOpti
         throw new HpsearchError(status === 'new' ? 'E_STORAGE' : 'E_SCHEMA_VERSION', `${path} ${why}`);
       }
     } else {
+      // SQLite meets damage only on the pages it reads, so a run could add trials to a damaged
+      // file before failing: every page is checked before the first write.
+      if (status === 'older' || (status === 'current' && (options.verify ?? true))) {
+        // "ok", or lines such as "Tree 4 page 28: btreeInitPage() returns error code 11" after a header.
+        const problems = String(db.pragma('quick_check', { simple: true })).split('\n').filter((line) => line !== '' && !line.startsWith('*** '));
+        if (problems[0] !== 'ok') {
+          const more = problems.length > 1 ? `, and ${problems.length - 1} more` : '';
+          throw new HpsearchError('E_STORAGE', damagedMessage(path, 'opening', `${problems[0] ?? 'quick_check failed'}${more}`));
+        }
+      }
       useWal(db);
       if (status !== 'current') migrate(db, migrations);
     }
@@ -83,14 +115,34 @@ function useWal(db: Database.Database): void {
   }
 }
 
+/**
+ * A driver error as E_STORAGE, saying what to do. Codes are SQLite's extended ones
+ * (SQLITE_CORRUPT_INDEX, SQLITE_READONLY_DIRECTORY, ...), so families are matched by prefix.
+ */
 function toStorageError(error: unknown, location: string, doing: string): HpsearchError {
-  if (error instanceof HpsearchError) return error;
-  const code = (error as { code?: unknown }).code;
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-    return new HpsearchError('E_STORAGE', `${doing} failed: ${notSqliteMessage(location)}`, { cause: error });
+  const codeOf = (e: unknown) => String((e as { code?: unknown } | null)?.code ?? '');
+  // checkSchema reports a damaged first page as "not SQLite"; its cause tells the two apart.
+  const damaged = (e: unknown) => codeOf(e).startsWith('SQLITE_CORRUPT');
+  if (error instanceof HpsearchError && !damaged(error.cause)) return error;
+  const cause = error instanceof HpsearchError ? error.cause : error;
+  const code = codeOf(cause);
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const failed = `${location}: ${doing} failed`;
+  if (damaged(cause)) return new HpsearchError('E_STORAGE', damagedMessage(location, doing, message), { cause });
+  if (code === 'SQLITE_NOTADB') return new HpsearchError('E_STORAGE', `${doing} failed: ${notSqliteMessage(location)}`, { cause });
+  if (code === 'SQLITE_READONLY_DIRECTORY') return new HpsearchError('E_STORAGE', `${failed}: ${readOnlyFolderMessage(location)}`, { cause });
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new HpsearchError('E_STORAGE',
+      `${failed}: the database is read-only (${message}); check the permissions of ${location} and of its -wal and -shm files if they exist, or pass --db with a writable copy`,
+      { cause });
   }
-  const hint = code === 'SQLITE_BUSY' ? ` (another process held the database for over ${BUSY_TIMEOUT_MS / 1000} s)` : '';
-  return new HpsearchError('E_STORAGE', `${location}: ${doing} failed: ${(error as Error).message}${hint}`, { cause: error });
+  const hint = code === 'SQLITE_BUSY' ? ` (another process held the database for over ${BUSY_TIMEOUT_MS / 1000} s)`
+    : code.startsWith('SQLITE_CANTOPEN') ? `; check that ${dirname(resolve(location))} exists and this user may read and write it, or pass --db with another path`
+    : code === 'SQLITE_FULL' ? '; the disk is full: free some space and run again'
+    : code.startsWith('SQLITE_IOERR') ? '; a read or write of the file failed: check the disk it is on'
+    : code === 'EACCES' || code === 'EPERM' ? `; check the permissions of ${location}`
+    : '';
+  return new HpsearchError('E_STORAGE', `${failed}: ${message}${hint}`, { cause });
 }
 
 interface StudyRow {
@@ -152,10 +204,16 @@ function prepareStatements(db: Database.Database) {
     insertTrial: p<{ id: number }>(`INSERT INTO trials (study_id, number, sample_index, state, params_json, started_at, owner)
       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
     oldestQueued: p<TrialRow>("SELECT * FROM trials WHERE study_id = ? AND state = 'queued' ORDER BY number LIMIT 1"),
-    start: p("UPDATE trials SET state = 'running', owner = ?, started_at = ? WHERE id = ?"),
-    release: p(`UPDATE trials SET state = 'queued', owner = NULL, started_at = NULL, round = NULL,
+    start: p("UPDATE trials SET state = 'running', owner = ?, started_at = ?, heartbeat_at = NULL WHERE id = ?"),
+    release: p(`UPDATE trials SET state = 'queued', owner = NULL, started_at = NULL, heartbeat_at = NULL, round = NULL,
       params_json = CASE WHEN sample_index IS NULL THEN params_json ELSE '{}' END
       WHERE id = ? AND state = 'running'`),
+    deleteSteps: p('DELETE FROM trial_steps WHERE trial_id = ?'),
+    heartbeat: p("UPDATE trials SET heartbeat_at = ? WHERE owner = ? AND state = 'running'"),
+    runningOwners: p<{ owner: string | null }>("SELECT DISTINCT owner FROM trials WHERE study_id = ? AND state = 'running'"),
+    running: p<{ id: number; number: number; owner: string | null; alive_at: number | null }>(`SELECT id, number, owner,
+      COALESCE(heartbeat_at, started_at) AS alive_at FROM trials WHERE study_id = ? AND state = 'running' ORDER BY number`),
+    runningOf: p<{ id: number }>("SELECT id FROM trials WHERE owner = ? AND state = 'running'"),
     setParams: p(`UPDATE trials SET params_json = @params, started_at = @now,
       round = CASE WHEN @setRound THEN @round ELSE round END, seed = CASE WHEN @setSeed THEN @seed ELSE seed END
       WHERE id = @id AND ${ACTIVE}`),
@@ -324,8 +382,49 @@ export class SqliteStorage implements Storage {
   }
 
   async releaseTrial(trialId: number): Promise<void> {
-    this.run('releasing a trial', () => {
+    this.write('releasing a trial', () => {
       if (this.sql.release.run(trialId).changes === 0) throw this.notWritable(trialId);
+      this.sql.deleteSteps.run(trialId);
+    });
+  }
+
+  async heartbeat(owner: string): Promise<number> {
+    return this.run('recording a heartbeat', () => this.sql.heartbeat.run(Date.now(), owner).changes);
+  }
+
+  async runningOwners(studyId: number): Promise<string[]> {
+    return this.run('reading running trials', () =>
+      this.sql.runningOwners.all(studyId).flatMap((row) => (row.owner === null ? [] : [row.owner])),
+    );
+  }
+
+  async recoverStaleTrials(studyId: number, options: RecoverOptions): Promise<RecoveredTrial[]> {
+    const dead = new Set(options.deadOwners ?? []);
+    const live = new Set(options.liveOwners ?? []);
+    return this.write('recovering stale trials', () => {
+      const recovered: RecoveredTrial[] = [];
+      for (const row of this.sql.running.all(studyId)) {
+        if (row.owner !== null && live.has(row.owner)) continue;
+        const reason: RecoveredTrial['reason'] | null = row.owner !== null && dead.has(row.owner)
+          ? 'dead-owner'
+          : row.alive_at === null || row.alive_at < options.staleBefore ? 'no-heartbeat' : null;
+        if (reason === null) continue;
+        this.sql.release.run(row.id);
+        this.sql.deleteSteps.run(row.id);
+        recovered.push({ number: row.number, owner: row.owner, reason });
+      }
+      return recovered;
+    });
+  }
+
+  async releaseTrialsOf(owner: string): Promise<number> {
+    return this.write('releasing running trials', () => {
+      const ids = this.sql.runningOf.all(owner).map((row) => row.id);
+      for (const id of ids) {
+        this.sql.release.run(id);
+        this.sql.deleteSteps.run(id);
+      }
+      return ids.length;
     });
   }
 
