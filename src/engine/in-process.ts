@@ -16,7 +16,7 @@ export class InProcessExecutor implements TrialExecutor {
     this.concurrency = concurrency;
   }
 
-  async run(trial: TrialInfo, onReport: ReportStep): Promise<TrialOutcome> {
+  async run(trial: TrialInfo, onReport: ReportStep, cancel?: AbortSignal): Promise<TrialOutcome> {
     // One report at a time, in order, as from a worker: an objective need not await each one.
     let answered: Promise<unknown> = Promise.resolve();
     const inOrder: ReportStep = (step, metrics) => {
@@ -24,7 +24,15 @@ export class InProcessExecutor implements TrialExecutor {
       answered = decision;
       return decision;
     };
-    const outcome = await runObjective(this.#objective, trial, inOrder);
+    // A function on this thread cannot be killed: on cancel, stop waiting for it (its later
+    // reports are answered "stop" by the caller and not stored).
+    const cancelled = new Promise<TrialOutcome>((resolve) => {
+      const done = () => resolve({ status: 'failed', error: 'cancelled after the grace period', fatal: false, reports: 0 });
+      if (cancel?.aborted) done();
+      else cancel?.addEventListener('abort', done, { once: true });
+    });
+    const outcome = await Promise.race([runObjective(this.#objective, trial, inOrder), cancelled]);
+    if (cancel?.aborted) return outcome;
     await answered;
     return outcome;
   }

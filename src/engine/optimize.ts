@@ -13,6 +13,10 @@ import type { Params } from '../space/types.js';
 import { taskForTrial } from '../task/settings.js';
 import { TrialMonitor, type StopRules } from './trial-monitor.js';
 import { checkBackendInstalled, nativeBackendRequested } from './native-backend.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_STALE_AFTER_MS, describeRecovered, recoverDeadRuns } from './liveness.js';
+
+/** How long running trials may go on after an interrupt before they are stopped and requeued. */
+export const DEFAULT_GRACE_MS = 10_000;
 
 /** A built-in training task as an objective (the space file's `objective.task`). */
 export interface TaskObjective {
@@ -38,6 +42,19 @@ export interface OptimizeOptions {
   pruner?: PrunerSpec;
   /** Called as each trial of this run is stored, in the order they end. */
   onTrialEnd?: (event: TrialEndEvent) => void;
+  /**
+   * After `signal` aborts, how long running trials may go on before they are stopped and put
+   * back in the queue for a resume (default 10 s; 0: at once).
+   */
+  graceMs?: number;
+  /** Stop the run once this many of its trials have failed (default: never). */
+  maxFailures?: number;
+  /** Heap limit of each worker thread in MiB: a trial over it fails, its worker is replaced (default: Node's). */
+  workerMemoryMb?: number;
+  /** How often this run marks its trials alive (default 5 s). */
+  heartbeatMs?: number;
+  /** A trial of another run silent this long is taken for dead and run again (default 60 s). */
+  staleAfterMs?: number;
 }
 
 /** A trial of this run, as it was stored. */
@@ -75,6 +92,10 @@ export interface OptimizeSummary {
   durationMs: number;
   /** True when the signal stopped the run before the budget was spent. */
   interrupted: boolean;
+  /** Trials of this run stopped after the grace period and put back in the queue. */
+  released: number;
+  /** Trials left running by dead runs that this run put back in the queue (and may have run). */
+  recovered: number;
   workers: number;
   /** The TF.js backends this run's task trials trained on (empty for other objectives). */
   backends: string[];
@@ -121,6 +142,25 @@ export async function optimizeStudy(
     workers = 1;
   }
 
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  if (!(heartbeatMs > 0) || !(staleAfterMs >= 3 * heartbeatMs)) {
+    // Shorter, and a live run's trial could be taken for dead between two of its beats.
+    throw new HpsearchError(
+      'E_USAGE',
+      `the stale-after time (${staleAfterMs / 1000} s) must be at least 3 heartbeats (${(3 * heartbeatMs) / 1000} s); raise --stale-after`,
+    );
+  }
+  let recoveredCount = 0;
+  const recover = async (): Promise<void> => {
+    const recovered = await recoverDeadRuns(study.storage, study.id, staleAfterMs);
+    if (recovered.length === 0) return;
+    recoveredCount += recovered.length;
+    options.onNote?.(describeRecovered(recovered));
+  };
+  // Trials a dead run left running count as unfinished: requeue them before sizing this run.
+  await recover();
+
   const counts = await study.counts();
   const progress: OptimizeProgress = {
     total: budget,
@@ -140,6 +180,8 @@ export async function optimizeStudy(
     best: progress.best,
     durationMs: 0,
     interrupted: false,
+    released: 0,
+    recovered: 0,
     workers: lanes,
     backends: [],
     pruned: 0,
@@ -148,7 +190,8 @@ export async function optimizeStudy(
     stepsPlanned: 0,
   };
   const backends = new Set<string>();
-  if (remaining === 0) return finish();
+  summary.recovered = recoveredCount;
+  if (remaining === 0 && !(await othersRunning())) return finish();
   // Before any worker starts: impossible pruner settings are the user's to fix.
   const rules = stopRules(study, options.pruner ?? study.space.pruner);
   const planned = plannedSteps(objective, options.pruner ?? study.space.pruner);
@@ -156,10 +199,29 @@ export async function optimizeStudy(
   const executor: TrialExecutor =
     typeof objective === 'function'
       ? new InProcessExecutor(objective, lanes)
-      : new WorkerPoolExecutor(workerObjective(study, objective), lanes);
+      : new WorkerPoolExecutor(workerObjective(study, objective), lanes, options.workerMemoryMb);
   const stop = new AbortController();
-  const onAbort = () => stop.abort();
+  // Running trials, each with its own cancel switch for when the grace period ends.
+  const cancels = new Set<AbortController>();
+  let graceTimer: NodeJS.Timeout | null = null;
+  const onAbort = () => {
+    stop.abort();
+    const cancelAll = () => {
+      for (const cancel of cancels) cancel.abort();
+    };
+    const grace = options.graceMs ?? DEFAULT_GRACE_MS;
+    if (grace <= 0) cancelAll();
+    else graceTimer = setTimeout(cancelAll, grace);
+  };
+  if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort);
+  // Beats for this run's trials, and notices dead runs' trials while it waits for them.
+  const beat = setInterval(() => {
+    study.storage.heartbeat(study.owner).then(recover).catch(() => {
+      /* the next beat tries again; a storage that stays broken fails the trials' own writes */
+    });
+  }, heartbeatMs);
+  beat.unref();
   let fatal: Error | null = null;
   const better = (a: number, b: number | null) => b === null || (study.direction === 'maximize' ? a > b : a < b);
 
@@ -167,19 +229,43 @@ export async function optimizeStudy(
   const lane = async (): Promise<void> => {
     while (!stop.signal.aborted) {
       const trial = await study.ask({ maxTrials: budget, signal: stop.signal });
-      if (!trial) return;
+      if (!trial) {
+        // The budget is spent, but another run's trials may still fail to finish (it dies):
+        // wait for them, and run those that its death puts back in the queue.
+        if (!(await othersRunning())) return;
+        await pause(Math.min(heartbeatMs, 1000), stop.signal);
+        await recover();
+        continue;
+      }
       progress.running++;
       options.onProgress?.({ ...progress });
       const monitor = new TrialMonitor(trial, rules);
-      const outcome: TrialOutcome = await executor.run(
-        { study: study.name, number: trial.number, seed: trial.seed, params: trial.params },
-        async (step, metrics) => {
-          const before = monitor.steps;
-          const stopNow = await monitor.report(step, metrics);
-          summary.stepsTrained += monitor.steps - before;
-          return stopNow;
-        },
-      );
+      const cancel = new AbortController();
+      cancels.add(cancel);
+      let outcome: TrialOutcome;
+      try {
+        outcome = await executor.run(
+          { study: study.name, number: trial.number, seed: trial.seed, params: trial.params },
+          async (step, metrics) => {
+            // Stopped after the grace period: the trial goes back to the queue, its reports with it.
+            if (cancel.signal.aborted) return true;
+            const before = monitor.steps;
+            const stopNow = await monitor.report(step, metrics);
+            summary.stepsTrained += monitor.steps - before;
+            return stopNow;
+          },
+          cancel.signal,
+        );
+      } finally {
+        cancels.delete(cancel);
+      }
+      if (cancel.signal.aborted) {
+        await study.storage.releaseTrial(trial.id);
+        summary.released++;
+        progress.running--;
+        options.onProgress?.({ ...progress });
+        continue;
+      }
       const end = monitor.end(outcome);
       const backend = outcome.attrs?.['backend'];
       if (typeof backend === 'string') backends.add(backend);
@@ -198,6 +284,14 @@ export async function optimizeStudy(
         summary.failed++;
         if (outcome.status === 'failed' && outcome.fatal && !fatal) {
           fatal = new HpsearchError('E_OBJECTIVE', outcome.error);
+          stop.abort();
+        } else if (options.maxFailures !== undefined && summary.failed >= options.maxFailures && !fatal) {
+          // Running trials finish and are stored; no new ones start.
+          fatal = new HpsearchError(
+            'E_OBJECTIVE',
+            `stopped after ${summary.failed} failed trial${summary.failed === 1 ? '' : 's'} (--max-failures ${options.maxFailures}); ` +
+              `the last one (trial ${trial.number}): ${finish.error ?? 'no reason given'}. Fix the objective, or raise --max-failures`,
+          );
           stop.abort();
         }
       }
@@ -232,13 +326,21 @@ export async function optimizeStudy(
     if (failure) throw failure.reason;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    clearInterval(beat);
+    if (graceTimer) clearTimeout(graceTimer);
     await executor.close();
   }
   if (fatal) throw fatal;
   summary.interrupted = options.signal?.aborted ?? false;
   return finish();
 
+  /** Whether trials of other runs (other processes or hosts) are running in this study. */
+  async function othersRunning(): Promise<boolean> {
+    return (await study.storage.runningOwners(study.id)).some((owner) => owner !== study.owner);
+  }
+
   async function finish(): Promise<OptimizeSummary> {
+    summary.recovered = recoveredCount;
     const now = await study.counts();
     summary.total = Object.values(now).reduce((a, b) => a + b, 0);
     summary.best = (await study.leaderboard({ top: 1 }))[0]?.value ?? null;
@@ -278,6 +380,19 @@ function workerObjective(study: Study, objective: string | TaskObjective): Worke
 
 export function defaultWorkers(): number {
   return availableParallelism();
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function isAbort(error: unknown): boolean {

@@ -27,7 +27,8 @@ export class WorkerPoolExecutor implements TrialExecutor {
   readonly #pool: Piscina<TrialTask, TrialOutcome>;
   readonly #objective: WorkerObjective;
 
-  constructor(objective: WorkerObjective, workers: number) {
+  /** `memoryMb`: each worker's V8 heap limit; a trial over it fails and its worker is replaced. */
+  constructor(objective: WorkerObjective, workers: number, memoryMb?: number) {
     this.concurrency = workers;
     this.#objective = objective;
     this.#pool = new Piscina<TrialTask, TrialOutcome>({
@@ -36,10 +37,11 @@ export class WorkerPoolExecutor implements TrialExecutor {
       maxThreads: workers,
       // Trials are long and workers keep loaded modules (and later datasets) warm: never idle them out.
       idleTimeout: Number.POSITIVE_INFINITY,
+      ...(memoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryMb } } : {}),
     });
   }
 
-  async run(trial: TrialInfo, onReport: ReportStep): Promise<TrialOutcome> {
+  async run(trial: TrialInfo, onReport: ReportStep, cancel?: AbortSignal): Promise<TrialOutcome> {
     const { port1, port2 } = new MessageChannel();
     let received = 0;
     let drained: (() => void) | null = null;
@@ -78,7 +80,8 @@ export class WorkerPoolExecutor implements TrialExecutor {
           };
     let outcome: TrialOutcome;
     try {
-      outcome = await this.#pool.run(task, { transferList: [port2] });
+      // An abort terminates the worker thread running the trial; piscina starts a fresh one.
+      outcome = await this.#pool.run(task, { transferList: [port2], ...(cancel ? { signal: cancel } : {}) });
     } catch (error) {
       outcome = { status: 'failed', error: workerFailure(error), fatal: false, reports: received };
     }
@@ -104,6 +107,9 @@ export class WorkerPoolExecutor implements TrialExecutor {
 
 function workerFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return `the trial ran out of memory (${message}); its worker thread was replaced. Lower the model or batch size, or raise --worker-memory`;
+  }
   return `worker thread died during the trial: ${message}`;
 }
 

@@ -8,6 +8,11 @@ import type { TrialState } from './states.js';
 import { toTrialFinish, type AskedTrial, type TellResult } from './trial.js';
 import { optimizeStudy, type ObjectiveSource, type OptimizeOptions, type OptimizeSummary } from '../engine/optimize.js';
 
+/** The owner name this process's trials carry, `host:pid`: how other runs tell whether it is alive. */
+export function processOwner(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
 export interface AskOptions {
   /** Trials the study may hold in all (any state); `ask` resolves to null once it holds that many. */
   maxTrials?: number;
@@ -26,7 +31,8 @@ export class Study {
   readonly #space: SearchSpace;
   readonly #sampler: Sampler;
   readonly #ownsStorage: boolean;
-  readonly owner = `${hostname()}:${process.pid}`;
+  /** Who runs this study's trials from this process: `host:pid` (see processOwner). */
+  readonly owner = processOwner();
 
   constructor(storage: Storage, record: StudyRecord, space: SearchSpace, sampler: Sampler, ownsStorage: boolean) {
     this.#storage = storage;

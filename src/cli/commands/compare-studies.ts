@@ -8,8 +8,10 @@ import type { PrunerSpec } from '../../pruners/pruner.js';
 import { loadSpaceFile } from '../../space/load.js';
 import { withOverrides } from '../../space/overrides.js';
 import { openStorage } from '../../storage/open.js';
+import { processOwner } from '../../study/study.js';
 import { comparisonJson, comparisonTable, runLine } from '../format/compare.js';
 import { printOut } from '../options.js';
+import { DEFAULT_GRACE_MS } from '../../engine/optimize.js';
 import { handleInterrupts } from '../interrupt.js';
 import { ProgressReporter } from '../progress.js';
 import { COMPARE_DB_DIR, type CompareOptions } from './compare.js';
@@ -24,7 +26,8 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
   const unit = space.objective.task ? 'epochs' : 'steps';
   const db = options.db ?? freshDbPath(space.study);
   const storage = await openStorage(db);
-  const interrupts = handleInterrupts('no new trials or runs');
+  const interrupts = handleInterrupts('no new trials or runs', DEFAULT_GRACE_MS);
+  interrupts.onForce = () => storage.releaseTrialsOf(processOwner());
   try {
     if (added) process.stderr.write(`hpsearch: note: added the reference strategy "none" (the others are measured against it)\n`);
     const trials = space.search.trials;

@@ -12,7 +12,7 @@ import { printOut } from '../options.js';
 import { handleInterrupts } from '../interrupt.js';
 import { ProgressReporter } from '../progress.js';
 import type { RunOptions } from './run.js';
-import type { OptimizeSummary } from '../../engine/optimize.js';
+import { DEFAULT_GRACE_MS, type OptimizeSummary } from '../../engine/optimize.js';
 
 const BEST_SHOWN = 5;
 
@@ -23,9 +23,11 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
   // A missing native backend is a usage error: say so before anything is written.
   if (space.objective.task) checkBackendInstalled(options.backend);
   const storage = await openStorage(options.db);
-  const interrupts = handleInterrupts('no new trials');
+  const graceMs = (options.grace ?? DEFAULT_GRACE_MS / 1000) * 1000;
+  const interrupts = handleInterrupts('no new trials', graceMs);
   try {
     const { study, resumed } = await openStudyFromSpace(storage, loaded, { resume: options.resume ?? false });
+    interrupts.onForce = () => storage.releaseTrialsOf(study.owner);
     if (resumed && !isDeepStrictEqual(study.space.params, space.params)) {
       process.stderr.write(`hpsearch: note: ${file} differs from the space stored with study "${study.name}"; the stored space is used\n`);
     }
@@ -47,6 +49,10 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
       trials,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       signal: interrupts.signal,
+      graceMs,
+      ...(options.maxFailures !== undefined ? { maxFailures: options.maxFailures } : {}),
+      ...(options.workerMemory !== undefined ? { workerMemoryMb: options.workerMemory } : {}),
+      ...(options.staleAfter !== undefined ? { staleAfterMs: options.staleAfter * 1000 } : {}),
       onProgress: (state) => progress.update(state),
       // On resume the stored space rules, except for what the command line says now.
       ...(options.pruner !== undefined ? { pruner: space.pruner } : {}),
@@ -63,6 +69,8 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
             direction: study.direction,
             metric: study.metric,
             interrupted: summary.interrupted,
+            released: summary.released,
+            recovered: summary.recovered,
             ran: summary.ran,
             pruner: (options.pruner !== undefined ? space : study.space).pruner.type,
             pruned: summary.pruned,
@@ -104,7 +112,8 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
       process.stderr.write(`hpsearch: report: ${written.path}\n`);
     }
     if (summary.interrupted) {
-      process.stderr.write(`hpsearch: interrupted; continue with: hpsearch run ${file} --resume\n`);
+      const released = summary.released > 0 ? ` (${summary.released} unfinished trial${summary.released === 1 ? '' : 's'} went back to the queue)` : '';
+      process.stderr.write(`hpsearch: interrupted${released}; continue with: hpsearch run ${file} --resume\n`);
       return 130;
     }
     return 0;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_DB_PATH } from '../../storage/open.js';
 import type { BackendChoice } from '../../task/types.js';
-import { nonNegativeInt, oneOf, positiveInt, prunerName } from '../options.js';
+import { nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, prunerName } from '../options.js';
 import type { PrunerType } from '../../pruners/pruner.js';
 
 export interface RunOptions {
@@ -16,6 +16,10 @@ export interface RunOptions {
   format: 'table' | 'json';
   report?: boolean;
   reportOut?: string;
+  maxFailures?: number;
+  grace?: number;
+  workerMemory?: number;
+  staleAfter?: number;
 }
 
 export function registerRun(program: Command): Command {
@@ -41,6 +45,10 @@ export function registerRun(program: Command): Command {
       prunerName,
     )
     .option('--format <format>', 'output: table or json', oneOf(['table', 'json'] as const), 'table')
+    .option('--max-failures <n>', 'stop the run once this many of its trials have failed', positiveInt)
+    .option('--grace <seconds>', 'after Ctrl-C, how long running trials may go on before they go back to the queue', nonNegativeNumber, 10)
+    .option('--worker-memory <MiB>', "each worker thread's heap limit: a trial over it fails and its worker is replaced", positiveInt)
+    .option('--stale-after <seconds>', "a trial another run left without a heartbeat this long is taken for dead and run again", nonNegativeNumber, 60)
     .option('--report', 'write the HTML report when the run ends (runs/<study>/report.html; see hpsearch report)')
     .option('--report-out <file>', 'with --report: where to write it')
     .addHelpText(
@@ -58,6 +66,14 @@ Examples:
 Progress goes to stderr; the best trials go to stdout; the end of the run says how many epochs
 (steps) its trials trained, against what they would have trained without stopping. Exit codes: 0 done, 1 runtime failure,
 2 usage or search-space error, 130 interrupted (Ctrl-C; run again with --resume to continue).
+
+Reliability: trials are stored as they end. The first Ctrl-C starts no new trials and gives the
+running ones --grace seconds, then puts them back in the queue; a second one exits at once, also
+putting them back. A run killed outright leaves its trials running: the next run (--resume, or
+another process on the same database) sees that their process is gone (same host) or that their
+heartbeat stopped (--stale-after) and runs them again with the same params. Several processes
+may run one study on one database: each claims trials atomically, and the study ends with
+exactly --trials finished trials.
 
 Backends (built-in tasks): auto tries @tensorflow/tfjs-node-gpu (when it sees a GPU), then
 @tensorflow/tfjs-node, then wasm (always available), then cpu. The native packages are optional

@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createStudy } from '../../src/study/create.js';
+import { OBJECTIVES, useTempDir } from '../helpers/temp.js';
+
+const tempDir = useTempDir();
+const MISBEHAVING = join(OBJECTIVES, 'misbehaving.mjs');
+const RAMP = join(OBJECTIVES, 'ramp.mjs');
+
+describe('failures inside trials (module objectives, real worker threads)', () => {
+  it('--max-failures: stops dispatching after N failed trials, with a message that says what to do', async () => {
+    const study = await createStudy({
+      name: 'failing',
+      storage: join(tempDir(), 'f.db'),
+      direction: 'maximize',
+      search: { strategy: 'random', trials: 20 },
+      params: { mode: 'throw' },
+    });
+    try {
+      await expect(study.optimize(MISBEHAVING, { workers: 1, maxFailures: 3 })).rejects.toMatchObject({
+        code: 'E_OBJECTIVE',
+        message: expect.stringMatching(/^stopped after 3 failed trials \(--max-failures 3\); the last one \(trial 2\): .*boom from the objective.*Fix the objective, or raise --max-failures$/s),
+      });
+      expect(await study.counts()).toMatchObject({ failed: 3, complete: 0, running: 0, queued: 0 });
+    } finally {
+      await study.close();
+    }
+  });
+
+  it('a trial that runs out of memory fails with that reason; its worker is replaced and the next trial runs', async () => {
+    const study = await createStudy({
+      name: 'oom',
+      storage: join(tempDir(), 'oom.db'),
+      direction: 'maximize',
+      search: { strategy: 'grid' },
+      params: { mode: { type: 'categorical', choices: ['oom', 'ok'] } },
+    });
+    try {
+      const summary = await study.optimize(MISBEHAVING, { workers: 1, workerMemoryMb: 32 });
+      expect(summary).toMatchObject({ ran: 2, failed: 1 });
+      const [oom, ok] = await study.trials();
+      expect(oom).toMatchObject({ state: 'failed', params: { mode: 'oom' } });
+      expect(oom!.error).toMatch(/^the trial ran out of memory \(.*\); its worker thread was replaced\. .*--worker-memory$/);
+      expect(ok).toMatchObject({ state: 'complete', value: 1 });
+    } finally {
+      await study.close();
+    }
+  });
+});
+
+describe('interrupts: the grace period', () => {
+  it('stops trials still running when the grace period ends and puts them back in the queue, curves deleted', async () => {
+    const study = await createStudy({
+      name: 'grace',
+      storage: join(tempDir(), 'g.db'),
+      direction: 'maximize',
+      seed: 1,
+      search: { strategy: 'random', trials: 6 },
+      // 9 steps of 300 ms: far longer than the grace period.
+      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 9, delay_ms: 300 },
+    });
+    try {
+      const interrupt = new AbortController();
+      const run = study.optimize(RAMP, { workers: 2, signal: interrupt.signal, graceMs: 200 });
+      // Interrupt once both running trials have stored a step.
+      for (;;) {
+        const running = await study.trials({ states: ['running'] });
+        const withSteps = await Promise.all(running.map(async (t) => (await study.trial(t.number))!.steps.length));
+        if (withSteps.length === 2 && withSteps.every((n) => n > 0)) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      interrupt.abort();
+      const summary = await run;
+      // Without the grace period's end both would have run to their last step: ran 2.
+      expect(summary).toMatchObject({ interrupted: true, released: 2, ran: 0 });
+      const trials = await study.trials();
+      expect(trials.map((t) => t.state)).toEqual(['queued', 'queued']);
+      for (const t of trials) expect((await study.trial(t.number))!.steps).toEqual([]);
+
+      // A resume runs them again, as the same draws (indices 0 and 1), to the end.
+      const quick = await study.optimize(RAMP, { workers: 2, trials: 2 });
+      expect(quick).toMatchObject({ ran: 2, released: 0 });
+      const done = await study.trials();
+      expect(done.map((t) => [t.number, t.sampleIndex, t.state])).toEqual([[0, 0, 'complete'], [1, 1, 'complete']]);
+    } finally {
+      await study.close();
+    }
+  });
+});
+
+describe('runs that die: heartbeats and recovery', () => {
+  it("waits for another run's trial while it beats, and takes it over once it has been silent for staleAfterMs", async () => {
+    const study = await createStudy({
+      name: 'stale',
+      storage: join(tempDir(), 's.db'),
+      direction: 'maximize',
+      seed: 3,
+      search: { strategy: 'random', trials: 4 },
+      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 2 },
+    });
+    try {
+      const storage = study.storage;
+      // Two trials of other runs on other hosts: one keeps beating, one went silent.
+      const claim = async (owner: string) => {
+        const c = (await storage.claimTrial(study.id, { maxTrials: 4, owner }))!;
+        await storage.setTrialParams(c.id, { params: { x: 0.5, epochs: 2 } });
+        await storage.reportStep(c.id, 0, { val_accuracy: 0.1 });
+        return c;
+      };
+      const alive = await claim('elsewhere:1');
+      const silent = await claim('elsewhere:2');
+      const beating = setInterval(() => void storage.heartbeat('elsewhere:1'), 50);
+      const notes: string[] = [];
+      const run = study.optimize(RAMP, { workers: 1, heartbeatMs: 100, staleAfterMs: 400, onNote: (n) => notes.push(n) });
+      // The live run finishes its trial after a while; the dead one never does.
+      setTimeout(() => {
+        clearInterval(beating);
+        void storage.finishTrial(alive.id, { state: 'complete', value: 0.42 });
+      }, 1500);
+      const summary = await run;
+      clearInterval(beating);
+      // This run ran the two new trials and the silent one's; the beating one was left alone.
+      expect(summary).toMatchObject({ ran: 3, recovered: 1 });
+      expect(notes.join('\n')).toMatch(/requeued 1 trial left running by a run that died: 1 of elsewhere:2 \(no heartbeat\)/);
+      const trials = await study.trials();
+      expect(trials.map((t) => [t.number, t.state])).toEqual([[0, 'complete'], [1, 'complete'], [2, 'complete'], [3, 'complete']]);
+      expect(trials[alive.number]!.value).toBe(0.42);
+      expect(trials[silent.number]!.owner).toBe(study.owner);
+      // Re-run from its first step: the dead run's step 0 was deleted, then reported anew.
+      expect((await study.trial(silent.number))!.steps.map((s) => s.step)).toEqual([0, 1]);
+      expect(new Set(trials.map((t) => t.sampleIndex)).size).toBe(4);
+    } finally {
+      await study.close();
+    }
+  });
+});
