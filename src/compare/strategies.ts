@@ -2,7 +2,7 @@ import { HpsearchError } from '../errors.js';
 import { defaultPrunerSpec, resolvePrunerType } from '../pruners/defaults.js';
 import { PRUNER_ALIASES, PRUNER_TYPES, type PrunerSpec } from '../pruners/pruner.js';
 import { suggestion } from '../space/did-you-mean.js';
-import { fullTrialSteps } from '../space/stopping.js';
+import { fullTrialSteps } from '../space/full-trial-steps.js';
 import type { SearchSpace } from '../space/types.js';
 
 /** A strategy of an early-stopping study: the name the user gave (`asha`) and the pruner it stands for. */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { HYPERBAND_DEFAULTS, PERCENTILE_SETTINGS_DEFAULTS, SUCCESSIVE_HALVING_DEFAULTS } from '../../src/pruners/defaults.js';
 import { parseSpace, validateSpaceDocument } from '../../src/space/load.js';
-import { fullTrialSteps, inferMode } from '../../src/space/stopping.js';
+import { fullTrialSteps } from '../../src/space/full-trial-steps.js';
+import { inferMode } from '../../src/space/stopping.js';
 import type { SearchSpace } from '../../src/space/types.js';
 import { baseDoc, issueAt, issuesOf, SPACES_DIR } from './helpers.js';
 
