@@ -32,7 +32,8 @@ export function checkMetrics(metrics: unknown): Metrics | string {
   const out: Metrics = {};
   for (const [name, value] of Object.entries(metrics)) {
     if (typeof value !== 'number') return `metric "${name}" is ${describe(value)}, not a number`;
-    out[name] = value;
+    // defineProperty, not `=`: a metric named __proto__ must stay a metric.
+    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

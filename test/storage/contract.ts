@@ -217,6 +217,16 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         ]);
       });
 
+      it('keeps a step metric named __proto__ as a metric', async () => {
+        const study = await storage.createStudy(newStudy());
+        const trial = await running(study, 'host:1', { lr: 0.1 }, 0);
+        await storage.reportStep(trial.id, 0, JSON.parse('{"__proto__": 1, "loss": 2}') as Record<string, number>);
+        const [step] = (await storage.getTrial(study.id, trial.number))!.steps;
+        expect(Object.keys(step!.values).sort()).toEqual(['__proto__', 'loss']);
+        expect(Object.getOwnPropertyDescriptor(step!.values, '__proto__')?.value).toBe(1);
+        expect(Object.getPrototypeOf(step!.values)).toBe(Object.prototype);
+      });
+
       it('releases every running trial of one owner, with steps, and none of the others', async () => {
         const study = await storage.createStudy(newStudy());
         const a = await running(study, 'me:1', { lr: 0.1 });

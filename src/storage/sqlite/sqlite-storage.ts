@@ -465,7 +465,8 @@ export class SqliteStorage implements Storage {
       const steps: StepRecord[] = [];
       for (const { step, name, value } of this.sql.steps.all(row.id)) {
         if (steps.at(-1)?.step !== step) steps.push({ step, values: {} });
-        steps.at(-1)!.values[name] = decodeStepValue(value);
+        // defineProperty, not `=`: a metric named __proto__ must stay a metric.
+        Object.defineProperty(steps.at(-1)!.values, name, { value: decodeStepValue(value), enumerable: true, writable: true, configurable: true });
       }
       return { ...trialFromRow(row), steps };
     });
