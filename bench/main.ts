@@ -9,6 +9,7 @@ import { leaderboardLatency } from './cases/leaderboard-latency.js';
 import { best5Training } from './cases/best5-training.js';
 import { comparePruners } from './cases/compare-pruners.js';
 import { reportWriting } from './cases/report.js';
+import { postgresStorage } from './cases/postgres.js';
 import { printRows, writeResults, type BenchRow } from './report.js';
 
 const CASES: Record<string, () => Promise<BenchRow[]>> = {
@@ -17,6 +18,7 @@ const CASES: Record<string, () => Promise<BenchRow[]>> = {
   'best5-training': best5Training,
   'compare-pruners': comparePruners,
   report: reportWriting,
+  postgres: postgresStorage,
 };
 
 const only = process.argv.slice(2);

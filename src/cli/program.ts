@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { isHpsearchError } from '../errors.js';
 import { registerCompare } from './commands/compare.js';
+import { registerCopy } from './commands/copy.js';
 import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerNarrow } from './commands/narrow.js';
 import { registerReport } from './commands/report.js';
@@ -9,6 +10,7 @@ import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerStudies } from './commands/studies.js';
 import { registerTrial } from './commands/trial.js';
+import { registerWorker } from './commands/worker.js';
 
 export function buildProgram(): Command {
   const program = new Command('hpsearch')
@@ -26,9 +28,11 @@ Examples:
   $ hpsearch narrow quadratic --top 5 --out search-spaces/quadratic-narrowed.yaml
   $ hpsearch compare search-spaces/early-stopping.yaml --seeds 3
   $ hpsearch report quadratic               # writes runs/quadratic/report.html
-  $ hpsearch serve                          # live views at http://127.0.0.1:8421/`,
+  $ hpsearch serve                          # live views at http://127.0.0.1:8421/
+  $ hpsearch worker best5 --storage postgres://user:pass@host/db   # join a study from another host
+  $ hpsearch copy best5 --to postgres://user:pass@host/db`,
   );
-  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow, registerCompare, registerReport, registerServe]) {
+  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow, registerCompare, registerReport, registerServe, registerWorker, registerCopy]) {
     register(program).exitOverride();
   }
   return program;

@@ -76,6 +76,13 @@ export interface Storage {
   /** Ends a running trial. Rejects with E_TRIAL_FINISHED if it already ended. */
   finishTrial(trialId: number, result: TrialFinish): Promise<void>;
 
+  /**
+   * Adds a trial exactly as given (number, sample index, state, params, value, metrics, attrs,
+   * error, times, round, seed, owner, steps), for `hpsearch copy`. Rejects with E_USAGE when the
+   * study already has a trial of that number or sample index.
+   */
+  importTrial(studyId: number, trial: TrialDetail): Promise<void>;
+
   getTrial(studyId: number, number: number): Promise<TrialDetail | null>;
   listTrials(studyId: number, filter?: TrialFilter): Promise<TrialRecord[]>;
   countTrials(studyId: number): Promise<Record<TrialState, number>>;
@@ -110,6 +117,8 @@ export interface NewStudy {
   space: unknown;
   /** Absolute path of the space file it came from, if any. */
   spaceFile?: string | null;
+  /** When it was created, ms since the epoch (default: now; `hpsearch copy` keeps the original's). */
+  createdAt?: number;
 }
 
 export interface StudyRecord {

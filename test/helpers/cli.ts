@@ -14,6 +14,8 @@ export interface RunCliOptions {
   signalWhen?: { pattern: RegExp; signal: NodeJS.Signals };
   /** Runs the CLI as this user (the tests run as root, which ignores file permissions). */
   user?: { uid: number; gid: number };
+  /** Extra environment variables for the child. */
+  env?: Record<string, string>;
 }
 
 /** Runs the built CLI in a child process, as a user would. */
@@ -21,7 +23,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? process.cwd(),
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...options.user,
     });

@@ -242,6 +242,27 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       });
     });
 
+    describe('importing trials (hpsearch copy)', () => {
+      it('stores a trial exactly as given, steps, NaN and times included, and refuses a number that is taken', async () => {
+        const study = await storage.createStudy(newStudy());
+        const trial = {
+          id: 0, studyId: study.id, number: 3, sampleIndex: 5, state: 'complete' as const,
+          params: { lr: 0.01, opt: 'adam', on: true, none: null }, value: 0.75,
+          metrics: { val_accuracy: 0.75, nan: Number.NaN }, attrs: { backend: 'wasm' }, error: null,
+          startedAt: 1_000, endedAt: 2_500, round: 1, seed: 99, owner: 'elsewhere:7',
+          steps: [{ step: 0, values: { loss: 1, acc: Number.NaN } }, { step: 1, values: { loss: 0.5, acc: 0.7 } }],
+        };
+        await storage.importTrial(study.id, trial);
+        expect(await storage.getTrial(study.id, 3)).toEqual({ ...trial, id: expect.any(Number) as number });
+        const pruned = { ...trial, number: 4, sampleIndex: 6, state: 'pruned' as const, value: Number.POSITIVE_INFINITY, error: 'median: below', steps: [] };
+        await storage.importTrial(study.id, pruned);
+        expect(await storage.getTrial(study.id, 4)).toMatchObject({ state: 'pruned', value: Number.POSITIVE_INFINITY, error: 'median: below', steps: [] });
+        await expect(storage.importTrial(study.id, { ...trial, sampleIndex: 50 })).rejects.toMatchObject({ code: 'E_USAGE' });
+        // Numbering goes on after the imported ones.
+        expect(await storage.claimTrial(study.id, { maxTrials: 10, owner: 'o' })).toMatchObject({ number: 5, sampleIndex: 7 });
+      });
+    });
+
     describe('trial data', () => {
       it('round-trips params of every kind, round and seed', async () => {
         const study = await storage.createStudy(newStudy());

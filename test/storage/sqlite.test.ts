@@ -46,8 +46,9 @@ describe('opening SQLite storage', () => {
     expect(DEFAULT_DB_PATH).toBe('runs/hpsearch.db');
   });
 
-  it('refuses PostgreSQL URLs for now', async () => {
-    await expect(openStorage('postgres://localhost/hp')).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/PostgreSQL storage is not available yet/) });
+  it('refuses URLs of storages it does not know, without showing a password', async () => {
+    const refused = openStorage('mysql://me:secret@localhost/hp');
+    await expect(refused).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/^unknown storage mysql:\/\/me:\*\*\*@localhost\/hp: give a postgres:\/\/ URL or an SQLite file path$/) });
   });
 
   it('treats an empty file as a new database', async () => {

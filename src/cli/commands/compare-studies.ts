@@ -11,6 +11,7 @@ import { openStorage } from '../../storage/open.js';
 import { processOwner } from '../../study/study.js';
 import { comparisonJson, comparisonTable, runLine } from '../format/compare.js';
 import { printOut } from '../options.js';
+import { storageFlag, storageLocation } from '../storage-option.js';
 import { DEFAULT_GRACE_MS } from '../../engine/optimize.js';
 import { handleInterrupts } from '../interrupt.js';
 import { ProgressReporter } from '../progress.js';
@@ -24,7 +25,7 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
   const { strategies, added } = resolveStrategies(options.pruners, space);
   if (space.objective.task) checkBackendInstalled(options.backend);
   const unit = space.objective.task ? 'epochs' : 'steps';
-  const db = options.db ?? freshDbPath(space.study);
+  const db = storageLocation(options, freshDbPath(space.study));
   const storage = await openStorage(db);
   const interrupts = handleInterrupts('no new trials or runs', DEFAULT_GRACE_MS);
   interrupts.onForce = () => storage.releaseTrialsOf(processOwner());
@@ -93,11 +94,12 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
     } else if (result.runs.length > 0) {
       printOut(comparisonTable(summary, space.objective.metric, unit));
     }
+    const where = storageFlag(db) || ` --db ${db}`;
     const example = result.runs.at(-1)?.study ?? `${space.study}.compare.none.s${space.seed}`;
     process.stderr.write(
       `runs stored in ${storage.location}` +
         (result.backends.length > 0 ? ` (TF.js backend: ${result.backends.join(', ')})` : '') +
-        `\nmore: hpsearch studies --db ${storage.location}; hpsearch leaderboard ${example} --db ${storage.location}\n`,
+        `\nmore: hpsearch studies${where}; hpsearch leaderboard ${example}${where}\n`,
     );
     if (result.interrupted) {
       const n = result.runs.length;

@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
+import { addStorageOptions, type StorageFlags } from '../storage-option.js';
 import { DEFAULT_STRATEGIES } from '../../compare/strategies.js';
 import type { BackendChoice } from '../../task/types.js';
 import { oneOf, positiveInt } from '../options.js';
 
-export interface CompareOptions {
+export interface CompareOptions extends StorageFlags {
   pruners: string[];
   seeds: number;
   trials?: number;
   workers?: number;
-  /** Default: a new file under runs/compare/. */
-  db?: string;
   backend: BackendChoice;
   format: 'table' | 'json';
 }
@@ -18,8 +17,7 @@ export interface CompareOptions {
 export const COMPARE_DB_DIR = 'runs/compare';
 
 export function registerCompare(program: Command): Command {
-  return program
-    .command('compare')
+  return addStorageOptions(program.command('compare'), `SQLite database for the runs' studies (default: a new ${COMPARE_DB_DIR}/<study>-<time>.db)`)
     .description('early-stopping study: run the same space under several pruning strategies and seeds, and compare best value, epochs and time')
     .argument('<space-file>', 'search-space file (YAML or JSON)')
     .option(
@@ -31,7 +29,6 @@ export function registerCompare(program: Command): Command {
     .option('--seeds <n>', "runs per strategy, with the file's seed, seed+1, ...", positiveInt, 1)
     .option('--trials <n>', "trials per run (default: the file's search.trials)", positiveInt)
     .option('--workers <n>', 'worker threads (default: CPU cores)', positiveInt)
-    .option('--db <path>', `SQLite database for the runs' studies (default: a new ${COMPARE_DB_DIR}/<study>-<time>.db)`)
     .option(
       '--backend <name>',
       'TF.js backend for built-in training tasks: auto, tensorflow-gpu, tensorflow, wasm or cpu',

@@ -1,22 +1,19 @@
 import type { Command } from 'commander';
-import { DEFAULT_DB_PATH } from '../../storage/open.js';
+import { addStorageOptions, storageLocation, type StorageFlags } from '../storage-option.js';
 import { findStudy } from '../../study/find.js';
 import { leaderboardCsv, leaderboardJson, leaderboardTable } from '../format/leaderboard.js';
 import { oneOf, openExistingStorage, positiveInt, printOut } from '../options.js';
 
-interface LeaderboardOptions {
-  db: string;
+interface LeaderboardOptions extends StorageFlags {
   top: number;
   all?: boolean;
   format: 'table' | 'json' | 'csv';
 }
 
 export function registerLeaderboard(program: Command): Command {
-  return program
-    .command('leaderboard')
+  return addStorageOptions(program.command('leaderboard'))
     .description('the best complete trials of a study, best first (with --all, then pruned and failed ones)')
     .argument('<study>', 'study name')
-    .option('--db <path>', 'SQLite database file', DEFAULT_DB_PATH)
     .option('--top <n>', 'how many trials', positiveInt, 10)
     .option('--all', 'also list pruned trials (by their last value), then failed ones, after the complete ones')
     .option('--format <format>', 'table, json or csv', oneOf(['table', 'json', 'csv'] as const), 'table')
@@ -34,7 +31,7 @@ stopping, the pruner, a divergence rule) or why it failed; the column shows when
 JSON rows: {rank, number, state, value, params, steps, stopped, duration_ms}.`,
     )
     .action(async (name: string, options: LeaderboardOptions) => {
-      const storage = await openExistingStorage(options.db);
+      const storage = await openExistingStorage(storageLocation(options));
       try {
         const study = await findStudy(storage, name);
         const states = options.all ? (['complete', 'pruned', 'failed'] as const) : (['complete'] as const);

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { DEFAULT_DB_PATH } from '../../storage/open.js';
+import { addStorageOptions, storageLocation, type StorageFlags } from '../storage-option.js';
 import { nonNegativeNumber, openExistingStorage, positiveInt } from '../options.js';
 
-interface NarrowOptions {
-  db: string;
+interface NarrowOptions extends StorageFlags {
   top: number;
   margin: number;
   out?: string;
@@ -11,11 +10,9 @@ interface NarrowOptions {
 }
 
 export function registerNarrow(program: Command): Command {
-  return program
-    .command('narrow')
+  return addStorageOptions(program.command('narrow'))
     .description('write a new search-space file whose ranges are narrowed to the best trials (coarse-to-fine search)')
     .argument('<study>', 'study name')
-    .option('--db <path>', 'SQLite database file', DEFAULT_DB_PATH)
     .option('--top <k>', 'narrow to the span of the best K complete trials', positiveInt, 5)
     .option('--margin <m>', 'widen each range by this fraction of its span on both sides', nonNegativeNumber, 0.1)
     .option('--study <name>', 'study name written into the new file (default: <study>-narrowed)')
@@ -33,7 +30,7 @@ Examples:
     )
     .action(async (name: string, options: NarrowOptions) => {
       const { narrowStudyCommand } = await import('./narrow-study.js');
-      const storage = await openExistingStorage(options.db);
+      const storage = await openExistingStorage(storageLocation(options));
       try {
         await narrowStudyCommand(storage, name, options);
       } finally {

@@ -1,21 +1,18 @@
 import type { Command } from 'commander';
+import { addStorageOptions, storageLocation, type StorageFlags } from '../storage-option.js';
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_DB_PATH } from '../../storage/open.js';
 import { openExistingStorage, positiveInt } from '../options.js';
 
-interface ReportOptions {
-  db: string;
+interface ReportOptions extends StorageFlags {
   out?: string;
   scatter?: [string, string];
   curves: number;
 }
 
 export function registerReport(program: Command): Command {
-  return program
-    .command('report')
+  return addStorageOptions(program.command('report'))
     .description('write a self-contained HTML report of a study: leaderboard, learning curves, param scatter, history, parallel coordinates, importance')
     .argument('<study>', 'study name')
-    .option('--db <path>', 'SQLite database file', DEFAULT_DB_PATH)
     .option('--out <file>', 'where to write it (default: runs/<study>/report.html)')
     .option('--scatter <x,y>', 'the two params of the scatter (default: learning_rate,weight_decay when the study has them)', paramPair)
     .option('--curves <n>', 'how many trials get a learning-curve chart', positiveInt, 20)
@@ -31,7 +28,7 @@ The file opens offline in any browser: the charts (Vega), styles and data are in
 makes no network requests. For live views while a study runs, use \`hpsearch serve\`.`,
     )
     .action(async (name: string, options: ReportOptions) => {
-      const storage = await openExistingStorage(options.db);
+      const storage = await openExistingStorage(storageLocation(options));
       try {
         const { writeReport } = await import('../../report/write.js');
         const written = await writeReport(storage, name, {

@@ -4,11 +4,15 @@ import { withOverrides } from '../../space/overrides.js';
 import type { ParamSpecs, Params } from '../../space/types.js';
 import { openStorage } from '../../storage/open.js';
 import { openStudyFromSpace } from '../../study/create.js';
+import type { Study } from '../../study/study.js';
+import type { Storage } from '../../storage/storage.js';
+import type { PrunerSpec } from '../../pruners/pruner.js';
 import { checkBackendInstalled } from '../../engine/native-backend.js';
 import { formatBestLines } from '../format/best-lines.js';
 import { leaderboardJson, leaderboardTable } from '../format/leaderboard.js';
 import { formatDuration, formatNumber } from '../format/numbers.js';
 import { printOut } from '../options.js';
+import { storageFlag, storageLocation } from '../storage-option.js';
 import { handleInterrupts } from '../interrupt.js';
 import { ProgressReporter } from '../progress.js';
 import type { RunOptions } from './run.js';
@@ -16,23 +20,50 @@ import { DEFAULT_GRACE_MS, type OptimizeSummary } from '../../engine/optimize.js
 
 const BEST_SHOWN = 5;
 
+/** What `run` and `worker` share: how the trials run and what is printed. */
+export type RunLoopOptions = Omit<RunOptions, 'study' | 'seed' | 'resume' | 'pruner'>;
+
+/** How a command found its study: `run` from a space file, `worker` from the database. */
+interface OpenedStudy {
+  study: Study;
+  /** "starting", "resuming" or "joining", for the first line. */
+  verb: string;
+  /** A pruner given on the command line, replacing the stored one for this run. */
+  pruner?: PrunerSpec;
+  /** The command that continues the study after an interrupt. */
+  again: string;
+}
+
 /** `hpsearch run`: returns the exit code (130 when interrupted). */
 export async function runStudyCommand(file: string, options: RunOptions): Promise<number> {
   const loaded = withOverrides(await loadSpaceFile(file), file, options);
   const { space } = loaded;
   // A missing native backend is a usage error: say so before anything is written.
   if (space.objective.task) checkBackendInstalled(options.backend);
-  const storage = await openStorage(options.db);
-  const graceMs = (options.grace ?? DEFAULT_GRACE_MS / 1000) * 1000;
-  const interrupts = handleInterrupts('no new trials', graceMs);
-  try {
+  return runOnStorage(options, async (storage) => {
     const { study, resumed } = await openStudyFromSpace(storage, loaded, { resume: options.resume ?? false });
-    interrupts.onForce = () => storage.releaseTrialsOf(study.owner);
     if (resumed && !isDeepStrictEqual(study.space.params, space.params)) {
       process.stderr.write(`hpsearch: note: ${file} differs from the space stored with study "${study.name}"; the stored space is used\n`);
     }
+    // On resume the stored space rules, except for what the command line says now.
+    return { study, verb: resumed ? 'resuming' : 'starting', ...(options.pruner !== undefined ? { pruner: space.pruner } : {}), again: `hpsearch run ${file} --resume` };
+  });
+}
+
+/**
+ * Opens the storage, lets `open` find the study, runs it until its budget is spent and prints
+ * the result; returns the exit code (130 when interrupted).
+ */
+export async function runOnStorage(options: RunLoopOptions, open: (storage: Storage) => Promise<OpenedStudy>): Promise<number> {
+  const location = storageLocation(options);
+  const storage = await openStorage(location);
+  const graceMs = (options.grace ?? DEFAULT_GRACE_MS / 1000) * 1000;
+  const interrupts = handleInterrupts('no new trials', graceMs);
+  try {
+    const { study, verb, pruner, again } = await open(storage);
+    interrupts.onForce = () => storage.releaseTrialsOf(study.owner);
     const { task, module } = study.space.objective;
-    const objective = task ? { task, backend: options.backend } : (module ?? space.objective.module!);
+    const objective = task ? { task, backend: options.backend } : module!;
     const trials = options.trials ?? study.space.search.trials;
     const before = await study.counts();
     const progress = new ProgressReporter({
@@ -42,7 +73,7 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
       alreadyDone: before.complete + before.pruned + before.failed,
     });
     process.stderr.write(
-      `hpsearch: ${resumed ? 'resuming' : 'starting'} study "${study.name}": ${study.space.search.strategy} search, ${trials} trials -> ${storage.location}\n`,
+      `hpsearch: ${verb} study "${study.name}": ${study.space.search.strategy} search, ${trials} trials -> ${storage.location}\n`,
     );
     const summary = await study.optimize(objective, {
       onNote: (note) => process.stderr.write(`hpsearch: note: ${note}\n`),
@@ -54,8 +85,7 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
       ...(options.workerMemory !== undefined ? { workerMemoryMb: options.workerMemory } : {}),
       ...(options.staleAfter !== undefined ? { staleAfterMs: options.staleAfter * 1000 } : {}),
       onProgress: (state) => progress.update(state),
-      // On resume the stored space rules, except for what the command line says now.
-      ...(options.pruner !== undefined ? { pruner: space.pruner } : {}),
+      ...(pruner !== undefined ? { pruner } : {}),
     });
     progress.finish();
     const best = await study.leaderboard({ top: BEST_SHOWN });
@@ -72,7 +102,7 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
             released: summary.released,
             recovered: summary.recovered,
             ran: summary.ran,
-            pruner: (options.pruner !== undefined ? space : study.space).pruner.type,
+            pruner: (pruner ?? study.space.pruner).type,
             pruned: summary.pruned,
             stopped_early: summary.stoppedEarly,
             steps_trained: summary.stepsTrained,
@@ -102,7 +132,7 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
           `study holds ${counts.complete} complete, ${counts.pruned} pruned, ${counts.failed} failed` +
           (summary.best !== null ? `; best ${study.metric} ${formatNumber(summary.best)}` : '') +
           `\n${stepsLine(summary, task ? 'epochs' : 'steps')}` +
-          `\nmore: hpsearch leaderboard ${study.name}${options.db !== 'runs/hpsearch.db' ? ` --db ${options.db}` : ''}\n`,
+          `\nmore: hpsearch leaderboard ${study.name}${storageFlag(location)}\n`,
       );
     }
     if (options.report || options.reportOut !== undefined) {
@@ -113,7 +143,7 @@ export async function runStudyCommand(file: string, options: RunOptions): Promis
     }
     if (summary.interrupted) {
       const released = summary.released > 0 ? ` (${summary.released} unfinished trial${summary.released === 1 ? '' : 's'} went back to the queue)` : '';
-      process.stderr.write(`hpsearch: interrupted${released}; continue with: hpsearch run ${file} --resume\n`);
+      process.stderr.write(`hpsearch: interrupted${released}; continue with: ${again}\n`);
       return 130;
     }
     return 0;

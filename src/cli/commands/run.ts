@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { DEFAULT_DB_PATH } from '../../storage/open.js';
+import { addStorageOptions, type StorageFlags } from '../storage-option.js';
 import type { BackendChoice } from '../../task/types.js';
 import { nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, prunerName } from '../options.js';
 import type { PrunerType } from '../../pruners/pruner.js';
 
-export interface RunOptions {
-  db: string;
+export interface RunOptions extends StorageFlags {
   study?: string;
   trials?: number;
   workers?: number;
@@ -23,11 +22,9 @@ export interface RunOptions {
 }
 
 export function registerRun(program: Command): Command {
-  return program
-    .command('run')
+  return addStorageOptions(program.command('run'))
     .description('run the study a search-space file describes, then print the best trials')
     .argument('<space-file>', 'search-space file (YAML or JSON)')
-    .option('--db <path>', 'SQLite database file', DEFAULT_DB_PATH)
     .option('--study <name>', 'study name (default: the file\'s `study`, else its file name)')
     .option('--trials <n>', 'trials the study should hold when done (default: the file\'s search.trials)', positiveInt)
     .option('--workers <n>', 'worker threads (default: CPU cores)', positiveInt)

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
+import { addStorageOptions, storageLocation, type StorageFlags } from '../storage-option.js';
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_DB_PATH } from '../../storage/open.js';
 import { openExistingStorage, positiveInt } from '../options.js';
 import { paramPair } from './report.js';
 
-interface ServeCommandOptions {
-  db: string;
+interface ServeCommandOptions extends StorageFlags {
   host: string;
   port: number;
   scatter?: [string, string];
@@ -13,10 +12,8 @@ interface ServeCommandOptions {
 }
 
 export function registerServe(program: Command): Command {
-  return program
-    .command('serve')
+  return addStorageOptions(program.command('serve'))
     .description("serve the report's views over HTTP, live: pages redraw as a running study adds trials")
-    .option('--db <path>', 'SQLite database file', DEFAULT_DB_PATH)
     .option('--host <address>', 'address to listen on; anything but loopback lets other machines read your studies', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0: any free port)', port, 8421)
     .option('--scatter <x,y>', 'the two params of the scatter', paramPair)
@@ -32,7 +29,7 @@ Examples:
 Pages poll every 2 s and redraw when the study has changed. Stop with Ctrl-C.`,
     )
     .action(async (options: ServeCommandOptions) => {
-      const storage = await openExistingStorage(options.db);
+      const storage = await openExistingStorage(storageLocation(options));
       const { startReportServer } = await import('../../report/serve.js');
       const server = await startReportServer(storage, {
         host: options.host,

@@ -1,17 +1,15 @@
 import type { Command } from 'commander';
+import { addStorageOptions, storageLocation, type StorageFlags } from '../storage-option.js';
 import { HpsearchError } from '../../errors.js';
-import { DEFAULT_DB_PATH } from '../../storage/open.js';
 import { findStudy } from '../../study/find.js';
 import { trialJson, trialTable } from '../format/trial.js';
 import { nonNegativeInt, oneOf, openExistingStorage, printOut } from '../options.js';
 
 export function registerTrial(program: Command): Command {
-  return program
-    .command('trial')
+  return addStorageOptions(program.command('trial'))
     .description('one trial: params, state, value and its per-step metrics')
     .argument('<study>', 'study name')
     .argument('<number>', 'trial number (as in the leaderboard\'s # column)', nonNegativeInt)
-    .option('--db <path>', 'SQLite database file', DEFAULT_DB_PATH)
     .option('--format <format>', 'table or json', oneOf(['table', 'json'] as const), 'table')
     .addHelpText(
       'after',
@@ -20,8 +18,8 @@ Examples:
   $ hpsearch trial best5 17
   $ hpsearch trial best5 17 --format json | jq '.steps[-1]'`,
     )
-    .action(async (name: string, number: number, options: { db: string; format: 'table' | 'json' }) => {
-      const storage = await openExistingStorage(options.db);
+    .action(async (name: string, number: number, options: StorageFlags & { format: 'table' | 'json' }) => {
+      const storage = await openExistingStorage(storageLocation(options));
       try {
         const study = await findStudy(storage, name);
         const trial = await storage.getTrial(study.id, number);

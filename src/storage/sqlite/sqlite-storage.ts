@@ -209,6 +209,9 @@ function prepareStatements(db: Database.Database) {
       params_json = CASE WHEN sample_index IS NULL THEN params_json ELSE '{}' END
       WHERE id = ? AND state = 'running'`),
     deleteSteps: p('DELETE FROM trial_steps WHERE trial_id = ?'),
+    importTrial: p<{ id: number }>(`INSERT INTO trials (study_id, number, sample_index, state, params_json, value, metrics_json,
+      attrs_json, error, started_at, ended_at, round, seed, owner) VALUES (@study, @number, @sampleIndex, @state, @params, @value,
+      @metrics, @attrs, @error, @startedAt, @endedAt, @round, @seed, @owner) RETURNING id`),
     heartbeat: p("UPDATE trials SET heartbeat_at = ? WHERE owner = ? AND state = 'running'"),
     runningOwners: p<{ owner: string | null }>("SELECT DISTINCT owner FROM trials WHERE study_id = ? AND state = 'running'"),
     running: p<{ id: number; number: number; owner: string | null; alive_at: number | null }>(`SELECT id, number, owner,
@@ -291,7 +294,7 @@ export class SqliteStorage implements Storage {
     return this.run('creating a study', () => {
       try {
         const row = this.sql.insertStudy.get(study.name, study.direction, study.metric, study.seed,
-          JSON.stringify(study.space ?? null), study.spaceFile ?? null, Date.now())!;
+          JSON.stringify(study.space ?? null), study.spaceFile ?? null, study.createdAt ?? Date.now())!;
         return studyFromRow(row);
       } catch (error) {
         if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -455,6 +458,29 @@ export class SqliteStorage implements Storage {
         error: result.error ?? null, now: Date.now(),
       }).changes;
       if (changed === 0) throw this.notWritable(trialId);
+    });
+  }
+
+  async importTrial(studyId: number, trial: TrialDetail): Promise<void> {
+    this.write('importing a trial', () => {
+      let id: number;
+      try {
+        id = this.sql.importTrial.get({
+          study: studyId, number: trial.number, sampleIndex: trial.sampleIndex, state: trial.state, params: encodeParams(trial.params),
+          value: trial.value, metrics: encodeMetrics(trial.metrics), attrs: trial.attrs ? JSON.stringify(trial.attrs) : null,
+          error: trial.error, startedAt: trial.startedAt, endedAt: trial.endedAt, round: trial.round, seed: trial.seed, owner: trial.owner,
+        })!.id;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new HpsearchError('E_USAGE', `the study already has a trial numbered ${trial.number} (or sample index ${trial.sampleIndex}); copy into a new study`, { cause: error });
+        }
+        if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new HpsearchError('E_STUDY_NOT_FOUND', `no study with id ${studyId} in ${this.location}`, { cause: error });
+        throw error;
+      }
+      for (const { step, values } of trial.steps) {
+        for (const [name, value] of Object.entries(values)) this.sql.insertStep.run(id, step, name, value);
+      }
     });
   }
 

@@ -1,0 +1,478 @@
+import pg from 'pg';
+import { HpsearchError } from '../../errors.js';
+import type { Direction, Params } from '../../space/types.js';
+import { TRIAL_STATES, isFinished, type TrialState } from '../../study/states.js';
+import type {
+  ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, StepValue, Storage,
+  StudyRecord, StudySummary, TrialAttrs, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
+} from '../storage.js';
+import { decodeMetrics, decodeParams, decodeStepValue, encodeMetrics, encodeParams } from '../sqlite/metrics-codec.js';
+import { POSTGRES_MIGRATIONS, migratePostgres, type PostgresMigration } from './migrations.js';
+import { codeOf, isRetryable, parsePostgresUrl, toStorageError, type PostgresTarget } from './postgres-errors.js';
+
+export interface PostgresStorageOptions {
+  /** The schema migrations to apply; tests pass custom lists. Defaults to POSTGRES_MIGRATIONS. */
+  migrations?: readonly PostgresMigration[];
+}
+
+/** Connections per process: the main thread writes one statement or transaction at a time, plus reads. */
+const POOL_SIZE = 4;
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Attempts at a transaction PostgreSQL aborted as a deadlock or serialization failure. */
+const ATTEMPTS = 5;
+
+/**
+ * bigint columns (ids, numbers, times in ms, seeds) as JS numbers, not the driver's default
+ * strings: every value hpsearch stores there is a safe integer. Set per pool, not on pg's global
+ * parsers, so other users of pg in the process are not affected.
+ */
+const INT8_OID = 20;
+const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Opens the hpsearch database at a `postgres://` or `postgresql://` URL, creating or upgrading its
+ * schema (the database itself must exist). `location` is the URL without its password.
+ */
+export async function openPostgresStorage(url: string, options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
+  const target = parsePostgresUrl(url);
+  const pool = new pg.Pool({
+    connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'hpsearch', types: TYPES,
+  });
+  // An idle connection the server dropped (restart, idle timeout) is an 'error' event, which
+  // unhandled would end the process: the pool discards it, and the next query connects afresh.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    try {
+      await migratePostgres(client, target.location, options.migrations ?? POSTGRES_MIGRATIONS);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw toStorageError(error, target, 'opening');
+  }
+  return new PostgresStorage(pool, target);
+}
+
+interface StudyRow {
+  id: number; name: string; direction: Direction; metric: string; seed: number;
+  space_json: string; space_file: string | null; created_at: number;
+}
+
+interface TrialRow {
+  id: number; study_id: number; number: number; sample_index: number | null; state: TrialState;
+  params_json: string; value: number | null; metrics_json: string | null; attrs_json: string | null; error: string | null;
+  started_at: number | null; ended_at: number | null; round: number | null; seed: number | null; owner: string | null;
+}
+
+type BoardRow = Pick<TrialRow, 'number' | 'state' | 'value' | 'params_json' | 'started_at' | 'ended_at' | 'round' | 'error' | 'attrs_json'> & { steps: number };
+
+function studyFromRow(row: StudyRow): StudyRecord {
+  return {
+    id: row.id, name: row.name, direction: row.direction, metric: row.metric, seed: row.seed,
+    space: JSON.parse(row.space_json) as unknown, spaceFile: row.space_file, createdAt: row.created_at,
+  };
+}
+
+function decodeAttrs(text: string | null): TrialAttrs | null {
+  return text === null ? null : (JSON.parse(text) as TrialAttrs);
+}
+
+function trialFromRow(row: TrialRow): TrialRecord {
+  return {
+    id: row.id, studyId: row.study_id, number: row.number, state: row.state, params: decodeParams(row.params_json),
+    value: row.value, metrics: decodeMetrics(row.metrics_json), attrs: decodeAttrs(row.attrs_json), error: row.error,
+    startedAt: row.started_at, endedAt: row.ended_at, round: row.round, seed: row.seed, owner: row.owner, sampleIndex: row.sample_index,
+  };
+}
+
+function zeroCounts(): Record<TrialState, number> {
+  return Object.fromEntries(TRIAL_STATES.map((state) => [state, 0])) as Record<TrialState, number>;
+}
+
+/**
+ * A trial's value for the `value` column: NaN is no value (the contract, and what SQLite's
+ * driver does), and PostgreSQL would otherwise sort NaN above +Infinity on the leaderboard.
+ */
+function noNaN(value: number | null | undefined): number | null {
+  return value === undefined || value === null || Number.isNaN(value) ? null : value;
+}
+
+/** Every statement; user values are always bound ($1, $2, ...), never spliced. */
+const SQL = {
+  insertStudy: `INSERT INTO studies (name, direction, metric, seed, space_json, space_file, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+  studyByName: 'SELECT * FROM studies WHERE name = $1',
+  studiesWithBest: `SELECT s.*, CASE WHEN s.direction = 'maximize'
+      THEN (SELECT MAX(t.value) FROM trials t WHERE t.study_id = s.id AND t.state = 'complete')
+      ELSE (SELECT MIN(t.value) FROM trials t WHERE t.study_id = s.id AND t.state = 'complete') END AS best
+    FROM studies s ORDER BY s.id`,
+  allCounts: 'SELECT study_id, state, COUNT(*) AS n FROM trials GROUP BY study_id, state',
+  counts: 'SELECT state, COUNT(*) AS n FROM trials WHERE study_id = $1 GROUP BY state',
+  // Serialises the claims and enqueues of one study (see claimTrial). NO KEY UPDATE, the lock
+  // an UPDATE of non-key columns takes: it does not block other transactions' foreign-key
+  // checks against the study row, only other lockers of this study.
+  lockStudy: 'SELECT id FROM studies WHERE id = $1 FOR NO KEY UPDATE',
+  nextNumbers: `SELECT COALESCE(MAX(number) + 1, 0) AS number, COALESCE(MAX(sample_index) + 1, 0) AS sample_index
+    FROM trials WHERE study_id = $1`,
+  insertTrial: `INSERT INTO trials (study_id, number, sample_index, state, params_json, started_at, owner)
+    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+  oldestQueued: "SELECT * FROM trials WHERE study_id = $1 AND state = 'queued' ORDER BY number LIMIT 1",
+  start: "UPDATE trials SET state = 'running', owner = $2, started_at = $3, heartbeat_at = NULL WHERE id = $1 AND state = 'queued'",
+  // As SQLite's: a sampled trial (sample_index set) forgets its params, to be sampled afresh.
+  release: `UPDATE trials SET state = 'queued', owner = NULL, started_at = NULL, heartbeat_at = NULL, round = NULL,
+      params_json = CASE WHEN sample_index IS NULL THEN params_json ELSE '{}' END
+    WHERE id = ANY($1::bigint[]) AND state = 'running' RETURNING id`,
+  releaseOwner: `UPDATE trials SET state = 'queued', owner = NULL, started_at = NULL, heartbeat_at = NULL, round = NULL,
+      params_json = CASE WHEN sample_index IS NULL THEN params_json ELSE '{}' END
+    WHERE owner = $1 AND state = 'running' RETURNING id`,
+  deleteSteps: 'DELETE FROM trial_steps WHERE trial_id = ANY($1::bigint[])',
+  importTrial: `INSERT INTO trials (study_id, number, sample_index, state, params_json, value, metrics_json,
+      attrs_json, error, started_at, ended_at, round, seed, owner)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+  heartbeat: "UPDATE trials SET heartbeat_at = $1 WHERE owner = $2 AND state = 'running'",
+  runningOwners: "SELECT DISTINCT owner FROM trials WHERE study_id = $1 AND state = 'running' AND owner IS NOT NULL ORDER BY owner",
+  // Locked, so a heartbeat or finish arriving meanwhile waits, and is not lost under the requeue.
+  lockRunning: `SELECT id, number, owner, COALESCE(heartbeat_at, started_at) AS alive_at
+    FROM trials WHERE study_id = $1 AND state = 'running' ORDER BY number FOR UPDATE`,
+  setParams: `UPDATE trials SET params_json = $2, started_at = $3,
+      round = CASE WHEN $4::boolean THEN $5::bigint ELSE round END,
+      seed = CASE WHEN $6::boolean THEN $7::bigint ELSE seed END
+    WHERE id = $1 AND state IN ('queued', 'running')`,
+  finish: `UPDATE trials SET state = $2, value = $3, metrics_json = $4, attrs_json = $5, error = $6, ended_at = $7
+    WHERE id = $1 AND state IN ('queued', 'running')`,
+  stateOf: 'SELECT state FROM trials WHERE id = $1',
+  // Shared lock: a release or finish waits until this step is in, so it never outlives a requeue.
+  lockStateOf: 'SELECT state FROM trials WHERE id = $1 FOR SHARE',
+  deleteStep: 'DELETE FROM trial_steps WHERE trial_id = $1 AND step = $2',
+  insertSteps: `INSERT INTO trial_steps (trial_id, step, name, value)
+    SELECT $1, $2, m.name, m.value FROM unnest($3::text[], $4::double precision[]) AS m(name, value)`,
+  trialByNumber: 'SELECT * FROM trials WHERE study_id = $1 AND number = $2',
+  steps: 'SELECT step, name, value FROM trial_steps WHERE trial_id = $1 ORDER BY step, name',
+  listTrials: `SELECT * FROM trials WHERE study_id = $1
+      AND ($2::bigint IS NULL OR round = $2::bigint)
+      AND ($3::text[] IS NULL OR state = ANY($3::text[]))
+    ORDER BY number`,
+  // Values are never NaN here (finishTrial stores NaN as NULL), so the order is the plain one.
+  // Steps are counted for the rows kept only, after the limit.
+  topMax: `SELECT b.*, (SELECT COUNT(DISTINCT s.step) FROM trial_steps s WHERE s.trial_id = b.id) AS steps FROM (
+      SELECT id, number, state, value, params_json, started_at, ended_at, round, error, attrs_json FROM trials
+      WHERE study_id = $1 AND state = ANY($2::text[]) ORDER BY value DESC NULLS LAST, number LIMIT $3
+    ) b ORDER BY b.value DESC NULLS LAST, b.number`,
+  topMin: `SELECT b.*, (SELECT COUNT(DISTINCT s.step) FROM trial_steps s WHERE s.trial_id = b.id) AS steps FROM (
+      SELECT id, number, state, value, params_json, started_at, ended_at, round, error, attrs_json FROM trials
+      WHERE study_id = $1 AND state = ANY($2::text[]) ORDER BY value ASC NULLS LAST, number LIMIT $3
+    ) b ORDER BY b.value ASC NULLS LAST, b.number`,
+  stepValues: `SELECT t.number, t.state, s.value
+    FROM trials t JOIN trial_steps s ON s.trial_id = t.id AND s.step = $1 AND s.name = $2
+    WHERE t.study_id = $3 ORDER BY t.number`,
+} as const;
+
+const WRITE = 'BEGIN';
+/** Several reads that must agree with each other: one snapshot. */
+const READ = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+/**
+ * PostgreSQL storage, for studies shared by processes on several hosts. Each method is one
+ * statement on the pool, or one transaction on a pooled connection; a transaction PostgreSQL
+ * aborts as a deadlock or serialization failure is run again (it left nothing behind).
+ *
+ * Claims lock the study's row (`SELECT ... FOR NO KEY UPDATE`) rather than skipping locked
+ * queued trials (`FOR UPDATE SKIP LOCKED`): a claim decides between the oldest queued trial and
+ * a new one whose number, sample index and place in the budget all follow from the trials
+ * already there, and SKIP LOCKED covers only the first. Under the study lock the whole decision
+ * is serial per study, so numbers and sample indices stay dense and unique, no queued trial is
+ * handed out twice, and maxTrials is exact, whatever the number of hosts. Claims are brief and
+ * a trial runs for seconds at least, so the lock costs nothing noticeable; studies do not block
+ * each other.
+ */
+export class PostgresStorage implements Storage {
+  readonly location: string;
+  readonly #pool: pg.Pool;
+  readonly #target: PostgresTarget;
+  #closed = false;
+
+  constructor(pool: pg.Pool, target: PostgresTarget) {
+    this.#pool = pool;
+    this.#target = target;
+    this.location = target.location;
+  }
+
+  /** Runs `fn`, again after a deadlock or serialization failure, reporting driver errors as E_STORAGE. */
+  async #attempt<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new HpsearchError('E_STORAGE', `${this.location} is closed`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (!isRetryable(error) || attempt >= ATTEMPTS) throw toStorageError(error, this.#target, doing);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  /** One statement on any pooled connection. */
+  async #query<R extends pg.QueryResultRow>(doing: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.#attempt(doing, () => this.#pool.query<R>(text, values));
+  }
+
+  /** `fn` inside one transaction (`begin`: WRITE or READ) on one pooled connection. */
+  async #transaction<T>(doing: string, begin: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.#attempt(doing, async () => {
+      const client = await this.#pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query(begin);
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        throw error;
+      } finally {
+        // A connection that could not even roll back is discarded, not handed to the next caller.
+        client.release(broken);
+      }
+    });
+  }
+
+  /** Why a write to a trial changed no row: it does not exist, or it already finished. */
+  async #notWritable(db: Queryable, trialId: number, state?: TrialState): Promise<HpsearchError> {
+    const found = state ?? (await db.query<{ state: TrialState }>(SQL.stateOf, [trialId])).rows[0]?.state;
+    if (found === undefined) return new HpsearchError('E_TRIAL_NOT_FOUND', `no trial with id ${trialId} in ${this.location}`);
+    return new HpsearchError('E_TRIAL_FINISHED', `trial ${trialId} already finished (${found}); finished trials cannot change`);
+  }
+
+  async #lockStudy(client: pg.PoolClient, studyId: number): Promise<void> {
+    const { rowCount } = await client.query(SQL.lockStudy, [studyId]);
+    if (rowCount === 0) throw new HpsearchError('E_STUDY_NOT_FOUND', `no study with id ${studyId} in ${this.location}`);
+  }
+
+  async createStudy(study: NewStudy): Promise<StudyRecord> {
+    return this.#attempt('creating a study', async () => {
+      try {
+        const { rows } = await this.#pool.query<StudyRow>(SQL.insertStudy, [study.name, study.direction, study.metric, study.seed,
+          JSON.stringify(study.space ?? null), study.spaceFile ?? null, study.createdAt ?? Date.now()]);
+        return studyFromRow(rows[0]!);
+      } catch (error) {
+        if (codeOf(error) === '23505') {
+          throw new HpsearchError('E_STUDY_EXISTS',
+            `a study named "${study.name}" already exists in ${this.location}; pick another name or resume it`, { cause: error });
+        }
+        throw error;
+      }
+    });
+  }
+
+  async getStudy(name: string): Promise<StudyRecord | null> {
+    const { rows } = await this.#query<StudyRow>('reading a study', SQL.studyByName, [name]);
+    return rows[0] ? studyFromRow(rows[0]) : null;
+  }
+
+  async listStudies(): Promise<StudySummary[]> {
+    return this.#transaction('listing studies', READ, async (client) => {
+      const counts = new Map<number, Record<TrialState, number>>();
+      for (const row of (await client.query<{ study_id: number; state: TrialState; n: number }>(SQL.allCounts)).rows) {
+        const byState = counts.get(row.study_id) ?? zeroCounts();
+        byState[row.state] = row.n;
+        counts.set(row.study_id, byState);
+      }
+      const { rows } = await client.query<StudyRow & { best: number | null }>(SQL.studiesWithBest);
+      return rows.map((row) => ({ ...studyFromRow(row), counts: counts.get(row.id) ?? zeroCounts(), best: row.best }));
+    });
+  }
+
+  async enqueueTrial(studyId: number, params: Params): Promise<TrialRecord> {
+    return this.#transaction('queueing a trial', WRITE, async (client) => {
+      await this.#lockStudy(client, studyId);
+      const { number } = (await client.query<{ number: number }>(SQL.nextNumbers, [studyId])).rows[0]!;
+      const { rows } = await client.query<TrialRow>(SQL.insertTrial, [studyId, number, null, 'queued', encodeParams(params), null, null]);
+      return trialFromRow(rows[0]!);
+    });
+  }
+
+  async claimTrial(studyId: number, options: ClaimOptions): Promise<ClaimedTrial | null> {
+    return this.#transaction('claiming a trial', WRITE, async (client) => {
+      await this.#lockStudy(client, studyId);
+      const now = Date.now();
+      // Under the study lock no other claim runs; the loop covers a queued trial finished by
+      // hand (finishTrial takes queued trials too) between the read and the update.
+      for (;;) {
+        const queued = (await client.query<TrialRow>(SQL.oldestQueued, [studyId])).rows[0];
+        if (!queued) break;
+        if ((await client.query(SQL.start, [queued.id, options.owner, now])).rowCount === 0) continue;
+        // A queued trial with a sample index was released before it ran: the sampler draws it again.
+        const sampled = queued.sample_index !== null;
+        return { id: queued.id, number: queued.number, params: sampled ? null : decodeParams(queued.params_json), sampleIndex: queued.sample_index };
+      }
+      // Numbers are dense (0..n-1, never deleted), so the next number is also the trial count.
+      const next = (await client.query<{ number: number; sample_index: number }>(SQL.nextNumbers, [studyId])).rows[0]!;
+      if (next.number >= options.maxTrials) return null;
+      const { rows } = await client.query<TrialRow>(SQL.insertTrial,
+        [studyId, next.number, next.sample_index, 'running', encodeParams({}), now, options.owner]);
+      return { id: rows[0]!.id, number: next.number, params: null, sampleIndex: next.sample_index };
+    });
+  }
+
+  async setTrialParams(trialId: number, update: TrialParamsUpdate): Promise<void> {
+    const { rowCount } = await this.#query('saving trial params', SQL.setParams, [
+      trialId, encodeParams(update.params), Date.now(),
+      update.round !== undefined, update.round ?? null, update.seed !== undefined, update.seed ?? null,
+    ]);
+    if (rowCount === 0) throw await this.#attempt('saving trial params', () => this.#notWritable(this.#pool, trialId));
+  }
+
+  async releaseTrial(trialId: number): Promise<void> {
+    await this.#transaction('releasing a trial', WRITE, async (client) => {
+      if ((await client.query(SQL.release, [[trialId]])).rowCount === 0) throw await this.#notWritable(client, trialId);
+      await client.query(SQL.deleteSteps, [[trialId]]);
+    });
+  }
+
+  async heartbeat(owner: string): Promise<number> {
+    return (await this.#query('recording a heartbeat', SQL.heartbeat, [Date.now(), owner])).rowCount ?? 0;
+  }
+
+  async runningOwners(studyId: number): Promise<string[]> {
+    const { rows } = await this.#query<{ owner: string }>('reading running trials', SQL.runningOwners, [studyId]);
+    return rows.map((row) => row.owner);
+  }
+
+  async recoverStaleTrials(studyId: number, options: RecoverOptions): Promise<RecoveredTrial[]> {
+    const dead = new Set(options.deadOwners ?? []);
+    const live = new Set(options.liveOwners ?? []);
+    return this.#transaction('recovering stale trials', WRITE, async (client) => {
+      const recovered: RecoveredTrial[] = [];
+      const ids: number[] = [];
+      const running = await client.query<{ id: number; number: number; owner: string | null; alive_at: number | null }>(SQL.lockRunning, [studyId]);
+      for (const row of running.rows) {
+        if (row.owner !== null && live.has(row.owner)) continue;
+        const reason: RecoveredTrial['reason'] | null = row.owner !== null && dead.has(row.owner)
+          ? 'dead-owner'
+          : row.alive_at === null || row.alive_at < options.staleBefore ? 'no-heartbeat' : null;
+        if (reason === null) continue;
+        ids.push(row.id);
+        recovered.push({ number: row.number, owner: row.owner, reason });
+      }
+      if (ids.length > 0) {
+        await client.query(SQL.release, [ids]);
+        await client.query(SQL.deleteSteps, [ids]);
+      }
+      return recovered;
+    });
+  }
+
+  async releaseTrialsOf(owner: string): Promise<number> {
+    return this.#transaction('releasing running trials', WRITE, async (client) => {
+      const ids = (await client.query<{ id: number }>(SQL.releaseOwner, [owner])).rows.map((row) => row.id);
+      if (ids.length > 0) await client.query(SQL.deleteSteps, [ids]);
+      return ids.length;
+    });
+  }
+
+  async reportStep(trialId: number, step: number, values: Metrics): Promise<void> {
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new HpsearchError('E_USAGE', `step must be a non-negative integer, got ${step}`);
+    }
+    const entries = Object.entries(values);
+    for (const [name, value] of entries) {
+      if (typeof value !== 'number') throw new HpsearchError('E_USAGE', `metric "${name}" at step ${step} is not a number`);
+    }
+    await this.#transaction('reporting a step', WRITE, async (client) => {
+      const state = (await client.query<{ state: TrialState }>(SQL.lockStateOf, [trialId])).rows[0]?.state;
+      if (state === undefined || isFinished(state)) throw await this.#notWritable(client, trialId, state);
+      await client.query(SQL.deleteStep, [trialId, step]);
+      // double precision holds NaN and ±Infinity, sent as the texts 'NaN', 'Infinity', '-Infinity'.
+      if (entries.length > 0) {
+        await client.query(SQL.insertSteps, [trialId, step, entries.map(([name]) => name), entries.map(([, value]) => value)]);
+      }
+    });
+  }
+
+  async finishTrial(trialId: number, result: TrialFinish): Promise<void> {
+    if (!isFinished(result.state)) {
+      throw new HpsearchError('E_USAGE', `a trial can only finish as complete, pruned or failed, not ${String(result.state)}`);
+    }
+    const { rowCount } = await this.#query('finishing a trial', SQL.finish, [trialId, result.state, noNaN(result.value), encodeMetrics(result.metrics),
+      result.attrs ? JSON.stringify(result.attrs) : null, result.error ?? null, Date.now()]);
+    if (rowCount === 0) throw await this.#attempt('finishing a trial', () => this.#notWritable(this.#pool, trialId));
+  }
+
+  async importTrial(studyId: number, trial: TrialDetail): Promise<void> {
+    await this.#transaction('importing a trial', WRITE, async (client) => {
+      // Locked as claims lock it, so a claim running meanwhile cannot take the imported number.
+      await this.#lockStudy(client, studyId);
+      let id: number;
+      try {
+        id = (await client.query<{ id: number }>(SQL.importTrial, [
+          studyId, trial.number, trial.sampleIndex, trial.state, encodeParams(trial.params), noNaN(trial.value), encodeMetrics(trial.metrics),
+          trial.attrs ? JSON.stringify(trial.attrs) : null, trial.error, trial.startedAt, trial.endedAt, trial.round, trial.seed, trial.owner,
+        ])).rows[0]!.id;
+      } catch (error) {
+        if (codeOf(error) === '23505') {
+          throw new HpsearchError('E_USAGE', `the study already has a trial numbered ${trial.number} (or sample index ${trial.sampleIndex}); copy into a new study`, { cause: error });
+        }
+        throw error;
+      }
+      for (const { step, values } of trial.steps) {
+        const entries = Object.entries(values);
+        if (entries.length > 0) await client.query(SQL.insertSteps, [id, step, entries.map(([name]) => name), entries.map(([, value]) => value)]);
+      }
+    });
+  }
+
+  async getTrial(studyId: number, number: number): Promise<TrialDetail | null> {
+    return this.#transaction('reading a trial', READ, async (client) => {
+      const row = (await client.query<TrialRow>(SQL.trialByNumber, [studyId, number])).rows[0];
+      if (!row) return null;
+      const steps: StepRecord[] = [];
+      for (const { step, name, value } of (await client.query<{ step: number; name: string; value: number | null }>(SQL.steps, [row.id])).rows) {
+        if (steps.at(-1)?.step !== step) steps.push({ step, values: {} });
+        // defineProperty, not `=`: a metric named __proto__ must stay a metric.
+        Object.defineProperty(steps.at(-1)!.values, name, { value: decodeStepValue(value), enumerable: true, writable: true, configurable: true });
+      }
+      return { ...trialFromRow(row), steps };
+    });
+  }
+
+  async listTrials(studyId: number, filter: TrialFilter = {}): Promise<TrialRecord[]> {
+    const { rows } = await this.#query<TrialRow>('listing trials', SQL.listTrials, [studyId, filter.round ?? null, filter.states ? [...filter.states] : null]);
+    return rows.map(trialFromRow);
+  }
+
+  async countTrials(studyId: number): Promise<Record<TrialState, number>> {
+    const counts = zeroCounts();
+    for (const row of (await this.#query<{ state: TrialState; n: number }>('counting trials', SQL.counts, [studyId])).rows) counts[row.state] = row.n;
+    return counts;
+  }
+
+  async leaderboard(studyId: number, options: LeaderboardOptions): Promise<LeaderboardRow[]> {
+    const top = Math.max(0, Math.floor(options.top));
+    const limit = Number.isFinite(top) ? top : null; // LIMIT NULL: no limit (`--top all`)
+    const states = [...new Set(options.states ?? ['complete'])];
+    const { rows } = await this.#query<BoardRow>('reading the leaderboard', options.direction === 'maximize' ? SQL.topMax : SQL.topMin,
+      [studyId, states, limit]);
+    return rows.map((row, i) => ({
+      rank: i + 1, number: row.number, state: row.state, value: row.value, params: decodeParams(row.params_json), steps: row.steps,
+      durationMs: row.started_at !== null && row.ended_at !== null ? row.ended_at - row.started_at : null,
+      round: row.round, error: row.error, attrs: decodeAttrs(row.attrs_json),
+    }));
+  }
+
+  async stepValues(studyId: number, name: string, step: number): Promise<StepValue[]> {
+    const { rows } = await this.#query<{ number: number; state: TrialState; value: number | null }>('reading step values', SQL.stepValues, [step, name, studyId]);
+    return rows.map((row) => ({ number: row.number, state: row.state, value: decodeStepValue(row.value) }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}
