@@ -118,4 +118,36 @@ describePostgres('many hosts on one PostgreSQL study (worker processes over loop
     const [a, b] = await Promise.all([trialsOf(db, 'moved'), trialsOf(back, 'moved')]);
     expect(b.map((t) => ({ ...t, id: 0, studyId: 0 }))).toEqual(a.map((t) => ({ ...t, id: 0, studyId: 0 })));
   }, 120_000);
+
+  it('narrow, compare and serve work on --storage URL too', async () => {
+    const url = await server().createDatabase();
+    expect((await runCli(['run', space('wide', 8, 0), '--storage', url, '--workers', '1'])).code).toBe(0);
+    const narrowed = await runCli(['narrow', 'wide', '--storage', url, '--top', '3']);
+    expect(narrowed.code).toBe(0);
+    expect(narrowed.stdout).toMatch(/^study: wide-narrowed$/m);
+    const compared = await runCli(['compare', space('cmp', 6, 0), '--storage', url, '--pruners', 'none,median', '--workers', '1', '--format', 'json']);
+    expect(compared.stderr).not.toMatch(/unexpected error/);
+    expect(compared.code).toBe(0);
+    expect((JSON.parse(compared.stdout) as { strategies: Array<{ strategy: string }> }).strategies.map((x) => x.strategy)).toEqual(['none', 'median']);
+    const studies = await runCli(['studies', '--storage', url, '--format', 'json']);
+    expect((JSON.parse(studies.stdout) as Array<{ name: string }>).map((x) => x.name).sort()).toEqual(['cmp.compare.median.s4', 'cmp.compare.none.s4', 'wide']);
+
+    const serve = spawn(process.execPath, [CLI, 'serve', '--storage', url, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      const base = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        serve.stderr!.on('data', (chunk: Buffer) => {
+          err += chunk.toString();
+          const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(err);
+          if (m) resolve(m[1]!);
+        });
+        serve.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+      });
+      const api = await fetch(`${base}api/study/wide`);
+      expect(api.status).toBe(200);
+      expect(((await api.json()) as { data: { trials: unknown[] } }).data.trials).toHaveLength(8);
+    } finally {
+      serve.kill('SIGINT');
+    }
+  }, 120_000);
 });
