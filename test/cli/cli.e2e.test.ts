@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { OBJECTIVES, REPO, useTempDir } from '../helpers/temp.js';
+import { CLI, OBJECTIVES, REPO, useTempDir } from '../helpers/temp.js';
 
 const tempDir = useTempDir();
 
@@ -198,7 +199,7 @@ params:
   });
 
   it('shows help with examples for every command', async () => {
-    for (const command of ['run', 'leaderboard', 'studies', 'trial', 'narrow']) {
+    for (const command of ['run', 'leaderboard', 'studies', 'trial', 'narrow', 'compare', 'report', 'serve', 'worker', 'copy']) {
       const help = await runCli([command, '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/Usage: hpsearch /);
@@ -209,5 +210,12 @@ params:
     const version = await runCli(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
+  });
+
+  it('exits quietly when the reader of its output goes away (`| head`)', () => {
+    // A shell pipe into `head -1`, which closes it after the first line.
+    const result = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" worker --help | head -1`], { encoding: 'utf8' });
+    expect(result.stdout).toBe('Usage: hpsearch worker [options] <study>\n');
+    expect(result.stderr).toBe('');
   });
 });

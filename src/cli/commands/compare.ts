@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addBackendOption } from '../run-options.js';
 import { addStorageOptions, type StorageFlags } from '../storage-option.js';
 import { DEFAULT_STRATEGIES } from '../../compare/strategies.js';
 import type { BackendChoice } from '../../task/types.js';
@@ -17,7 +18,7 @@ export interface CompareOptions extends StorageFlags {
 export const COMPARE_DB_DIR = 'runs/compare';
 
 export function registerCompare(program: Command): Command {
-  return addStorageOptions(program.command('compare'), `SQLite database for the runs' studies (default: a new ${COMPARE_DB_DIR}/<study>-<time>.db)`)
+  return addBackendOption(addStorageOptions(program.command('compare'), `SQLite database for the runs' studies (default: a new ${COMPARE_DB_DIR}/<study>-<time>.db)`))
     .description('early-stopping study: run the same space under several pruning strategies and seeds, and compare best value, epochs and time')
     .argument('<space-file>', 'search-space file (YAML or JSON)')
     .option(
@@ -29,12 +30,6 @@ export function registerCompare(program: Command): Command {
     .option('--seeds <n>', "runs per strategy, with the file's seed, seed+1, ...", positiveInt, 1)
     .option('--trials <n>', "trials per run (default: the file's search.trials)", positiveInt)
     .option('--workers <n>', 'worker threads (default: CPU cores)', positiveInt)
-    .option(
-      '--backend <name>',
-      'TF.js backend for built-in training tasks: auto, tensorflow-gpu, tensorflow, wasm or cpu',
-      oneOf(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const),
-      'auto',
-    )
     .option('--format <format>', 'output: table or json', oneOf(['table', 'json'] as const), 'table')
     .addHelpText(
       'after',

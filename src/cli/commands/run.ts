@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { addStorageOptions, type StorageFlags } from '../storage-option.js';
 import type { BackendChoice } from '../../task/types.js';
-import { nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, prunerName } from '../options.js';
+import { nonNegativeInt, positiveInt, prunerName } from '../options.js';
+import { addRunLoopOptions } from '../run-options.js';
 import type { PrunerType } from '../../pruners/pruner.js';
 
 export interface RunOptions extends StorageFlags {
@@ -22,32 +23,18 @@ export interface RunOptions extends StorageFlags {
 }
 
 export function registerRun(program: Command): Command {
-  return addStorageOptions(program.command('run'))
+  return addRunLoopOptions(addStorageOptions(program.command('run')))
     .description('run the study a search-space file describes, then print the best trials')
     .argument('<space-file>', 'search-space file (YAML or JSON)')
     .option('--study <name>', 'study name (default: the file\'s `study`, else its file name)')
     .option('--trials <n>', 'trials the study should hold when done (default: the file\'s search.trials)', positiveInt)
-    .option('--workers <n>', 'worker threads (default: CPU cores)', positiveInt)
     .option('--seed <n>', 'study seed (default: the file\'s seed)', nonNegativeInt)
     .option('--resume', 'continue an existing study of that name instead of failing')
-    .option(
-      '--backend <name>',
-      'TF.js backend for built-in training tasks: auto, tensorflow-gpu, tensorflow, wasm or cpu',
-      oneOf(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const),
-      'auto',
-    )
     .option(
       '--pruner <type>',
       "study pruner: none, median, percentile, successive_halving (asha) or hyperband; the file's settings if it has that type, else defaults",
       prunerName,
     )
-    .option('--format <format>', 'output: table or json', oneOf(['table', 'json'] as const), 'table')
-    .option('--max-failures <n>', 'stop the run once this many of its trials have failed', positiveInt)
-    .option('--grace <seconds>', 'after Ctrl-C, how long running trials may go on before they go back to the queue', nonNegativeNumber, 10)
-    .option('--worker-memory <MiB>', "each worker thread's heap limit: a trial over it fails and its worker is replaced", positiveInt)
-    .option('--stale-after <seconds>', "a trial another run left without a heartbeat this long is taken for dead and run again", nonNegativeNumber, 60)
-    .option('--report', 'write the HTML report when the run ends (runs/<study>/report.html; see hpsearch report)')
-    .option('--report-out <file>', 'with --report: where to write it')
     .addHelpText(
       'after',
       `

@@ -1,25 +1,14 @@
 import type { Command } from 'commander';
-import { nonNegativeNumber, oneOf, positiveInt } from '../options.js';
+import { positiveInt } from '../options.js';
+import { addRunLoopOptions } from '../run-options.js';
 import { addStorageOptions } from '../storage-option.js';
 import type { RunLoopOptions } from './run-study.js';
 
 export function registerWorker(program: Command): Command {
-  return addStorageOptions(program.command('worker'))
+  return addRunLoopOptions(addStorageOptions(program.command('worker')))
     .description("join an existing study from this host: read its space from the storage and run trials until its budget is spent")
     .argument('<study>', 'study name')
     .option('--trials <n>', "trials the study should hold when done (default: its stored search.trials)", positiveInt)
-    .option('--workers <n>', 'worker threads on this host (default: CPU cores)', positiveInt)
-    .option(
-      '--backend <name>',
-      'TF.js backend for built-in training tasks on this host: auto, tensorflow-gpu, tensorflow, wasm or cpu',
-      oneOf(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const),
-      'auto',
-    )
-    .option('--format <format>', 'output: table or json', oneOf(['table', 'json'] as const), 'table')
-    .option('--max-failures <n>', 'stop once this many of its trials have failed', positiveInt)
-    .option('--grace <seconds>', 'after Ctrl-C, how long running trials may go on before they go back to the queue', nonNegativeNumber, 10)
-    .option('--worker-memory <MiB>', "each worker thread's heap limit", positiveInt)
-    .option('--stale-after <seconds>', 'a trial of another host without a heartbeat this long is taken for dead and run again', nonNegativeNumber, 60)
     .addHelpText(
       'after',
       `

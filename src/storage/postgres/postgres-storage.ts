@@ -1,14 +1,15 @@
 import pg from 'pg';
 import { HpsearchError } from '../../errors.js';
-import type { Direction, Params } from '../../space/types.js';
-import { TRIAL_STATES, isFinished, type TrialState } from '../../study/states.js';
+import type { Params } from '../../space/types.js';
+import { isFinished, type TrialState } from '../../study/states.js';
 import type {
   ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, StepValue, Storage,
-  StudyRecord, StudySummary, TrialAttrs, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
+  StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
 } from '../storage.js';
-import { decodeMetrics, decodeParams, decodeStepValue, encodeMetrics, encodeParams } from '../sqlite/metrics-codec.js';
+import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from '../sqlite/metrics-codec.js';
 import { POSTGRES_MIGRATIONS, migratePostgres, type PostgresMigration } from './migrations.js';
 import { codeOf, isRetryable, parsePostgresUrl, toStorageError, type PostgresTarget } from './postgres-errors.js';
+import { decodeAttrs, studyFromRow, trialFromRow, zeroCounts, type StudyRow, type TrialRow } from '../rows.js';
 
 export interface PostgresStorageOptions {
   /** The schema migrations to apply; tests pass custom lists. Defaults to POSTGRES_MIGRATIONS. */
@@ -58,41 +59,7 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   return new PostgresStorage(pool, target);
 }
 
-interface StudyRow {
-  id: number; name: string; direction: Direction; metric: string; seed: number;
-  space_json: string; space_file: string | null; created_at: number;
-}
-
-interface TrialRow {
-  id: number; study_id: number; number: number; sample_index: number | null; state: TrialState;
-  params_json: string; value: number | null; metrics_json: string | null; attrs_json: string | null; error: string | null;
-  started_at: number | null; ended_at: number | null; round: number | null; seed: number | null; owner: string | null;
-}
-
 type BoardRow = Pick<TrialRow, 'number' | 'state' | 'value' | 'params_json' | 'started_at' | 'ended_at' | 'round' | 'error' | 'attrs_json'> & { steps: number };
-
-function studyFromRow(row: StudyRow): StudyRecord {
-  return {
-    id: row.id, name: row.name, direction: row.direction, metric: row.metric, seed: row.seed,
-    space: JSON.parse(row.space_json) as unknown, spaceFile: row.space_file, createdAt: row.created_at,
-  };
-}
-
-function decodeAttrs(text: string | null): TrialAttrs | null {
-  return text === null ? null : (JSON.parse(text) as TrialAttrs);
-}
-
-function trialFromRow(row: TrialRow): TrialRecord {
-  return {
-    id: row.id, studyId: row.study_id, number: row.number, state: row.state, params: decodeParams(row.params_json),
-    value: row.value, metrics: decodeMetrics(row.metrics_json), attrs: decodeAttrs(row.attrs_json), error: row.error,
-    startedAt: row.started_at, endedAt: row.ended_at, round: row.round, seed: row.seed, owner: row.owner, sampleIndex: row.sample_index,
-  };
-}
-
-function zeroCounts(): Record<TrialState, number> {
-  return Object.fromEntries(TRIAL_STATES.map((state) => [state, 0])) as Record<TrialState, number>;
-}
 
 /**
  * A trial's value for the `value` column: NaN is no value (the contract, and what SQLite's

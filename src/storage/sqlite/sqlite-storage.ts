@@ -3,16 +3,17 @@ import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { HpsearchError } from '../../errors.js';
 import type { Direction, Params } from '../../space/types.js';
-import { TRIAL_STATES, isFinished, type TrialState } from '../../study/states.js';
+import { isFinished, type TrialState } from '../../study/states.js';
 import type {
   ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, StepValue, Storage,
-  StudyRecord, StudySummary, TrialAttrs, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
+  StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
 } from '../storage.js';
-import { decodeMetrics, decodeParams, decodeStepValue, encodeMetrics, encodeParams } from './metrics-codec.js';
+import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from './metrics-codec.js';
 import { MIGRATIONS, checkSchema, migrate, notSqliteMessage, type Migration } from './migrations.js';
 import {
   canWriteDatabase, createDatabaseFolder, damagedMessage, isWritable, readDatabaseCopy, readOnlyFileMessage, readOnlyFolderMessage,
 } from './file-checks.js';
+import { decodeAttrs, studyFromRow, trialFromRow, zeroCounts, type StudyRow, type TrialRow } from '../rows.js';
 
 export interface SqliteStorageOptions {
   /** Open an existing, up-to-date database for reading only (e.g. `hpsearch show`). */
@@ -145,40 +146,10 @@ function toStorageError(error: unknown, location: string, doing: string): Hpsear
   return new HpsearchError('E_STORAGE', `${failed}: ${message}${hint}`, { cause });
 }
 
-interface StudyRow {
-  id: number; name: string; direction: Direction; metric: string; seed: number;
-  space_json: string; space_file: string | null; created_at: number;
-}
-
-interface TrialRow {
-  id: number; study_id: number; number: number; sample_index: number | null; state: TrialState;
-  params_json: string; value: number | null; metrics_json: string | null; attrs_json: string | null; error: string | null;
-  started_at: number | null; ended_at: number | null; round: number | null; seed: number | null; owner: string | null;
-}
-
 interface StepRow { step: number; name: string; value: number | null }
 interface CountRow { study_id: number; state: TrialState; n: number }
 
 const ACTIVE = "state IN ('queued', 'running')";
-
-function studyFromRow(row: StudyRow): StudyRecord {
-  return {
-    id: row.id, name: row.name, direction: row.direction, metric: row.metric, seed: row.seed,
-    space: JSON.parse(row.space_json) as unknown, spaceFile: row.space_file, createdAt: row.created_at,
-  };
-}
-
-function trialFromRow(row: TrialRow): TrialRecord {
-  return {
-    id: row.id, studyId: row.study_id, number: row.number, state: row.state, params: decodeParams(row.params_json),
-    value: row.value, metrics: decodeMetrics(row.metrics_json), attrs: row.attrs_json === null ? null : (JSON.parse(row.attrs_json) as TrialAttrs), error: row.error, startedAt: row.started_at,
-    endedAt: row.ended_at, round: row.round, seed: row.seed, owner: row.owner, sampleIndex: row.sample_index,
-  };
-}
-
-function zeroCounts(): Record<TrialState, number> {
-  return Object.fromEntries(TRIAL_STATES.map((state) => [state, 0])) as Record<TrialState, number>;
-}
 
 /** Orders non-NULL values best first, then by number; written out because Infinity - Infinity is NaN. */
 function compareByValue(direction: Direction): (a: TrialRow, b: TrialRow) => number {
@@ -534,7 +505,7 @@ export class SqliteStorage implements Storage {
         steps: this.sql.stepCount.get(row.id)!.n,
         durationMs: row.started_at !== null && row.ended_at !== null ? row.ended_at - row.started_at : null,
         round: row.round, error: row.error,
-        attrs: row.attrs_json === null ? null : (JSON.parse(row.attrs_json) as TrialAttrs),
+        attrs: decodeAttrs(row.attrs_json),
       }));
     });
   }

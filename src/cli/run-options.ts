@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { nonNegativeNumber, oneOf, positiveInt } from './options.js';
+
+/** The TF.js backends a command may ask for. */
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+/** `--backend`, for every command that trains built-in tasks (run, worker, compare). */
+export function addBackendOption(command: Command): Command {
+  return command.option(
+    '--backend <name>',
+    `TF.js backend for built-in training tasks: ${BACKEND_CHOICES.join(', ')}`,
+    oneOf(BACKEND_CHOICES),
+    'auto',
+  );
+}
+
+/** How trials run and what happens when they fail or the user stops: the options `run` and `worker` share. */
+export function addRunLoopOptions(command: Command): Command {
+  return addBackendOption(command.option('--workers <n>', 'worker threads (default: CPU cores)', positiveInt))
+    .option('--format <format>', 'output: table or json', oneOf(['table', 'json'] as const), 'table')
+    .option('--max-failures <n>', 'stop the run once this many of its trials have failed', positiveInt)
+    .option('--grace <seconds>', 'after Ctrl-C, how long running trials may go on before they go back to the queue', nonNegativeNumber, 10)
+    .option('--worker-memory <MiB>', "each worker thread's heap limit: a trial over it fails and its worker is replaced", positiveInt)
+    .option('--stale-after <seconds>', 'a trial another run left without a heartbeat this long is taken for dead and run again', nonNegativeNumber, 60)
+    .option('--report', 'write the HTML report when the run ends (runs/<study>/report.html; see hpsearch report)')
+    .option('--report-out <file>', 'with --report: where to write it');
+}
