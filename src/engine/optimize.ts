@@ -266,10 +266,26 @@ export async function optimizeStudy(
         options.onProgress?.({ ...progress });
         continue;
       }
-      const end = monitor.end(outcome);
       const backend = outcome.attrs?.['backend'];
       if (typeof backend === 'string') backends.add(backend);
-      await study.tell(trial, end.finish);
+      // Another run may have taken the trial over (this run's heartbeats had stopped) and finished it.
+      let takenOver = false;
+      let end: ReturnType<TrialMonitor['end']> | null = null;
+      try {
+        // end() rethrows a failed report; then tell() stores the result.
+        end = monitor.end(outcome);
+        await study.tell(trial, end.finish);
+      } catch (error) {
+        if (!finishedElsewhere(error)) throw error;
+        takenOver = true;
+      }
+      if (takenOver || end === null) {
+        // The first result stored stands; this one is dropped, and the run goes on.
+        options.onNote?.(`trial ${trial.number} was finished by another run that had taken it over (this run's heartbeats had stopped reaching the storage); this run's result for it is dropped`);
+        progress.running--;
+        options.onProgress?.({ ...progress });
+        continue;
+      }
       const trialPlan = planned(trial.params);
       summary.stepsPlanned = summary.stepsPlanned === null || trialPlan === null ? null : summary.stepsPlanned + trialPlan;
       const { finish } = end;
@@ -380,6 +396,11 @@ function workerObjective(study: Study, objective: string | TaskObjective): Worke
 
 export function defaultWorkers(): number {
   return availableParallelism();
+}
+
+/** The storage said the trial already ended: another run finished it. */
+function finishedElsewhere(error: unknown): boolean {
+  return error instanceof HpsearchError && error.code === 'E_TRIAL_FINISHED';
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */

@@ -133,4 +133,34 @@ describe('runs that die: heartbeats and recovery', () => {
       await study.close();
     }
   });
+
+  it('goes on when another run finished one of its trials meanwhile (it had taken it over): the first result stands', async () => {
+    const study = await createStudy({
+      name: 'taken',
+      storage: join(tempDir(), 't.db'),
+      direction: 'maximize',
+      seed: 2,
+      search: { strategy: 'random', trials: 3 },
+      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 6, delay_ms: 60 },
+    });
+    try {
+      const notes: string[] = [];
+      const run = study.optimize(RAMP, { workers: 1, onNote: (n) => notes.push(n) });
+      // Trial 0 is running here when "another run" stores its result.
+      for (;;) {
+        const running = await study.trials({ states: ['running'] });
+        if (running.length === 1 && running[0]!.number === 0 && (await study.trial(0))!.steps.length > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await study.storage.finishTrial((await study.trials())[0]!.id, { state: 'complete', value: 0.123 });
+      const summary = await run;
+      expect(notes.join('\n')).toMatch(/trial 0 was finished by another run that had taken it over/);
+      const trials = await study.trials();
+      expect(trials.map((t) => [t.number, t.state])).toEqual([[0, 'complete'], [1, 'complete'], [2, 'complete']]);
+      expect(trials[0]!.value).toBe(0.123);
+      expect(summary.ran).toBe(2);
+    } finally {
+      await study.close();
+    }
+  });
 });
