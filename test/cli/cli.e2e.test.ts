@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { moduleSpaceYaml } from '../helpers/spaces.js';
 import { CLI, OBJECTIVES, REPO, useTempDir } from '../helpers/temp.js';
 
 const tempDir = useTempDir();
@@ -14,21 +15,13 @@ function writeSpace(dir: string, name: string, body: string): string {
   return file;
 }
 
-const randomSpace = (study: string, trials = 12) => `
-study: ${study}
-seed: 42
-objective:
-  module: ${join(OBJECTIVES, 'curve.mjs')}
-  metric: val_accuracy
-  direction: maximize
-search:
-  strategy: random
-  trials: ${trials}
-params:
-  lr: { type: float, low: 1.0e-6, high: 1.0e-2, log: true }
-  weight_decay: { type: float, low: 1.0e-8, high: 1.0e-4, log: true }
-  epochs: 3
-`;
+const randomSpace = (study: string, trials = 12) =>
+  moduleSpaceYaml({
+    study,
+    seed: 42,
+    trials,
+    params: ['lr: { type: float, low: 1.0e-6, high: 1.0e-2, log: true }', 'weight_decay: { type: float, low: 1.0e-8, high: 1.0e-4, log: true }', 'epochs: 3'],
+  });
 
 describe('hpsearch CLI, end to end in child processes', () => {
   it('runs a study, prints the best 5 in the book style, and answers every query command', async () => {

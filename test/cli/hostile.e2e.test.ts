@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSpace } from '../../src/space/load.js';
 import { MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { moduleSpaceYaml } from '../helpers/spaces.js';
 import { OBJECTIVES, useTempDir } from '../helpers/temp.js';
 
 const tempDir = useTempDir();
@@ -37,20 +38,8 @@ function expectOneLine(result: CliResult, code: 1 | 2, pattern: RegExp): void {
   expect(result.stdout).toBe('');
 }
 
-const space = (study: string, trials = 6) => `
-study: ${study}
-seed: 7
-objective:
-  module: ${join(OBJECTIVES, 'curve.mjs')}
-  metric: val_accuracy
-  direction: maximize
-search:
-  strategy: random
-  trials: ${trials}
-params:
-  lr: { type: float, low: 1.0e-5, high: 1.0e-1, log: true }
-  epochs: 3
-`;
+const space = (study: string, trials = 6) =>
+  moduleSpaceYaml({ study, seed: 7, trials, params: ['lr: { type: float, low: 1.0e-5, high: 1.0e-1, log: true }', 'epochs: 3'] });
 
 /** A database with one finished study "best", written by the CLI; returns the space file too. */
 async function studyDatabase(dir: string, db: string): Promise<string> {

@@ -6,8 +6,9 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import { openStorage } from '../../src/storage/open.js';
 import type { TrialRecord } from '../../src/storage/storage.js';
 import { runCli } from '../helpers/cli.js';
+import { moduleSpaceYaml } from '../helpers/spaces.js';
 import { describePostgres, usePostgres } from '../helpers/postgres.js';
-import { CLI, OBJECTIVES } from '../helpers/temp.js';
+import { CLI } from '../helpers/temp.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hpsearch-pg-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,20 +17,7 @@ function space(name: string, trials: number, delayMs: number): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
-    `study: ${name}
-seed: 4
-objective:
-  module: ${JSON.stringify(join(OBJECTIVES, 'ramp.mjs'))}
-  metric: val_accuracy
-  direction: maximize
-search:
-  strategy: random
-  trials: ${trials}
-params:
-  x: { type: float, low: 0, high: 1 }
-  epochs: 3
-  delay_ms: ${delayMs}
-`,
+    moduleSpaceYaml({ study: name, seed: 4, objective: 'ramp.mjs', trials, params: ['x: { type: float, low: 0, high: 1 }', 'epochs: 3', `delay_ms: ${delayMs}`] }),
   );
   return file;
 }

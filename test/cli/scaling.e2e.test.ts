@@ -3,28 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/storage/open.js';
 import { runCli } from '../helpers/cli.js';
-import { OBJECTIVES, useTempDir } from '../helpers/temp.js';
+import { moduleSpaceYaml } from '../helpers/spaces.js';
+import { useTempDir } from '../helpers/temp.js';
 
 const tempDir = useTempDir();
 
 function space(dir: string, trials: number): string {
   const file = join(dir, 'shared.yaml');
-  writeFileSync(
-    file,
-    `study: shared
-seed: 9
-objective:
-  module: ${JSON.stringify(join(OBJECTIVES, 'curve.mjs'))}
-  metric: val_accuracy
-  direction: maximize
-search:
-  strategy: random
-  trials: ${trials}
-params:
-  lr: { type: float, low: 1.0e-5, high: 1.0e-1, log: true }
-  epochs: 3
-`,
-  );
+  writeFileSync(file, moduleSpaceYaml({ study: 'shared', seed: 9, trials, params: ['lr: { type: float, low: 1.0e-5, high: 1.0e-1, log: true }', 'epochs: 3'] }));
   return file;
 }
 
