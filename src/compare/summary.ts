@@ -55,19 +55,10 @@ export interface Spread {
   n: number;
 }
 
-export interface SeedResult {
-  seed: number;
-  study: string;
-  best: number | null;
-  trials: number;
-  pruned: number;
-  stoppedEarly: number;
-  failed: number;
-  stepsTrained: number;
-  stepsPlanned: number | null;
+/** One run's own figures (all of CompareRun but its strategy and trial list), measured against the same seed's reference. */
+export interface SeedResult extends Omit<CompareRun, 'strategy' | 'ends'> {
   /** stepsTrained / the reference run's stepsTrained (same seed); null without a reference. */
   fractionOfReference: number | null;
-  durationMs: number;
   /** The reference run's best and steps trained on this seed. */
   referenceBest: number | null;
   referenceSteps: number | null;
@@ -141,18 +132,10 @@ export function summarizeComparison(runs: readonly CompareRun[], options: Summar
   function seedResult(run: CompareRun, ref: CompareRun | undefined, isReference: boolean): SeedResult {
     const referenceBest = ref?.best ?? null;
     const reached = referenceBest === null ? null : firstReach(run.ends, referenceBest, options.direction, tolerance);
+    const { strategy: _strategy, ends: _ends, ...own } = run;
     return {
-      seed: run.seed,
-      study: run.study,
-      best: run.best,
-      trials: run.trials,
-      pruned: run.pruned,
-      stoppedEarly: run.stoppedEarly,
-      failed: run.failed,
-      stepsTrained: run.stepsTrained,
-      stepsPlanned: run.stepsPlanned,
+      ...own,
       fractionOfReference: ref && ref.stepsTrained > 0 ? run.stepsTrained / ref.stepsTrained : null,
-      durationMs: run.durationMs,
       referenceBest,
       referenceSteps: ref?.stepsTrained ?? null,
       reached,
