@@ -109,7 +109,7 @@ export function scatterSpec(data: ReportData): ViewSpec {
       encoding: {
         x: { field: 'x', type: 'quantitative', title: axes.x, scale: axisScaleSpec(x?.log ?? false), axis: axisFormat(x?.log ?? false) },
         y: { field: 'y', type: 'quantitative', title: axes.y ?? metric, scale: axisScaleSpec(y?.log ?? false), axis: axisFormat(y?.log ?? false) },
-        color: { field: 'value', type: 'quantitative', title: metric, scale: { scheme: 'viridis', reverse: data.study.direction === 'minimize' } },
+        color: objectiveColor(data),
         tooltip: [
           { field: 'number', title: 'trial' },
           { field: 'x', title: axes.x, format: '.3~e' },
@@ -213,7 +213,7 @@ export function parallelSpec(data: ReportData): ViewSpec {
             x,
             y: { field: 'pos', type: 'quantitative', axis: null, scale: { domain: [0, 1] } },
             detail: { field: 'number', type: 'nominal' },
-            color: { field: 'value', type: 'quantitative', title: metric, scale: { scheme: 'viridis', reverse: data.study.direction === 'minimize' } },
+            color: objectiveColor(data),
             tooltip: [{ field: 'number', title: 'trial' }, { field: 'value', title: metric, format: '.4~g' }],
           },
         },
@@ -294,7 +294,7 @@ export function roundsSpec(data: ReportData): ViewSpec {
           encoding: {
             y,
             x: { field: 'x', type: 'quantitative', scale },
-            color: { field: 'value', type: 'quantitative', title: metric, scale: { scheme: 'viridis', reverse: data.study.direction === 'minimize' } },
+            color: objectiveColor(data),
             tooltip: [{ field: 'number', title: 'trial' }, { field: 'x', title: p.name, format: '.3~e' }, { field: 'value', title: metric, format: '.4~g' }],
           },
         },
@@ -302,6 +302,11 @@ export function roundsSpec(data: ReportData): ViewSpec {
     };
   });
   return { spec: { $schema: SCHEMA, vconcat: charts, config: CONFIG } as TopLevelSpec };
+}
+
+/** Colour by the objective, brightest for the best (viridis, reversed when minimizing). */
+function objectiveColor(data: ReportData) {
+  return { field: 'value', type: 'quantitative', title: data.study.metric, scale: { scheme: 'viridis', reverse: data.study.direction === 'minimize' } } as const;
 }
 
 /** A log scale for log params; else linear, not forced to include 0. */

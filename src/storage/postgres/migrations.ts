@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { HpsearchError } from '../../errors.js';
-import { newerSchemaMessage } from '../sqlite/migrations.js';
+import { checkList, newerSchemaMessage, type MigrationResult } from '../sqlite/migrations.js';
 
 /**
  * Schema versioning for PostgreSQL. A database has no header slots like SQLite's
@@ -103,19 +103,6 @@ export function otherApplicationMessage(location: string): string {
   return `${location} is not an hpsearch database (its schema holds tables of another application); give the URL of an hpsearch database or of an empty one`;
 }
 
-function checkList(migrations: readonly PostgresMigration[]): void {
-  migrations.forEach((migration, i) => {
-    if (migration.version !== i + 1) {
-      throw new Error(`migration list must be numbered 1, 2, 3, ...: entry ${i} has version ${migration.version}`);
-    }
-  });
-}
-
-export interface PostgresMigrationResult {
-  from: number;
-  to: number;
-}
-
 /**
  * Checks the database and brings its schema up to date, in one transaction under an advisory
  * lock: several hosts opening a new database at once queue here, and the first creates the
@@ -126,7 +113,7 @@ export interface PostgresMigrationResult {
  */
 export async function migratePostgres(
   client: pg.ClientBase, location: string, migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
-): Promise<PostgresMigrationResult> {
+): Promise<MigrationResult> {
   checkList(migrations);
   const latest = latestPostgresVersion(migrations);
   await client.query('BEGIN');

@@ -106,7 +106,8 @@ function readVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-function checkList(migrations: readonly Migration[]): void {
+/** A migration list must be numbered 1, 2, 3, ... (both SQL backends' lists). */
+export function checkList(migrations: readonly { version: number }[]): void {
   migrations.forEach((migration, i) => {
     if (migration.version !== i + 1) {
       throw new Error(`migration list must be numbered 1, 2, 3, ...: entry ${i} has version ${migration.version}`);
