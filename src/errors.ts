@@ -13,7 +13,9 @@ export type ErrorCode =
   | 'E_STORAGE'
   | 'E_SCHEMA_VERSION'
   | 'E_OBJECTIVE'
-  | 'E_WORKER';
+  | 'E_WORKER'
+  /** A bug in hpsearch or a plugin registered wrongly: report it. */
+  | 'E_INTERNAL';
 
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'E_USAGE',

@@ -9,6 +9,7 @@ describe('the published package', () => {
   it("resolves `import ... from 'hpsearch'` to the build and runs a study through it", async () => {
     expect(Object.keys(api).sort()).toEqual(
       [
+        'BUILTIN_OBJECTIVE_KINDS',
         'DEFAULT_DB_PATH',
         'HpsearchError',
         'Study',
@@ -28,6 +29,8 @@ describe('the published package', () => {
         'loadStudy',
         'narrowParams',
         'openStorage',
+        'optimizeStudy',
+        'registerObjectiveKind',
       ].sort(),
     );
     const db = join(tempDir(), 'api.db');

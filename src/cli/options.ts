@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { HpsearchError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import { resolvePrunerType } from '../pruners/defaults.js';
-import { PRUNER_ALIASES, PRUNER_TYPES, type PrunerType } from '../pruners/pruner.js';
+import { resolvePrunerType } from '../space/pruner-spec.js';
+import { PRUNER_ALIASES, PRUNER_TYPES, type PrunerType } from '../space/pruner-spec.js';
 import { suggestion } from '../space/did-you-mean.js';
 
 export function positiveInt(value: string): number {

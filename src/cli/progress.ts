@@ -1,5 +1,5 @@
 import type { Direction } from '../space/types.js';
-import { formatNumber } from './format/numbers.js';
+import { formatNumber } from '../format/numbers.js';
 
 export interface ProgressState {
   /** Finished trials (complete, pruned or failed). */

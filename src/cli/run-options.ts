@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import type { PrunerType } from '../space/pruner-spec.js';
+import type { BackendChoice } from '../task/types.js';
 import { nonNegativeNumber, oneOf, positiveInt } from './options.js';
+import type { StorageFlags } from './storage-option.js';
 
 /** The TF.js backends a command may ask for. */
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -24,4 +27,22 @@ export function addRunLoopOptions(command: Command): Command {
     .option('--stale-after <seconds>', 'a trial another run left without a heartbeat this long is taken for dead and run again', nonNegativeNumber, 60)
     .option('--report', 'write the HTML report when the run ends (runs/<study>/report.html; see hpsearch report)')
     .option('--report-out <file>', 'with --report: where to write it');
+}
+
+/** What `hpsearch run` is given. */
+export interface RunOptions extends StorageFlags {
+  study?: string;
+  trials?: number;
+  workers?: number;
+  seed?: number;
+  resume?: boolean;
+  backend: BackendChoice;
+  pruner?: PrunerType;
+  format: 'table' | 'json';
+  report?: boolean;
+  reportOut?: string;
+  maxFailures?: number;
+  grace?: number;
+  workerMemory?: number;
+  staleAfter?: number;
 }

@@ -1,5 +1,7 @@
+// Space files name objective kinds: register the built-in ones.
+import '../objectives/builtin.js';
 import { HpsearchError } from '../errors.js';
-import type { OptimizeProgress } from '../engine/optimize.js';
+import { optimizeStudy, type OptimizeProgress } from '../engine/optimize.js';
 import { withOverrides } from '../space/overrides.js';
 import type { LoadedSpace } from '../space/types.js';
 import type { Storage } from '../storage/storage.js';
@@ -94,7 +96,7 @@ export async function runComparison(options: CompareOptions): Promise<Comparison
     const { study } = await openStudyFromSpace(storage, spaces[i]!, { resume: false });
     const objective = task ? { task: study.space.objective.task!, backend: options.backend ?? 'auto' } : study.space.objective.module!;
     const ends: TrialEndRecord[] = [];
-    const summary = await study.optimize(objective, {
+    const summary = await optimizeStudy(study, objective, {
       trials,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

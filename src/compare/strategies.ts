@@ -1,6 +1,6 @@
 import { HpsearchError } from '../errors.js';
-import { defaultPrunerSpec, resolvePrunerType } from '../pruners/defaults.js';
-import { PRUNER_ALIASES, PRUNER_TYPES, type PrunerSpec } from '../pruners/pruner.js';
+import { defaultPrunerSpec, resolvePrunerType } from '../space/pruner-spec.js';
+import { PRUNER_ALIASES, PRUNER_TYPES, type PrunerSpec } from '../space/pruner-spec.js';
 import { suggestion } from '../space/did-you-mean.js';
 import { fullTrialSteps } from '../space/full-trial-steps.js';
 import type { SearchSpace } from '../space/types.js';

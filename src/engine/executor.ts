@@ -1,5 +1,4 @@
-import type { ReportStep, TrialOutcome } from '../worker/messages.js';
-import type { TrialInfo } from '../worker/run-objective.js';
+import type { ReportStep, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
 
 /** Runs trials somewhere (worker threads, or this thread) and says how each one ended. */
 export interface TrialExecutor {

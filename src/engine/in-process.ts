@@ -1,6 +1,6 @@
 import type { Objective } from '../study/objective.js';
-import type { ReportStep, TrialOutcome } from '../worker/messages.js';
-import { runObjective, type TrialInfo } from '../worker/run-objective.js';
+import { runObjective } from '../objectives/module/run-objective.js';
+import type { ReportStep, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
 import type { TrialExecutor } from './executor.js';
 
 /**

@@ -54,3 +54,55 @@ export function describeRecovered(recovered: readonly RecoveredTrial[]): string 
   });
   return `requeued ${recovered.length} trial${recovered.length === 1 ? '' : 's'} left running by a run that died: ${parts.join('; ')}; they run again with the same params`;
 }
+
+/**
+ * A run's side of liveness: it beats for its own trials every `heartbeatMs`, and after each beat
+ * (and whenever asked) requeues trials that dead runs left running, noting each batch.
+ */
+export class RunLiveness {
+  readonly #storage: Storage;
+  readonly #studyId: number;
+  readonly #owner: string;
+  readonly #staleAfterMs: number;
+  readonly #onNote: ((note: string) => void) | undefined;
+  #timer: NodeJS.Timeout | null = null;
+  /** Trials of dead runs this run has requeued. */
+  recovered = 0;
+
+  constructor(storage: Storage, studyId: number, owner: string, staleAfterMs: number, onNote?: (note: string) => void) {
+    this.#storage = storage;
+    this.#studyId = studyId;
+    this.#owner = owner;
+    this.#staleAfterMs = staleAfterMs;
+    this.#onNote = onNote;
+  }
+
+  async recover(): Promise<void> {
+    const recovered = await recoverDeadRuns(this.#storage, this.#studyId, this.#staleAfterMs);
+    if (recovered.length === 0) return;
+    this.recovered += recovered.length;
+    this.#onNote?.(describeRecovered(recovered));
+  }
+
+  /** Whether trials of other runs (other processes or hosts) are running in the study. */
+  async othersRunning(): Promise<boolean> {
+    return (await this.#storage.runningOwners(this.#studyId)).some((owner) => owner !== this.#owner);
+  }
+
+  start(heartbeatMs: number): void {
+    this.#timer = setInterval(() => {
+      this.#storage
+        .heartbeat(this.#owner)
+        .then(() => this.recover())
+        .catch(() => {
+          /* the next beat tries again; a storage that stays broken fails the trials' own writes */
+        });
+    }, heartbeatMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+}

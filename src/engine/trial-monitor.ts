@@ -1,11 +1,12 @@
 import type { Pruner } from '../pruners/pruner.js';
 import type { Direction } from '../space/types.js';
-import type { Metrics, StepValue, TrialAttrs, TrialFinish } from '../storage/storage.js';
+import type { StepValue, TrialAttrs, TrialFinish } from '../storage/storage.js';
+import type { Metrics } from '../space/types.js';
 import { DivergenceCheck } from '../stopping/divergence.js';
 import { EarlyStopping } from '../stopping/early-stopping.js';
-import type { DivergenceSpec, EarlyStoppingSpec } from '../stopping/rules.js';
+import type { DivergenceSpec, EarlyStoppingSpec } from '../space/stopping-spec.js';
 import type { AskedTrial } from '../study/trial.js';
-import type { TrialOutcome } from '../worker/messages.js';
+import type { TrialOutcome } from '../objectives/trial-run.js';
 
 /** What decides, for every trial of a run, whether it goes on after a step. */
 export interface StopRules {

@@ -1,21 +1,18 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { HpsearchError } from '../errors.js';
-import type { BackendChoice, TaskSpec } from '../task/types.js';
-import { taskForTrial } from '../task/settings.js';
-import type { DecisionMessage, ReportStep, TrialOutcome, TrialTask, WorkerMessage } from '../worker/messages.js';
-import type { TrialInfo } from '../worker/run-objective.js';
+import type { ReportStep, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
+import type { WorkerJob } from '../space/objective-kind.js';
+import type { DecisionMessage, TrialTask, WorkerMessage } from '../worker/messages.js';
 import type { TrialExecutor } from './executor.js';
 
 /** How long to wait for report messages still in flight after a trial's result arrived. */
 const REPORT_DRAIN_MS = 2000;
 
-/** What the workers run: a user's objective module, or a built-in training task. */
-export type WorkerObjective =
-  | { type: 'module'; module: string }
-  | { type: 'task'; task: TaskSpec; metric: string; backend: BackendChoice; studySeed: number };
+/** What the workers run for a trial: its objective kind's job (e.g. a module's path, a task's settings). */
+export type JobForTrial = (trial: TrialInfo) => WorkerJob;
 
 /**
  * Runs objectives in piscina worker threads, one trial per worker at a time.
@@ -25,12 +22,12 @@ export type WorkerObjective =
 export class WorkerPoolExecutor implements TrialExecutor {
   readonly concurrency: number;
   readonly #pool: Piscina<TrialTask, TrialOutcome>;
-  readonly #objective: WorkerObjective;
+  readonly #jobFor: JobForTrial;
 
   /** `memoryMb`: each worker's V8 heap limit; a trial over it fails and its worker is replaced. */
-  constructor(objective: WorkerObjective, workers: number, memoryMb?: number) {
+  constructor(jobFor: JobForTrial, workers: number, memoryMb?: number) {
     this.concurrency = workers;
-    this.#objective = objective;
+    this.#jobFor = jobFor;
     this.#pool = new Piscina<TrialTask, TrialOutcome>({
       filename: workerEntryPath(),
       minThreads: workers,
@@ -64,20 +61,8 @@ export class WorkerPoolExecutor implements TrialExecutor {
       });
       if (received >= expected) drained?.();
     });
-    const objective = this.#objective;
-    const task: TrialTask =
-      objective.type === 'module'
-        ? { type: 'module', module: objective.module, ...trial, port: port2 }
-        : {
-            type: 'task',
-            // Params become task settings here, so the worker gets one plain, complete spec.
-            task: taskForTrial(objective.task, trial.params),
-            metric: objective.metric,
-            backend: objective.backend,
-            studySeed: objective.studySeed,
-            ...trial,
-            port: port2,
-          };
+    const job = this.#jobFor(trial);
+    const task: TrialTask = { runner: compiledModule(job.runner), data: job.data, ...trial, port: port2 };
     let outcome: TrialOutcome;
     try {
       // An abort terminates the worker thread running the trial; piscina starts a fresh one.
@@ -118,12 +103,32 @@ function workerFailure(error: unknown): string {
  * worker thread cannot load, so it points at the build in dist/ (npm test builds first).
  */
 export function workerEntryPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  const compiled = here.endsWith('.ts')
-    ? here.replace(/[\\/]src[\\/]engine[\\/]worker-pool\.ts$/, '/dist/worker/entry.js')
-    : fileURLToPath(new URL('../worker/entry.js', import.meta.url));
-  if (!existsSync(compiled)) {
-    throw new HpsearchError('E_WORKER', `worker entry not found at ${compiled}: run \`npm run build\` first`);
+  return fileURLToPath(compiledModule(new URL('../worker/entry.js', import.meta.url).href));
+}
+
+/**
+ * A module for a worker thread to load, by URL: the same file in dist/ when hpsearch itself runs
+ * from src/ as TypeScript (under vitest), since a worker thread cannot load TypeScript.
+ */
+function compiledModule(url: string): string {
+  let found = compiled.get(url);
+  if (found === undefined) {
+    found = findCompiled(url);
+    compiled.set(url, found);
   }
-  return compiled;
+  return found;
+}
+
+const compiled = new Map<string, string>();
+
+function findCompiled(url: string): string {
+  let file = fileURLToPath(url);
+  if (!existsSync(file) && existsSync(file.replace(/\.js$/, '.ts'))) {
+    // The last src/ folder of the path: the package's own.
+    file = file.replace(/([\\/])src([\\/])(?!.*[\\/]src[\\/])/, '$1dist$2');
+  }
+  if (!existsSync(file)) {
+    throw new HpsearchError('E_WORKER', `worker module not found at ${file}: run \`npm run build\` first`);
+  }
+  return pathToFileURL(file).href;
 }

@@ -1,12 +1,14 @@
 import { HyperbandPruner } from './hyperband.js';
 import { NopPruner } from './none.js';
 import { medianPruner, PercentilePruner } from './percentile.js';
-import type { Pruner, PrunerSpec, PrunerType } from './pruner.js';
+import type { Pruner } from './pruner.js';
+import type { PrunerSpec, PrunerType } from '../space/pruner-spec.js';
 import { SuccessiveHalvingPruner } from './successive-halving.js';
 
-export type { PeerValue, PruneContext, PruneDecision, Pruner, PrunerSpec, PrunerType } from './pruner.js';
-export { PRUNER_ALIASES, PRUNER_TYPES } from './pruner.js';
-export { defaultPrunerSpec, resolvePrunerType } from './defaults.js';
+export type { PeerValue, PruneContext, PruneDecision, Pruner } from './pruner.js';
+export type { PrunerSpec, PrunerType } from '../space/pruner-spec.js';
+export { PRUNER_ALIASES, PRUNER_TYPES } from '../space/pruner-spec.js';
+export { defaultPrunerSpec, resolvePrunerType } from '../space/pruner-spec.js';
 export { NopPruner } from './none.js';
 export { linearPercentile, medianPruner, PercentilePruner } from './percentile.js';
 export { SuccessiveHalvingPruner } from './successive-halving.js';

@@ -1,7 +1,8 @@
-import { formatNumber } from '../cli/format/numbers.js';
+import { formatNumber } from '../format/numbers.js';
 import { HpsearchError } from '../errors.js';
 import type { Direction } from '../space/types.js';
-import type { PercentileSettings, PruneContext, PruneDecision, Pruner } from './pruner.js';
+import type { PruneContext, PruneDecision, Pruner } from './pruner.js';
+import type { PercentileSettings } from '../space/pruner-spec.js';
 
 export interface PercentilePrunerOptions {
   /** The study metric's name, for reasons ("best val_accuracy so far ..."); default "value". */

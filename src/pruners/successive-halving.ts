@@ -1,6 +1,7 @@
-import { formatNumber } from '../cli/format/numbers.js';
+import { formatNumber } from '../format/numbers.js';
 import { HpsearchError } from '../errors.js';
-import type { PruneContext, PruneDecision, Pruner, SuccessiveHalvingSettings } from './pruner.js';
+import type { PruneContext, PruneDecision, Pruner } from './pruner.js';
+import type { SuccessiveHalvingSettings } from '../space/pruner-spec.js';
 
 export interface SuccessiveHalvingOptions {
   /** The study metric's name, for reasons; default: none (just the number). */

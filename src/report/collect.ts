@@ -1,3 +1,5 @@
+// Stored spaces name objective kinds: register the built-in ones.
+import '../objectives/builtin.js';
 import type { Storage } from '../storage/storage.js';
 import { storedSpace } from '../study/create.js';
 import { findStudy } from '../study/find.js';
@@ -19,7 +21,9 @@ export async function collectReportData(storage: Storage, name: string, options:
   let space: SearchSpace | null = null;
   try {
     space = storedSpace(record);
-  } catch {
+  } catch (error) {
+    // A missing registration is a bug to show, not a space to guess around.
+    if (error instanceof HpsearchError && error.code === 'E_INTERNAL') throw error;
     // A space stored by another version may no longer validate: the report infers the params instead.
     space = null;
   }

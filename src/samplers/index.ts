@@ -10,8 +10,8 @@ export { RandomSampler, sampleParams } from './random.js';
 export { NarrowingSampler, roundRanges } from './narrowing.js';
 export type { NarrowingOptions } from './narrowing.js';
 export { narrowParams } from './narrow-params.js';
-export { rngFor, trialSeed } from './rng.js';
-export type { Rng } from './rng.js';
+export { rngFor, trialSeed } from '../random/rng.js';
+export type { Rng } from '../random/rng.js';
 
 /** One factory per strategy; typed as a full Record so a new strategy cannot be left out. */
 export const samplers: Record<Strategy, SamplerFactory> = {

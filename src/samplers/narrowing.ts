@@ -4,7 +4,7 @@ import type { TrialRecord } from '../storage/storage.js';
 import { isFinished } from '../study/states.js';
 import { narrowParams } from './narrow-params.js';
 import { checkIndex, sampleParams } from './random.js';
-import { rngFor } from './rng.js';
+import { rngFor } from '../random/rng.js';
 import type { Sample, SampleContext, Sampler } from './sampler.js';
 
 /**

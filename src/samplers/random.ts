@@ -1,7 +1,7 @@
 import { sampleParam } from '../space/distributions.js';
-import type { Rng } from '../space/distributions.js';
+import type { Rng } from '../random/rng.js';
 import type { Params, ParamSpecs, SearchSpace } from '../space/types.js';
-import { rngFor } from './rng.js';
+import { rngFor } from '../random/rng.js';
 import type { Sample, SampleContext, Sampler } from './sampler.js';
 
 /** One value per param, drawn from `rng` in declaration order (which fixes what each draw sees). */

@@ -1,7 +1,5 @@
+import type { Rng } from '../random/rng.js';
 import type { IntParam, FloatParam, ParamSpec, ParamValue } from './types.js';
-
-/** A source of uniform numbers in [0, 1), e.g. a seedrandom generator. */
-export type Rng = () => number;
 
 export function uniform(rng: Rng, low: number, high: number): number {
   return low + (high - low) * rng();

@@ -10,7 +10,7 @@ import { spaceFileSchema } from './schema.js';
 export const SEARCH_SPACE_SCHEMA_ID = 'urn:hpsearch:search-space:v1';
 
 export function searchSpaceJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(spaceFileSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(spaceFileSchema(), { target: 'draft-2020-12' }) as Record<string, unknown>;
   const { $schema, ...rest } = generated;
   // Editors cannot express "exactly one of module / task" or the grid-size limit from this
   // schema alone; hpsearch itself checks those when it loads the file.

@@ -9,26 +9,12 @@ import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HpsearchError, ValidationError } from '../errors.js';
-import { checkTaskObjective, DEFAULT_TASK_METRIC, fileKind } from '../task/schema.js';
-import { checkTaskParams } from '../task/settings.js';
 import { gridSize } from './distributions.js';
+import { objectiveKinds, type ObjectiveKind } from './objective-kind.js';
 import { checkStopping } from './stopping.js';
 import { dotted, readSpaceDocument } from './yaml-document.js';
-import {
-  PARAM_SCHEMAS,
-  SEARCH_SCHEMAS,
-  STUDY_NAME_PATTERN,
-  checkFields,
-  checkValue,
-  checkVariant,
-  describeValue,
-  isMapping,
-  objectiveSchema,
-  scalarSchema,
-  spaceFileSchema,
-  type RawIssue,
-  type StrategyName,
-} from './schema.js';
+import { PARAM_SCHEMAS, SEARCH_SCHEMAS, STUDY_NAME_PATTERN, checkFields, checkValue, checkVariant, describeValue, isMapping, objectiveSchema, scalarSchema, spaceFileSchema, type StrategyName } from './schema.js';
+import { type RawIssue } from './raw-issue.js';
 import type { LoadedSpace, ObjectiveSpec, ParamSpec, ParamSpecs, ParamValue, SearchSettings, SearchSpace } from './types.js';
 
 /** Largest grid a grid search may enumerate. */
@@ -82,17 +68,18 @@ function validate(raw: unknown, file: string, baseDir: string, issues: RawIssue[
     issues.push({ path: [], message });
     return undefined;
   }
-  checkFields(raw, spaceFileSchema, [], issues, { nested: ['objective', 'search', 'params', 'early_stopping', 'divergence', 'pruner'] });
+  checkFields(raw, spaceFileSchema(), [], issues, { nested: ['objective', 'search', 'params', 'early_stopping', 'divergence', 'pruner'] });
   const objective = checkObjective(raw.objective, baseDir, issues, options);
   const search = checkSearch(raw.search, issues);
   const params = checkParams(raw.params, search.strategy, issues);
-  // With both module and task it is unclear which the params are for; that error comes first.
-  const task = isMapping(raw.objective) && raw.objective.module === undefined ? raw.objective.task : undefined;
-  if (task !== undefined && params) checkTaskParams(task, params, raw.params as Record<string, unknown>, issues);
+  // With two kinds given it is unclear which the params are for; that error comes first.
+  const kind = isMapping(raw.objective) ? givenKinds(raw.objective) : [];
+  const only = kind.length === 1 ? kind[0] : undefined;
+  if (only?.checkParams && params) only.checkParams((raw.objective as Record<string, unknown>)[only.name], params, raw.params as Record<string, unknown>, issues);
   // The grid is checked even when other search keys are wrong: its size is news to the user either way.
   const gridPoints = search.strategy === 'grid' && params ? checkGrid(params, issues) : undefined;
   const settings = search.fields && params ? buildSearch(search.fields, gridPoints, issues) : undefined;
-  const stopping = checkStopping(raw, { objective, isTask: task !== undefined, params }, issues);
+  const stopping = checkStopping(raw, { objective, kind: only, params }, issues);
   const study = raw.study ?? defaultStudyName(file, issues);
   if (issues.length > 0 || !objective || !settings || !params || !stopping || typeof study !== 'string') return undefined;
   // A seed picked here is stored with the study, so a resumed study keeps sampling the same sequence.
@@ -110,41 +97,39 @@ function defaultStudyName(file: string, issues: RawIssue[]): string | undefined 
   return undefined;
 }
 
+/** The kinds whose keys the objective mapping has, in registration order. */
+function givenKinds(objective: Record<string, unknown>): ObjectiveKind[] {
+  return objectiveKinds().filter((kind) => objective[kind.name] !== undefined);
+}
+
 function checkObjective(value: unknown, baseDir: string, issues: RawIssue[], options: ValidateOptions): ObjectiveSpec | undefined {
   if (value === undefined) return undefined; // reported as a missing key
+  const kinds = objectiveKinds();
   if (!isMapping(value)) {
-    issues.push({ path: ['objective'], message: `expected a mapping with module (or task), metric and direction, got ${describeValue(value)}` });
+    issues.push({ path: ['objective'], message: `expected a mapping with ${kinds.map((k) => k.name).join(' (or ')}${')'.repeat(kinds.length - 1)}, metric and direction, got ${describeValue(value)}` });
     return undefined;
   }
   const before = issues.length;
-  checkFields(value, objectiveSchema, ['objective'], issues, { nested: ['task'] });
-  const hasModule = value.module !== undefined;
-  const hasTask = value.task !== undefined;
-  if (hasModule && hasTask) {
-    issues.push({ path: ['objective'], message: 'give either module or task, not both' });
-  } else if (!hasModule && !hasTask && options.requireObjective !== false) {
+  checkFields(value, objectiveSchema(), ['objective'], issues, { nested: kinds.filter((kind) => kind.nested).map((kind) => kind.name) });
+  const given = givenKinds(value);
+  if (given.length > 1) {
+    issues.push({ path: ['objective'], message: `give either ${given.map((kind) => kind.name).join(' or ')}, not both` });
+  } else if (given.length === 0 && options.requireObjective !== false) {
     issues.push({
       path: ['objective'],
       message: 'add module: ./objective.mjs (a JS module whose default export returns the value) or task: { ... } (a built-in training task)',
     });
   }
-  let module: string | undefined;
-  if (typeof value.module === 'string' && value.module !== '') {
-    module = path.resolve(baseDir, value.module);
-    const kind = options.checkFiles === false ? 'file' : fileKind(module);
-    if (kind !== 'file') {
-      const problem = kind === 'missing' ? 'module file not found' : 'module path is a directory, not a file';
-      issues.push({ path: ['objective', 'module'], message: `${problem}: ${module} (module paths are relative to the search-space file's folder)` });
-    }
-  }
-  const task = hasTask ? checkTaskObjective(value, baseDir, issues, { checkFiles: options.checkFiles !== false }) : undefined;
+  const kindOptions = { baseDir, checkFiles: options.checkFiles !== false };
+  // Each kind checks its own settings, even when two are given, so all their problems show at once.
+  const specs = given.map((kind) => [kind, kind.check(value, kindOptions, issues)] as const);
   if (issues.length > before) return undefined;
+  const only = specs[0];
   const objective: ObjectiveSpec = {
-    metric: (value.metric as string | undefined) ?? (hasTask ? DEFAULT_TASK_METRIC : 'value'),
+    metric: (value.metric as string | undefined) ?? only?.[0].defaultMetric ?? 'value',
     direction: value.direction as ObjectiveSpec['direction'],
   };
-  if (module !== undefined) objective.module = module;
-  if (task !== undefined) objective.task = task;
+  if (only !== undefined) Object.assign(objective, { [only[0].name]: only[1] });
   return objective;
 }
 

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { HpsearchError } from '../errors.js';
 import { validateSpaceDocument } from './load.js';
 import type { LoadedSpace } from './types.js';
-import type { PrunerType } from '../pruners/pruner.js';
+import type { PrunerType } from './pruner-spec.js';
 
 /** What a command line may change in a space file (`--study`, `--seed`, `--trials`, `--pruner`). */
 export interface SpaceOverrides {

@@ -8,9 +8,10 @@
  * checks it with `checkFields`, so every message names the exact key that is wrong.
  */
 import * as z from 'zod';
-import { taskSchema } from '../task/fields.js';
+import { objectiveKinds, objectiveKindsRevision } from './objective-kind.js';
+import type { PathSegment, RawIssue } from './raw-issue.js';
 import { suggestion } from './did-you-mean.js';
-import { DIVERGENCE_FACTOR_DEFAULT, PRUNER_SCHEMAS, TASK_DIVERGENCE_MONITOR, divergenceSchema, earlyStoppingSchema } from './stopping-schema.js';
+import { DIVERGENCE_FACTOR_DEFAULT, PRUNER_SCHEMAS, divergenceSchema, earlyStoppingSchema } from './stopping-schema.js';
 
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -90,68 +91,88 @@ export const SEARCH_SCHEMAS = {
 export type StrategyName = keyof typeof SEARCH_SCHEMAS;
 export const STRATEGIES = Object.keys(SEARCH_SCHEMAS) as StrategyName[];
 
-export const objectiveSchema = z.strictObject({
-  module: z.string().min(1).optional().describe('JS module (relative to this file) whose default export returns the value. Exactly one of module / task.'),
-  task: taskSchema.optional().describe('Built-in training task: dataset, model and training. Exactly one of module / task.'),
-  metric: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Name of the value the objective returns. Default "value"; for a task one of val_accuracy (default), val_loss, train_accuracy, train_loss.'),
-  direction: z.enum(['maximize', 'minimize']).describe('Whether higher or lower values are better.'),
-});
+/** `objective:`: one key per registered objective kind (exactly one of them given), metric and direction. */
+export function objectiveSchema(): z.ZodObject {
+  return built().objective;
+}
+
+function buildObjectiveSchema() {
+  const kinds = objectiveKinds();
+  const names = kinds.map((kind) => kind.name).join(' / ');
+  const shape: Record<string, z.ZodType> = {};
+  for (const kind of kinds) shape[kind.name] = kind.schema.optional().describe(`${kind.description} Exactly one of ${names}.`);
+  return z.strictObject({
+    ...shape,
+    metric: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Name of the value the objective returns. Default "value"; for a task one of val_accuracy (default), val_loss, train_accuracy, train_loss.'),
+    direction: z.enum(['maximize', 'minimize']).describe('Whether higher or lower values are better.'),
+  });
+}
 
 export const paramSchema = z.union([
   scalarSchema.describe('A fixed value.'),
   z.discriminatedUnion('type', [floatParamSchema, intParamSchema, categoricalParamSchema, fixedParamSchema]),
 ]);
 
-export const spaceFileSchema = z.strictObject({
-  $schema: z.string().optional(),
-  study: z
-    .string()
-    .regex(STUDY_NAME_PATTERN, {
-      error: 'must start with a letter or digit and contain only letters, digits, ".", "_" and "-" (at most 128 characters)',
-    })
-    .optional()
-    .describe('Study name. Default: the file name without extension.'),
-  description: z.string().optional(),
-  seed: z.int().min(0).optional().describe('Random seed. Default: a random one, stored with the study.'),
-  objective: objectiveSchema,
-  search: z.discriminatedUnion('strategy', [gridSearchSchema, randomSearchSchema, narrowingSearchSchema]),
-  params: z.record(z.string(), paramSchema).describe('Parameter name → spec, or a fixed scalar value.'),
-  early_stopping: earlyStoppingSchema
-    .optional()
-    .describe('Stop a trial whose monitored metric has not improved for `patience` steps; it completes with the value it reached. Default: off ({} turns it on with the defaults).'),
-  divergence: z
-    .union([z.literal(false), divergenceSchema])
-    .optional()
-    .describe(
-      `Prune a trial whose loss explodes. Default for a task: { monitor: ${TASK_DIVERGENCE_MONITOR}, factor: ${DIVERGENCE_FACTOR_DEFAULT} }; for a module objective: off. false turns it off; a NaN or infinite metric prunes the trial either way.`,
-    ),
-  pruner: z
-    .discriminatedUnion('type', [
-      PRUNER_SCHEMAS.none,
-      PRUNER_SCHEMAS.median,
-      PRUNER_SCHEMAS.percentile,
-      PRUNER_SCHEMAS.successive_halving,
-      PRUNER_SCHEMAS.hyperband,
-    ])
-    .optional()
-    .describe("Stops unpromising trials early, comparing their reported values with the other trials' at the same step. Default: none."),
-});
+/** The whole file, with the objective kinds registered now. */
+export function spaceFileSchema(): z.ZodObject {
+  return built().file;
+}
+
+function buildSpaceFileSchema(objective: z.ZodObject) {
+  return z.strictObject({
+    $schema: z.string().optional(),
+    study: z
+      .string()
+      .regex(STUDY_NAME_PATTERN, {
+        error: 'must start with a letter or digit and contain only letters, digits, ".", "_" and "-" (at most 128 characters)',
+      })
+      .optional()
+      .describe('Study name. Default: the file name without extension.'),
+    description: z.string().optional(),
+    seed: z.int().min(0).optional().describe('Random seed. Default: a random one, stored with the study.'),
+    objective,
+    search: z.discriminatedUnion('strategy', [gridSearchSchema, randomSearchSchema, narrowingSearchSchema]),
+    params: z.record(z.string(), paramSchema).describe('Parameter name → spec, or a fixed scalar value.'),
+    early_stopping: earlyStoppingSchema
+      .optional()
+      .describe('Stop a trial whose monitored metric has not improved for `patience` steps; it completes with the value it reached. Default: off ({} turns it on with the defaults).'),
+    divergence: z
+      .union([z.literal(false), divergenceSchema])
+      .optional()
+      .describe(
+        `Prune a trial whose loss explodes. Default for a task: { monitor: train_loss, factor: ${DIVERGENCE_FACTOR_DEFAULT} }; for a module objective: off. false turns it off; a NaN or infinite metric prunes the trial either way.`,
+      ),
+    pruner: z
+      .discriminatedUnion('type', [
+        PRUNER_SCHEMAS.none,
+        PRUNER_SCHEMAS.median,
+        PRUNER_SCHEMAS.percentile,
+        PRUNER_SCHEMAS.successive_halving,
+        PRUNER_SCHEMAS.hyperband,
+      ])
+      .optional()
+      .describe("Stops unpromising trials early, comparing their reported values with the other trials' at the same step. Default: none."),
+  });
+}
+
+/** Built once per set of registered kinds: zod schemas are slow to make and to compile. */
+let cache: { revision: number; objective: z.ZodObject; file: z.ZodObject } | undefined;
+
+function built(): { objective: z.ZodObject; file: z.ZodObject } {
+  if (cache?.revision !== objectiveKindsRevision()) {
+    const objective = buildObjectiveSchema();
+    cache = { revision: objectiveKindsRevision(), objective, file: buildSpaceFileSchema(objective) };
+  }
+  return cache;
+}
 
 // ---------------------------------------------------------------------------
 // Structural checks
 
-export type PathSegment = string | number;
-
-/** An issue before line numbers are attached; `atKey` points it at the key rather than the value. */
-export interface RawIssue {
-  path: PathSegment[];
-  message: string;
-  atKey?: boolean;
-}
 
 export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -4,14 +4,12 @@
  * rest; `schema.ts` composes them into the whole file's schema.
  */
 import * as z from 'zod';
-import { HYPERBAND_DEFAULTS, PERCENTILE_DEFAULT, PERCENTILE_SETTINGS_DEFAULTS, SUCCESSIVE_HALVING_DEFAULTS } from '../pruners/defaults.js';
-import type { PrunerType } from '../pruners/pruner.js';
+import { HYPERBAND_DEFAULTS, PERCENTILE_DEFAULT, PERCENTILE_SETTINGS_DEFAULTS, SUCCESSIVE_HALVING_DEFAULTS } from './pruner-spec.js';
+import type { PrunerType } from './pruner-spec.js';
 
 /** `early_stopping:` defaults that do not depend on the objective (Keras' EarlyStopping, with patience 5). */
 export const EARLY_STOPPING_DEFAULTS = { patience: 5, minDelta: 0, restoreBest: false } as const;
-/** What a built-in task's early stopping and divergence rule watch unless told otherwise. */
-export const TASK_EARLY_STOPPING_MONITOR = 'val_loss';
-export const TASK_DIVERGENCE_MONITOR = 'train_loss';
+/** The loss-explosion rule's factor unless told otherwise (cs231n's 3 × the first step's loss). */
 export const DIVERGENCE_FACTOR_DEFAULT = 3;
 
 export const earlyStoppingSchema = z.strictObject({
@@ -41,7 +39,7 @@ export const divergenceSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe(`Loss watched, by the name it is reported under. Default ${TASK_DIVERGENCE_MONITOR} for a task; required for a module objective.`),
+    .describe(`Loss watched, by the name it is reported under. Default train_loss for a task; required for a module objective.`),
   factor: z
     .number()
     .gt(1)

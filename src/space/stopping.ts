@@ -6,32 +6,29 @@
  * whatever it likes, so some settings become required. Issues carry their key path like every
  * other validation issue (load.ts turns them into line numbers).
  */
-import { HYPERBAND_DEFAULTS, PERCENTILE_DEFAULT, PERCENTILE_SETTINGS_DEFAULTS, SUCCESSIVE_HALVING_DEFAULTS, resolvePrunerType } from '../pruners/defaults.js';
-import { PRUNER_ALIASES, PRUNER_TYPES, type PercentileSettings, type PrunerSpec } from '../pruners/pruner.js';
-import type { DivergenceSpec, EarlyStoppingSpec } from '../stopping/rules.js';
+import { HYPERBAND_DEFAULTS, PERCENTILE_DEFAULT, PERCENTILE_SETTINGS_DEFAULTS, SUCCESSIVE_HALVING_DEFAULTS, resolvePrunerType } from './pruner-spec.js';
+import { PRUNER_ALIASES, PRUNER_TYPES, type PercentileSettings, type PrunerSpec } from './pruner-spec.js';
+import type { DivergenceSpec, EarlyStoppingSpec } from './stopping-spec.js';
 import { suggestion } from './did-you-mean.js';
 import { fullTrialStepsWithSource } from './full-trial-steps.js';
-import { checkFields, checkVariant, describeValue, isMapping, showValue, type PathSegment, type RawIssue } from './schema.js';
+import type { ObjectiveKind } from './objective-kind.js';
+import { checkFields, checkVariant, describeValue, isMapping, showValue } from './schema.js';
+import { type PathSegment, type RawIssue } from './raw-issue.js';
 import {
   DIVERGENCE_FACTOR_DEFAULT,
   EARLY_STOPPING_DEFAULTS,
   PRUNER_SCHEMAS,
-  TASK_DIVERGENCE_MONITOR,
-  TASK_EARLY_STOPPING_MONITOR,
   divergenceSchema,
   earlyStoppingSchema,
 } from './stopping-schema.js';
 import type { ObjectiveSpec, ParamSpecs } from './types.js';
 
-/** The metrics a built-in task reports each epoch (`EpochMetrics`), which its stopping rules can watch. */
-export const TASK_EPOCH_METRICS = ['train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'learning_rate'] as const;
-
 /** What the defaults and cross-checks need from the rest of the document. */
 export interface StoppingContext {
   /** The checked objective; undefined when it has issues of its own (checks that need it are then skipped). */
   objective: ObjectiveSpec | undefined;
-  /** Whether the objective is a built-in task; known from the document even when the objective has issues. */
-  isTask: boolean;
+  /** The objective's kind (it gives the defaults); known from the document even when the objective has issues. */
+  kind: ObjectiveKind | undefined;
   /** The checked params; undefined when they have issues of their own. */
   params: ParamSpecs | undefined;
 }
@@ -69,11 +66,12 @@ export function inferMode(monitor: string, objective: Pick<ObjectiveSpec, 'metri
 // Per-trial rules
 
 function checkMonitor(monitor: unknown, at: PathSegment[], context: StoppingContext, issues: RawIssue[]): void {
-  if (!context.isTask || typeof monitor !== 'string' || monitor === '') return;
-  if ((TASK_EPOCH_METRICS as readonly string[]).includes(monitor)) return;
+  const known = context.kind?.stepMetrics;
+  if (known === undefined || typeof monitor !== 'string' || monitor === '') return;
+  if (known.names.includes(monitor)) return;
   issues.push({
     path: at,
-    message: `a built-in task reports ${TASK_EPOCH_METRICS.join(', ')} each epoch; got ${JSON.stringify(monitor)}${suggestion(monitor, TASK_EPOCH_METRICS)}`,
+    message: `${known.reporter} reports ${known.names.join(', ')} ${known.when}; got ${JSON.stringify(monitor)}${suggestion(monitor, known.names)}`,
   });
 }
 
@@ -89,7 +87,7 @@ function checkEarlyStopping(value: unknown, context: StoppingContext, issues: Ra
   checkMonitor(value.monitor, [...at, 'monitor'], context, issues);
   if (issues.length > before) return undefined;
   const { objective } = context;
-  const monitor = (value.monitor as string | undefined) ?? (context.isTask ? TASK_EARLY_STOPPING_MONITOR : objective?.metric);
+  const monitor = (value.monitor as string | undefined) ?? (context.kind?.earlyStoppingMonitor ?? objective?.metric);
   if (monitor === undefined || objective === undefined) return undefined; // the objective's own issues say why
   const mode = (value.mode as 'min' | 'max' | undefined) ?? inferMode(monitor, objective);
   if (mode === undefined) {
@@ -111,26 +109,27 @@ function checkEarlyStopping(value: unknown, context: StoppingContext, issues: Ra
 
 function checkDivergence(value: unknown, context: StoppingContext, issues: RawIssue[]): DivergenceSpec | null | undefined {
   const at = ['divergence'];
-  if (value === undefined) return context.isTask ? { monitor: TASK_DIVERGENCE_MONITOR, factor: DIVERGENCE_FACTOR_DEFAULT } : null;
+  const defaultMonitor = context.kind?.divergenceMonitor;
+  if (value === undefined) return defaultMonitor !== undefined ? { monitor: defaultMonitor, factor: DIVERGENCE_FACTOR_DEFAULT } : null;
   if (value === false) return null;
   if (!isMapping(value)) {
     issues.push({
       path: at,
-      message: `expected false (no loss-explosion rule) or a mapping such as { monitor: ${TASK_DIVERGENCE_MONITOR}, factor: ${DIVERGENCE_FACTOR_DEFAULT} }, got ${describeValue(value)}`,
+      message: `expected false (no loss-explosion rule) or a mapping such as { monitor: ${defaultMonitor ?? 'train_loss'}, factor: ${DIVERGENCE_FACTOR_DEFAULT} }, got ${describeValue(value)}`,
     });
     return undefined;
   }
   const before = issues.length;
   checkFields(value, divergenceSchema, at, issues);
   checkMonitor(value.monitor, [...at, 'monitor'], context, issues);
-  if (value.monitor === undefined && !context.isTask && context.objective !== undefined) {
+  if (value.monitor === undefined && defaultMonitor === undefined && context.objective !== undefined) {
     issues.push({
       path: [...at, 'monitor'],
       message: 'required key is missing: name the loss the objective reports with report(step, { <name>: value }), e.g. monitor: loss',
     });
   }
   if (issues.length > before) return undefined;
-  const monitor = (value.monitor as string | undefined) ?? (context.isTask ? TASK_DIVERGENCE_MONITOR : undefined);
+  const monitor = (value.monitor as string | undefined) ?? defaultMonitor;
   if (monitor === undefined) return undefined; // the objective's own issues say why
   return { monitor, factor: (value.factor as number | undefined) ?? DIVERGENCE_FACTOR_DEFAULT };
 }
@@ -209,7 +208,7 @@ function checkResources(
   let source = '';
   if (maxResource === undefined) {
     const { objective, params } = context;
-    if (objective === undefined || (context.isTask && params === undefined)) return undefined; // their own issues say why
+    if (objective === undefined || (context.kind?.fullTrialSteps !== undefined && params === undefined)) return undefined; // their own issues say why
     const full = params === undefined ? undefined : fullTrialStepsWithSource(objective, params);
     if (full !== undefined) {
       maxResource = full.steps;

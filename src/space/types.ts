@@ -3,12 +3,14 @@
  * The file format (YAML or JSON) is described by `schema.ts`; this is its checked, normalised form.
  */
 
-import type { PrunerSpec } from '../pruners/pruner.js';
-import type { DivergenceSpec, EarlyStoppingSpec } from '../stopping/rules.js';
-import type { TaskSpec } from '../task/types.js';
+import type { PrunerSpec } from './pruner-spec.js';
+import type { DivergenceSpec, EarlyStoppingSpec } from './stopping-spec.js';
 
 export type ParamValue = number | string | boolean | null;
 export type Params = Record<string, ParamValue>;
+
+/** Named metric values a trial reports, e.g. { val_accuracy: 0.8 }; NaN and ±Infinity must survive storage. */
+export type Metrics = Record<string, number>;
 
 export type Direction = 'maximize' | 'minimize';
 export type Strategy = 'grid' | 'random' | 'narrowing';
@@ -50,14 +52,18 @@ export type NumericParam = FloatParam | IntParam;
 export type ParamSpec = FloatParam | IntParam | CategoricalParam | FixedParam;
 export type ParamSpecs = Record<string, ParamSpec>;
 
-export interface ObjectiveSpec {
+/** Each objective kind's checked settings, by the key that selects it; kinds add theirs by declaration merging. */
+export interface ObjectiveSpecs {}
+
+/**
+ * `objective:`: the metric and direction, and the settings of the one objective kind given, under
+ * its name (`module`: the module's absolute path; `task`: the normalised training task). Kinds
+ * declare their settings' types in `ObjectiveSpecs` (see objective-kind.ts).
+ */
+export interface ObjectiveSpec extends Partial<ObjectiveSpecs> {
   /** Name of the metric the objective's value stands for, e.g. `val_accuracy`. */
   metric: string;
   direction: Direction;
-  /** Absolute path of a JS module whose default export is the objective. */
-  module?: string;
-  /** Built-in training task, validated and normalised; a trial's params override its settings. */
-  task?: TaskSpec;
 }
 
 export interface GridSearch {

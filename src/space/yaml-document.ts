@@ -5,7 +5,7 @@
  */
 import { isCollection, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Tags, type YAMLError, type YAMLMap } from 'yaml';
 import { ValidationError, type ValidationIssue } from '../errors.js';
-import type { PathSegment, RawIssue } from './schema.js';
+import type { PathSegment, RawIssue } from './raw-issue.js';
 
 export interface SpaceDocument {
   /** The document as plain JSON values. */

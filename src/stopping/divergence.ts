@@ -1,6 +1,6 @@
-import { formatNumber } from '../cli/format/numbers.js';
-import type { Metrics } from '../storage/storage.js';
-import type { DivergenceSpec } from './rules.js';
+import { formatNumber } from '../format/numbers.js';
+import type { Metrics } from '../space/types.js';
+import type { DivergenceSpec } from '../space/stopping-spec.js';
 
 /**
  * Divergence rules for one trial. Always: a NaN or infinite metric means the run blew up. With a

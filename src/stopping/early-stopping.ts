@@ -1,6 +1,6 @@
-import { formatNumber } from '../cli/format/numbers.js';
-import type { Metrics } from '../storage/storage.js';
-import type { EarlyStoppingSpec } from './rules.js';
+import { formatNumber } from '../format/numbers.js';
+import type { Metrics } from '../space/types.js';
+import type { EarlyStoppingSpec } from '../space/stopping-spec.js';
 
 /**
  * Keras' EarlyStopping for one trial: stop once the monitored metric has not improved by more

@@ -1,4 +1,4 @@
-import type { Direction, Params } from '../space/types.js';
+import type { Direction, Metrics, Params } from '../space/types.js';
 import type { TrialState } from '../study/states.js';
 
 /**
@@ -104,9 +104,6 @@ export interface Storage {
 
 /** Facts about a trial that are not metrics: where and how it ran. */
 export type TrialAttrs = Record<string, string | number | boolean>;
-
-/** Named metric values; NaN and ±Infinity must survive a round trip. */
-export type Metrics = Record<string, number>;
 
 export interface NewStudy {
   name: string;

@@ -1,6 +1,7 @@
-import type { Params } from '../space/types.js';
-import type { Metrics } from '../storage/storage.js';
-import type { ObjectiveReturn } from '../worker/objective-result.js';
+import type { Metrics, Params } from '../space/types.js';
+
+/** What an objective may return: a number, or `{ value, metrics }`. */
+export type ObjectiveReturn = number | { value: number; metrics?: Metrics };
 
 /** What an objective gets besides its params. */
 export interface TrialContext {
@@ -22,5 +23,3 @@ export interface TrialContext {
 
 /** An objective: what module objectives export as default, and what `study.optimize` accepts. */
 export type Objective = (params: Params, context: TrialContext) => ObjectiveReturn | Promise<ObjectiveReturn>;
-
-export type { ObjectiveReturn };

@@ -1,16 +1,25 @@
 import { hostname } from 'node:os';
 import { HpsearchError } from '../errors.js';
-import { trialSeed } from '../samplers/rng.js';
+import { trialSeed } from '../random/rng.js';
 import type { Sampler } from '../samplers/sampler.js';
 import type { Direction, SearchSpace } from '../space/types.js';
 import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialRecord } from '../storage/storage.js';
 import type { TrialState } from './states.js';
 import { toTrialFinish, type AskedTrial, type TellResult } from './trial.js';
-import { optimizeStudy, type ObjectiveSource, type OptimizeOptions, type OptimizeSummary } from '../engine/optimize.js';
+import type { ObjectiveSource, OptimizeOptions, OptimizeSummary } from './optimize-options.js';
 
 /** The owner name this process's trials carry, `host:pid`: how other runs tell whether it is alive. */
 export function processOwner(): string {
   return `${hostname()}:${process.pid}`;
+}
+
+/** What runs `study.optimize()`: the engine's loop, which registers itself as it loads. */
+export type RunLoop = (study: Study, objective: ObjectiveSource, options: OptimizeOptions) => Promise<OptimizeSummary>;
+
+let runLoop: RunLoop | undefined;
+
+export function registerRunLoop(loop: RunLoop): void {
+  runLoop = loop;
 }
 
 export interface AskOptions {
@@ -113,7 +122,10 @@ export class Study {
    * objective on this thread, a module path or `{ task }` in worker threads.
    */
   optimize(objective: ObjectiveSource, options: OptimizeOptions = {}): Promise<OptimizeSummary> {
-    return optimizeStudy(this, objective, options);
+    if (runLoop === undefined) {
+      throw new HpsearchError('E_INTERNAL', "study.optimize needs the run loop: import hpsearch's entry point (src/index.ts) or src/engine/optimize.ts first");
+    }
+    return runLoop(this, objective, options);
   }
 
   leaderboard(options: { top?: number; states?: readonly TrialState[] } = {}): Promise<LeaderboardRow[]> {

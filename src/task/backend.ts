@@ -11,8 +11,8 @@ import { HpsearchError } from '../errors.js';
 import { registerFastGradients } from './fast-gradients.js';
 import { NATIVE_PACKAGES, installHint, isInstalled } from './native-packages.js';
 import type { BackendChoice, BackendName } from './types.js';
+import type { Tf } from './tf.js';
 
-export type Tf = typeof import('@tensorflow/tfjs');
 
 export interface InitializedBackend {
   tf: Tf;

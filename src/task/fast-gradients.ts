@@ -13,7 +13,7 @@
  * looked up in the registry, so training code that differentiates uses plain matMul.
  */
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
-import type { Tf } from './backend.js';
+import type { Tf } from './tf.js';
 
 const MARK = Symbol.for('hpsearch.fastBatchMatMulGradient');
 

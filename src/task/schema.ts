@@ -5,10 +5,11 @@
  * The format itself is in `fields.ts`. Like the rest of the loader, every problem is collected
  * as a `RawIssue` with its path in the document, so line numbers and did-you-mean work here too.
  */
-import { statSync } from 'node:fs';
 import path from 'node:path';
+import { fileKind } from '../space/file-kind.js';
 import { suggestion } from '../space/did-you-mean.js';
-import { checkFields, checkValue, checkVariant, describeValue, isMapping, type PathSegment, type RawIssue } from '../space/schema.js';
+import { checkFields, checkValue, checkVariant, describeValue, isMapping } from '../space/schema.js';
+import { type PathSegment, type RawIssue } from '../space/raw-issue.js';
 import {
   CNN_DEFAULTS,
   DATASET_SCHEMAS,
@@ -170,18 +171,6 @@ function datasetSource(
       return csv !== undefined ? { type: 'csv', path: csv, labelColumn: (fields.label_column as string | undefined) ?? 'label' } : undefined;
     }
   }
-}
-
-export function fileKind(file: string): 'file' | 'directory' | 'missing' {
-  let stat;
-  try {
-    stat = statSync(file, { throwIfNoEntry: false });
-  } catch {
-    // No file can have this path: a NUL byte in it, a name too long, a file used as a folder.
-    return 'missing';
-  }
-  if (stat === undefined) return 'missing';
-  return stat.isDirectory() ? 'directory' : 'file';
 }
 
 // ---------------------------------------------------------------- model

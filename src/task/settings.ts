@@ -9,7 +9,8 @@
 import * as z from 'zod';
 import { HpsearchError } from '../errors.js';
 import { suggestion } from '../space/did-you-mean.js';
-import { checkValue, describeValue, isMapping, type PathSegment, type RawIssue } from '../space/schema.js';
+import { checkValue, describeValue, isMapping } from '../space/schema.js';
+import { type PathSegment, type RawIssue } from '../space/raw-issue.js';
 import type { ParamSpec, ParamSpecs, ParamValue, Params } from '../space/types.js';
 import { HIDDEN_EXPECTED, MAX_HIDDEN_LAYERS, cnnFields, mlpFields, parseHidden, trainFields, type ModelKind } from './fields.js';
 import type { CnnSpec, MlpSpec, TaskSpec, TrainSpec } from './types.js';

@@ -1,24 +1,21 @@
-/** Piscina worker entry: one trial per task. */
-import type { TrialOutcome, TrialTask } from './messages.js';
-import { loadObjective } from './load-objective.js';
+/** Piscina worker entry: one trial per task, run by its objective kind's runner module. */
+import type { TrialOutcome, TrialRunnerModule } from '../objectives/trial-run.js';
+import type { TrialTask } from './messages.js';
 import { ReportChannel } from './report-channel.js';
-import { describeError, runObjective } from './run-objective.js';
+
+// Imported on first use, once per worker: module objectives never pay for TF.js.
+const runners = new Map<string, Promise<TrialRunnerModule>>();
 
 export default async function runTrialTask(task: TrialTask): Promise<TrialOutcome> {
   const channel = new ReportChannel(task.port);
   try {
-    if (task.type === 'task') {
-      // Imported on first use: module objectives never pay for TF.js.
-      const { runTaskTrial } = await import('./run-task.js');
-      return await runTaskTrial(task, channel.report);
+    let runner = runners.get(task.runner);
+    if (!runner) {
+      runner = import(task.runner) as Promise<TrialRunnerModule>;
+      runners.set(task.runner, runner);
     }
-    let objective;
-    try {
-      objective = await loadObjective(task.module);
-    } catch (error) {
-      return { status: 'failed', error: error instanceof Error ? error.message : describeError(error), fatal: true, reports: 0 };
-    }
-    return await runObjective(objective, task, channel.report);
+    const trial = { study: task.study, number: task.number, seed: task.seed, params: task.params };
+    return await (await runner).runTrial(task.data, trial, channel.report);
   } finally {
     channel.close();
   }

@@ -1,41 +1,22 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { Params } from '../space/types.js';
-import type { Metrics, TrialAttrs } from '../storage/storage.js';
-import type { BackendChoice, TaskSpec } from '../task/types.js';
+import type { TrialInfo } from '../objectives/trial-run.js';
+import type { Metrics } from '../space/types.js';
 
 /**
  * Messages between the main thread and trial workers. The task travels through piscina;
  * intermediate reports travel through the task's own MessagePort, so the main thread can
  * store them while the trial runs, and answers each with a decision: go on, or stop.
  */
-export interface ModuleTrialTask {
-  type: 'module';
-  /** Absolute path of the objective module. */
-  module: string;
-  study: string;
-  number: number;
-  seed: number;
-  params: Params;
+/**
+ * One trial for a worker thread: the objective kind's job (its runner module and data) and the
+ * trial, with the port its reports travel on.
+ */
+export interface TrialTask extends TrialInfo {
+  /** URL of the module whose `runTrial` runs the job (see `TrialRunnerModule`). */
+  runner: string;
+  data: unknown;
   port: MessagePort;
 }
-
-/** A built-in training task, its settings already merged with the trial's params. */
-export interface TaskTrialTask {
-  type: 'task';
-  task: TaskSpec;
-  /** The epoch metric that is the trial's value, e.g. val_accuracy. */
-  metric: string;
-  backend: BackendChoice;
-  /** Drives the dataset's shuffle and split, the same for every trial of the study. */
-  studySeed: number;
-  study: string;
-  number: number;
-  seed: number;
-  params: Params;
-  port: MessagePort;
-}
-
-export type TrialTask = ModuleTrialTask | TaskTrialTask;
 
 /** Worker → main, on the task's port. */
 export interface ReportMessage {
@@ -57,19 +38,3 @@ export interface DecisionMessage {
 }
 
 export type MainMessage = DecisionMessage;
-
-/** What a trial's code is given to report a step: resolves to true when it should stop. */
-export type ReportStep = (step: number, metrics: Metrics) => Promise<boolean>;
-
-/**
- * What a trial ended with. `reports` counts the report messages the worker posted, so the
- * main thread can wait for all of them before storing the end (port messages and the piscina
- * result travel on different channels and may arrive in either order).
- * `fatal` marks problems that would fail every trial alike (the module cannot be loaded):
- * the run stops instead of burning its whole budget on them.
- */
-export type TrialOutcome =
-  | { status: 'complete'; value: number; metrics: Metrics | null; reports: number; attrs?: TrialAttrs }
-  /** It ended because a decision said stop (the main thread knows why and what to store). */
-  | { status: 'stopped'; reports: number; attrs?: TrialAttrs }
-  | { status: 'failed'; error: string; fatal: boolean; reports: number; attrs?: TrialAttrs };

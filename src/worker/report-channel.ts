@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { Metrics } from '../storage/storage.js';
-import type { MainMessage, ReportMessage, ReportStep } from './messages.js';
+import type { Metrics } from '../space/types.js';
+import type { ReportStep } from '../objectives/trial-run.js';
+import type { MainMessage, ReportMessage } from './messages.js';
 
 /**
  * The worker's end of a trial's port: each report is posted to the main thread, which stores

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveStrategies } from '../../src/compare/strategies.js';
 import { HpsearchError } from '../../src/errors.js';
-import type { PrunerSpec } from '../../src/pruners/pruner.js';
+import type { PrunerSpec } from '../../src/space/pruner-spec.js';
 import type { SearchSpace } from '../../src/space/types.js';
 
 /** The parts of a space resolveStrategies reads: a task of `epochs` epochs (or a module) and its pruner. */

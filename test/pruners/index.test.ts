@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPrunerSpec } from '../../src/pruners/defaults.js';
+import { defaultPrunerSpec } from '../../src/space/pruner-spec.js';
 import { createPruner, HyperbandPruner, NopPruner, PercentilePruner, pruners, SuccessiveHalvingPruner } from '../../src/pruners/index.js';
-import { PRUNER_TYPES } from '../../src/pruners/pruner.js';
-import type { PrunerSpec } from '../../src/pruners/pruner.js';
+import { PRUNER_TYPES } from '../../src/space/pruner-spec.js';
+import type { PrunerSpec } from '../../src/space/pruner-spec.js';
 import { curveOf, peersWith, reasonOf, thrownBy } from './helpers.js';
 
 const shaSpec: Extract<PrunerSpec, { type: 'successive_halving' }> = { type: 'successive_halving', minResource: 1, reductionFactor: 3, maxResource: 27, minEarlyStoppingRate: 0, bootstrapCount: 0 };

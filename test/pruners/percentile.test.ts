@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { linearPercentile, medianPruner, PercentilePruner } from '../../src/pruners/percentile.js';
-import type { PercentileSettings } from '../../src/pruners/pruner.js';
+import type { PercentileSettings } from '../../src/space/pruner-spec.js';
 import { curveOf, flatPeers, peersWith, pruneSteps, reasonOf, thrownBy } from './helpers.js';
 
 const settings = (overrides: Partial<PercentileSettings> = {}): PercentileSettings => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SuccessiveHalvingSettings } from '../../src/pruners/pruner.js';
+import type { SuccessiveHalvingSettings } from '../../src/space/pruner-spec.js';
 import { SuccessiveHalvingPruner } from '../../src/pruners/successive-halving.js';
 import { curveOf, flatPeers, peersWith, pruneSteps, reasonOf, thrownBy } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { HYPERBAND_DEFAULTS, PERCENTILE_SETTINGS_DEFAULTS, SUCCESSIVE_HALVING_DEFAULTS } from '../../src/pruners/defaults.js';
+import { HYPERBAND_DEFAULTS, PERCENTILE_SETTINGS_DEFAULTS, SUCCESSIVE_HALVING_DEFAULTS } from '../../src/space/pruner-spec.js';
 import { parseSpace, validateSpaceDocument } from '../../src/space/load.js';
 import { fullTrialSteps } from '../../src/space/full-trial-steps.js';
 import { inferMode } from '../../src/space/stopping.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Metrics } from '../../src/storage/storage.js';
+import type { Metrics } from '../../src/space/types.js';
 import { EarlyStopping } from '../../src/stopping/early-stopping.js';
-import type { EarlyStoppingSpec } from '../../src/stopping/rules.js';
+import type { EarlyStoppingSpec } from '../../src/space/stopping-spec.js';
 
 const spec = (overrides: Partial<EarlyStoppingSpec> = {}): EarlyStoppingSpec => ({
   monitor: 'val_loss',

@@ -1,10 +1,12 @@
+// Space files name objective kinds: register the built-in ones.
+import '../../objectives/builtin.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runComparison } from '../../compare/compare.js';
 import { resolveStrategies } from '../../compare/strategies.js';
 import { summarizeComparison, type CompareRun } from '../../compare/summary.js';
-import { checkBackendInstalled } from '../../engine/native-backend.js';
-import type { PrunerSpec } from '../../pruners/pruner.js';
+import { checkBackendInstalled } from '../../task/native-backend.js';
+import type { PrunerSpec } from '../../space/pruner-spec.js';
 import { loadSpaceFile } from '../../space/load.js';
 import { withOverrides } from '../../space/overrides.js';
 import { openStorage } from '../../storage/open.js';
@@ -15,7 +17,7 @@ import { storageFlag, storageLocation } from '../storage-option.js';
 import { DEFAULT_GRACE_MS } from '../../engine/optimize.js';
 import { handleInterrupts } from '../interrupt.js';
 import { ProgressReporter } from '../progress.js';
-import { COMPARE_DB_DIR, type CompareOptions } from './compare.js';
+import { COMPARE_DB_DIR, type CompareOptions } from '../compare-options.js';
 
 /** `hpsearch compare`: returns the exit code (130 when interrupted). */
 export async function compareCommand(file: string, options: CompareOptions): Promise<number> {

@@ -1,21 +1,9 @@
 import type { Command } from 'commander';
 import { addBackendOption } from '../run-options.js';
-import { addStorageOptions, type StorageFlags } from '../storage-option.js';
+import { addStorageOptions } from '../storage-option.js';
+import { COMPARE_DB_DIR, type CompareOptions } from '../compare-options.js';
 import { DEFAULT_STRATEGIES } from '../../compare/strategies.js';
-import type { BackendChoice } from '../../task/types.js';
 import { oneOf, positiveInt } from '../options.js';
-
-export interface CompareOptions extends StorageFlags {
-  pruners: string[];
-  seeds: number;
-  trials?: number;
-  workers?: number;
-  backend: BackendChoice;
-  format: 'table' | 'json';
-}
-
-/** Where `hpsearch compare` writes when no --db is given: a new file per comparison. */
-export const COMPARE_DB_DIR = 'runs/compare';
 
 export function registerCompare(program: Command): Command {
   return addBackendOption(addStorageOptions(program.command('compare'), `SQLite database for the runs' studies (default: a new ${COMPARE_DB_DIR}/<study>-<time>.db)`))

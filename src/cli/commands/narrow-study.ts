@@ -1,3 +1,5 @@
+// Space files name objective kinds: register the built-in ones.
+import '../../objectives/builtin.js';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';

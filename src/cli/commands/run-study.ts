@@ -1,3 +1,5 @@
+// Space files name objective kinds: register the built-in ones.
+import '../../objectives/builtin.js';
 import { isDeepStrictEqual } from 'node:util';
 import { loadSpaceFile } from '../../space/load.js';
 import { withOverrides } from '../../space/overrides.js';
@@ -6,17 +8,17 @@ import { openStorage } from '../../storage/open.js';
 import { openStudyFromSpace } from '../../study/create.js';
 import type { Study } from '../../study/study.js';
 import type { Storage } from '../../storage/storage.js';
-import type { PrunerSpec } from '../../pruners/pruner.js';
-import { checkBackendInstalled } from '../../engine/native-backend.js';
+import type { PrunerSpec } from '../../space/pruner-spec.js';
+import { checkBackendInstalled } from '../../task/native-backend.js';
 import { formatBestLines } from '../format/best-lines.js';
 import { leaderboardJson, leaderboardTable } from '../format/leaderboard.js';
-import { formatDuration, formatNumber } from '../format/numbers.js';
+import { formatDuration, formatNumber } from '../../format/numbers.js';
 import { printOut } from '../options.js';
 import { storageFlag, storageLocation } from '../storage-option.js';
 import { handleInterrupts } from '../interrupt.js';
 import { ProgressReporter } from '../progress.js';
-import type { RunOptions } from './run.js';
-import { DEFAULT_GRACE_MS, type OptimizeSummary } from '../../engine/optimize.js';
+import type { RunOptions } from '../run-options.js';
+import { DEFAULT_GRACE_MS, optimizeStudy, type OptimizeSummary } from '../../engine/optimize.js';
 
 const BEST_SHOWN = 5;
 
@@ -75,7 +77,7 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
     process.stderr.write(
       `hpsearch: ${verb} study "${study.name}": ${study.space.search.strategy} search, ${trials} trials -> ${storage.location}\n`,
     );
-    const summary = await study.optimize(objective, {
+    const summary = await optimizeStudy(study, objective, {
       onNote: (note) => process.stderr.write(`hpsearch: note: ${note}\n`),
       trials,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),

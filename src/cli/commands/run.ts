@@ -1,26 +1,7 @@
 import type { Command } from 'commander';
-import { addStorageOptions, type StorageFlags } from '../storage-option.js';
-import type { BackendChoice } from '../../task/types.js';
+import { addStorageOptions } from '../storage-option.js';
 import { nonNegativeInt, positiveInt, prunerName } from '../options.js';
-import { addRunLoopOptions } from '../run-options.js';
-import type { PrunerType } from '../../pruners/pruner.js';
-
-export interface RunOptions extends StorageFlags {
-  study?: string;
-  trials?: number;
-  workers?: number;
-  seed?: number;
-  resume?: boolean;
-  backend: BackendChoice;
-  pruner?: PrunerType;
-  format: 'table' | 'json';
-  report?: boolean;
-  reportOut?: string;
-  maxFailures?: number;
-  grace?: number;
-  workerMemory?: number;
-  staleAfter?: number;
-}
+import { addRunLoopOptions, type RunOptions } from '../run-options.js';
 
 export function registerRun(program: Command): Command {
   return addRunLoopOptions(addStorageOptions(program.command('run')))

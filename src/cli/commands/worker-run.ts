@@ -1,6 +1,8 @@
+// Space files name objective kinds: register the built-in ones.
+import '../../objectives/builtin.js';
 import { existsSync } from 'node:fs';
 import { HpsearchError } from '../../errors.js';
-import { checkBackendInstalled } from '../../engine/native-backend.js';
+import { checkBackendInstalled } from '../../task/native-backend.js';
 import { loadStudyFrom } from '../../study/create.js';
 import { storageFlag, storageLocation } from '../storage-option.js';
 import { runOnStorage, type RunLoopOptions } from './run-study.js';

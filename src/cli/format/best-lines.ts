@@ -1,5 +1,5 @@
 import type { LeaderboardRow } from '../../storage/storage.js';
-import { formatNumber, formatParamValue } from './numbers.js';
+import { formatNumber, formatParamValue } from '../../format/numbers.js';
 
 const METRIC_LABELS: Record<string, string> = {
   val_accuracy: 'val acc',

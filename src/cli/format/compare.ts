@@ -1,6 +1,6 @@
-import type { PrunerSpec } from '../../pruners/pruner.js';
+import type { PrunerSpec } from '../../space/pruner-spec.js';
 import type { CompareRun, ComparisonSummary, Spread, StrategySummary } from '../../compare/summary.js';
-import { finiteOrNull, formatDuration, formatNumber } from './numbers.js';
+import { finiteOrNull, formatDuration, formatNumber } from '../../format/numbers.js';
 import { renderTable, type Column } from './table.js';
 
 export interface ComparisonMeta {

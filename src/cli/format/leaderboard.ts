@@ -1,7 +1,7 @@
 import type { Params } from '../../space/types.js';
 import type { LeaderboardRow } from '../../storage/storage.js';
 import { toCsv } from './csv.js';
-import { finiteOrNull, formatDuration, formatNumber, formatParamValue } from './numbers.js';
+import { finiteOrNull, formatDuration, formatNumber, formatParamValue } from '../../format/numbers.js';
 import { renderTable, type Column } from './table.js';
 
 export interface LeaderboardJsonRow {

@@ -1,7 +1,7 @@
 import type { StudySummary } from '../../storage/storage.js';
 import type { TrialState } from '../../study/states.js';
 import { TRIAL_STATES } from '../../study/states.js';
-import { finiteOrNull, formatNumber, isoOrNull } from './numbers.js';
+import { finiteOrNull, formatNumber, isoOrNull } from '../../format/numbers.js';
 import { renderTable, type Column } from './table.js';
 
 export interface StudyJson {

@@ -1,12 +1,13 @@
 import type { Params } from '../../space/types.js';
-import type { Metrics, TrialDetail } from '../../storage/storage.js';
+import type { TrialDetail } from '../../storage/storage.js';
+import type { Metrics } from '../../space/types.js';
 import {
   finiteOrNull,
   formatDuration,
   formatNumber,
   formatParamValue,
   isoOrNull,
-} from './numbers.js';
+} from '../../format/numbers.js';
 import { renderTable, type Column } from './table.js';
 
 export interface TrialJson {

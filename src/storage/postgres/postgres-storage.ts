@@ -2,10 +2,8 @@ import pg from 'pg';
 import { HpsearchError } from '../../errors.js';
 import type { Params } from '../../space/types.js';
 import { isFinished, type TrialState } from '../../study/states.js';
-import type {
-  ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, StepValue, Storage,
-  StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
-} from '../storage.js';
+import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepRecord, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord } from '../storage.js';
+import type { Metrics } from '../../space/types.js';
 import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from '../sqlite/metrics-codec.js';
 import { POSTGRES_MIGRATIONS, migratePostgres, type PostgresMigration } from './migrations.js';
 import { codeOf, isRetryable, parsePostgresUrl, toStorageError, type PostgresTarget } from './postgres-errors.js';

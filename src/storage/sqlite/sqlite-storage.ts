@@ -4,10 +4,8 @@ import Database from 'better-sqlite3';
 import { HpsearchError } from '../../errors.js';
 import type { Direction, Params } from '../../space/types.js';
 import { isFinished, type TrialState } from '../../study/states.js';
-import type {
-  ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, StepValue, Storage,
-  StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
-} from '../storage.js';
+import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepRecord, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord } from '../storage.js';
+import type { Metrics } from '../../space/types.js';
 import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from './metrics-codec.js';
 import { MIGRATIONS, checkSchema, migrate, notSqliteMessage, type Migration } from './migrations.js';
 import {

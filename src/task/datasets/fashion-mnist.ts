@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { HpsearchError } from '../../errors.js';
-import { rngFor } from '../../samplers/rng.js';
+import { rngFor } from '../../random/rng.js';
 import { dataError, readDataFile, shuffleInPlace, type DataSource, type RawExamples } from './split.js';
 
 const PIXELS = 784;

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { HpsearchError } from '../../errors.js';
-import { rngFor, type Rng } from '../../samplers/rng.js';
+import { rngFor, type Rng } from '../../random/rng.js';
 import type { DatasetSpec, Examples, LoadedDataset } from '../types.js';
 
 /** Examples as a source stores them: pixels stay uint8 until the slice a study uses is known. */

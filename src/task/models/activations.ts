@@ -3,7 +3,7 @@
  * in terms of the activation's output (what the hand-written backward pass keeps).
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import type { Tf } from '../backend.js';
+import type { Tf } from '../tf.js';
 import type { Activation } from '../types.js';
 
 /** Keras' LeakyReLU default is 0.3; the book (and this task) use 0.01. */

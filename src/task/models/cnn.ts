@@ -5,13 +5,13 @@
  */
 import type { Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs';
 import { HpsearchError } from '../../errors.js';
-import type { Tf } from '../backend.js';
+import type { Tf } from '../tf.js';
 import type { CnnSpec } from '../types.js';
 import { activate } from './activations.js';
 import { conv2dSame } from './conv.js';
 import { MaskSource } from './dropout.js';
 import { initialWeights, tensorSeed, variableOf } from './initializers.js';
-import type { Model, ModelShape } from './model.js';
+import type { Model, ModelShape } from './model-types.js';
 
 interface Layer {
   kernel: Variable;

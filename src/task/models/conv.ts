@@ -9,7 +9,7 @@
  * with "valid" padding, whose output [c, kh, kw, o] is dW with its axes permuted.
  */
 import type { GradSaveFunc, Tensor, Tensor4D } from '@tensorflow/tfjs';
-import type { Tf } from '../backend.js';
+import type { Tf } from '../tf.js';
 
 export function hasKernel(tf: Tf, kernelName: string): boolean {
   return tf.getKernel(kernelName, tf.getBackend()) !== undefined;

@@ -8,8 +8,8 @@
  * backends would draw differently. These masks depend on the seed and the order of draws only.
  */
 import type { Tensor } from '@tensorflow/tfjs';
-import { rngFor } from '../../samplers/rng.js';
-import type { Tf } from '../backend.js';
+import { rngFor } from '../../random/rng.js';
+import type { Tf } from '../tf.js';
 
 export class MaskSource {
   private state: number;

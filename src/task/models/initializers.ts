@@ -15,8 +15,8 @@
  * the backend.
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
-import { rngFor } from '../../samplers/rng.js';
-import type { Tf } from '../backend.js';
+import { rngFor } from '../../random/rng.js';
+import type { Tf } from '../tf.js';
 import type { Initializer } from '../types.js';
 
 /** Standard deviation of a N(0, 1) truncated at ±2: Keras' correction factor. */

@@ -7,12 +7,12 @@
  * the batch mean and (biased) variance in training and with moving averages in evaluation.
  */
 import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
-import type { Tf } from '../backend.js';
+import type { Tf } from '../tf.js';
 import type { MlpSpec } from '../types.js';
 import { activate } from './activations.js';
 import { MaskSource } from './dropout.js';
 import { initialWeights, tensorSeed, variableOf } from './initializers.js';
-import type { Model, ModelShape } from './model.js';
+import type { Model, ModelShape } from './model-types.js';
 
 /** Moving averages forget at 1 - momentum per step: 0.9 suits trials of a few hundred steps (Keras uses 0.99). */
 export const BATCH_NORM_MOMENTUM = 0.9;

@@ -5,7 +5,7 @@
  * scaled gradients, else 1): clipping lr·g at lr·v is clipping g at v, so thresholds scale too.
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
-import type { Tf } from '../backend.js';
+import type { Tf } from '../tf.js';
 import type { TrainSpec } from '../types.js';
 
 export function clipGradients(tf: Tf, grads: Tensor[], train: Pick<TrainSpec, 'clipValue' | 'clipNorm'>, scale = 1): Tensor[] {

@@ -15,8 +15,8 @@
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import { HpsearchError } from '../../errors.js';
-import { rngFor } from '../../samplers/rng.js';
-import type { Tf } from '../backend.js';
+import { rngFor } from '../../random/rng.js';
+import type { Tf } from '../tf.js';
 import type { Examples, LoadedDataset } from '../types.js';
 
 /** Floats kept on the device per example set (8M = 32 MB, plus as much for XNNPACK's packed copies). */

@@ -19,7 +19,7 @@
  * copy of the first kernel: the model's first-layer kernel keeps its initial values.
  */
 import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
-import type { Tf } from '../backend.js';
+import type { Tf } from '../tf.js';
 import { activate, activationGradFromOutput, fusedActivation, LEAKY_RELU_ALPHA } from '../models/activations.js';
 import { variableOf } from '../models/initializers.js';
 import type { Mlp } from '../models/mlp.js';

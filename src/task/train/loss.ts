@@ -3,7 +3,7 @@
  * squared norm behind the book's L2 penalty 0.5·λ·Σ‖W‖².
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
-import type { Tf } from '../backend.js';
+import type { Tf } from '../tf.js';
 
 /**
  * Softmax probabilities and the summed loss Σᵢ −log pᵢ[yᵢ], computed from logits shifted by

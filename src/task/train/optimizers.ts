@@ -13,7 +13,7 @@
  * adam put ε elsewhere), and sgd here can take gradients with lr already folded in (see below).
  */
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs';
-import type { Tf } from '../backend.js';
+import type { Tf } from '../tf.js';
 import { variableOf } from '../models/initializers.js';
 import type { OptimizerName, TrainSpec } from '../types.js';
 

@@ -4,8 +4,8 @@
  * hand-written equivalent for the plain MLP.
  */
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
-import type { Tf } from '../backend.js';
-import type { Model } from '../models/model.js';
+import type { Tf } from '../tf.js';
+import type { Model } from '../models/model-types.js';
 import { unitGroup, type NormGroup } from './clipping.js';
 import type { Batch } from './data.js';
 import { correctCount, crossEntropySum } from './loss.js';

@@ -13,7 +13,7 @@
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import { HpsearchError } from '../../errors.js';
-import type { Tf } from '../backend.js';
+import type { Tf } from '../tf.js';
 import { createModel } from '../models/model.js';
 import type { Mlp } from '../models/mlp.js';
 import type { EpochMetrics, LoadedDataset, ModelSpec, TrainSpec } from '../types.js';

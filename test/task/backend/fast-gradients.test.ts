@@ -1,6 +1,7 @@
 import type { GradConfig, Tensor } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, type Tf } from '../../../src/task/backend.js';
+import { initBackend } from '../../../src/task/backend.js';
+import { type Tf } from '../../../src/task/tf.js';
 import { fastBatchMatMulGrad, originalBatchMatMulGradient, registerFastGradients } from '../../../src/task/fast-gradients.js';
 
 let tf: Tf;

@@ -1,6 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Tf } from '../../../src/task/backend.js';
+import type { Tf } from '../../../src/task/tf.js';
 import { variableOf } from '../../../src/task/models/initializers.js';
 import { applyMaxNorm, clipGradients, unitGroup } from '../../../src/task/train/clipping.js';
 import { blobs, mlp, run, trainSpec, wasm } from './helpers.js';

@@ -1,6 +1,6 @@
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Tf } from '../../../src/task/backend.js';
+import type { Tf } from '../../../src/task/tf.js';
 import { conv2dSame, filterGradient, hasKernel } from '../../../src/task/models/conv.js';
 import { cnn, run, tinyImages, trainSpec, wasm } from './helpers.js';
 

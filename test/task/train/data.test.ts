@@ -1,6 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Tf } from '../../../src/task/backend.js';
+import type { Tf } from '../../../src/task/tf.js';
 import { DeviceBatches, epochOrder, planBatches, range, zeroColumns } from '../../../src/task/train/data.js';
 import { blobs, wasm } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Tf } from '../../../src/task/backend.js';
+import type { Tf } from '../../../src/task/tf.js';
 import { createModel } from '../../../src/task/models/model.js';
 import type { Mlp } from '../../../src/task/models/mlp.js';
 import { DeviceBatches, range, zeroColumns } from '../../../src/task/train/data.js';

@@ -2,7 +2,8 @@
  * Tiny synthetic problems and specs for the training tests (real TF.js on the wasm backend).
  */
 import seedrandom from 'seedrandom';
-import { initBackend, type Tf } from '../../../src/task/backend.js';
+import { initBackend } from '../../../src/task/backend.js';
+import { type Tf } from '../../../src/task/tf.js';
 import { trainModel, type TrainOutcome } from '../../../src/task/train/train-loop.js';
 import type { CnnSpec, EpochMetrics, Examples, LoadedDataset, MlpSpec, TrainSpec } from '../../../src/task/types.js';
 

@@ -1,6 +1,6 @@
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Tf } from '../../../src/task/backend.js';
+import type { Tf } from '../../../src/task/tf.js';
 import { activate, activationGradFromOutput } from '../../../src/task/models/activations.js';
 import { MaskSource } from '../../../src/task/models/dropout.js';
 import { fans, initialWeights } from '../../../src/task/models/initializers.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Tf } from '../../../src/task/backend.js';
+import type { Tf } from '../../../src/task/tf.js';
 import { variableOf } from '../../../src/task/models/initializers.js';
 import { ADAGRAD_INITIAL_ACCUMULATOR, createOptimizer } from '../../../src/task/train/optimizers.js';
 import type { OptimizerName } from '../../../src/task/types.js';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HpsearchError } from '../../../src/errors.js';
-import type { Tf } from '../../../src/task/backend.js';
+import type { Tf } from '../../../src/task/tf.js';
 import { createModel } from '../../../src/task/models/model.js';
 import { trainModel } from '../../../src/task/train/train-loop.js';
 import type { LoadedDataset } from '../../../src/task/types.js';

@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import type { Objective } from '../study/objective.js';
+import type { Objective } from '../../study/objective.js';
 
 const cache = new Map<string, Promise<Objective>>();
 

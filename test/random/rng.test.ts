@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rngFor, trialSeed } from '../../src/samplers/rng.js';
+import { rngFor, trialSeed } from '../../src/random/rng.js';
 
 describe('rngFor', () => {
   it('gives the same stream for the same keys and different streams for different keys', () => {

@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
-import type { Rng } from '../space/distributions.js';
 
-export type { Rng };
+/** A source of uniform numbers in [0, 1). */
+export type Rng = () => number;
 
 /**
  * A generator seeded by the keys alone, e.g. `rngFor(seed, 'random', index)`: every draw gets

@@ -1,4 +1,3 @@
-import type { ParamValue } from '../../space/types.js';
 
 /**
  * Human-readable number: '-' for null, 'NaN', 'inf'/'-inf'; integers in full (a seed or a
@@ -32,7 +31,7 @@ export function formatExponent(x: number, digits: number): string {
  * log scale where only the decade and the first digits matter, so they get 2 significant digits
  * in exponent form (0.0092 → 9.2e-3); other numbers go through formatNumber.
  */
-export function formatParamValue(v: ParamValue): string {
+export function formatParamValue(v: number | string | boolean | null): string {
   if (typeof v !== 'number') return String(v);
   if (Number.isFinite(v) && !Number.isInteger(v) && Math.abs(v) < 1e-2) return formatExponent(v, 2);
   return formatNumber(v);

@@ -1,14 +1,6 @@
-import type { Params } from '../space/types.js';
-import type { Objective, TrialContext } from '../study/objective.js';
+import type { Objective, TrialContext } from '../../study/objective.js';
 import { checkMetrics, checkObjectiveResult, checkStep } from './objective-result.js';
-import type { ReportStep, TrialOutcome } from './messages.js';
-
-export interface TrialInfo {
-  study: string;
-  number: number;
-  seed: number;
-  params: Params;
-}
+import { describeError, type ReportStep, type TrialInfo, type TrialOutcome } from '../trial-run.js';
 
 /**
  * Runs one trial of an objective and turns whatever happens into a TrialOutcome: the same
@@ -44,13 +36,4 @@ export async function runObjective(
   } catch (error) {
     return { status: 'failed', error: describeError(error), fatal: false, reports };
   }
-}
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const stack = error.stack ?? `${error.name}: ${error.message}`;
-    // The first frames say where it broke; a whole stack is noise in a leaderboard.
-    return stack.split('\n').slice(0, 6).join('\n');
-  }
-  return `thrown value: ${String(error)}`;
 }

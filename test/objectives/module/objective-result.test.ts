@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkMetrics } from '../../src/worker/objective-result.js';
+import { checkMetrics } from '../../../src/objectives/module/objective-result.js';
 
 describe('checkMetrics', () => {
   it('keeps every named number, a metric named __proto__ included, and refuses non-numbers', () => {

@@ -1,17 +1,18 @@
 import { isHpsearchError } from '../errors.js';
 import type { TrialAttrs } from '../storage/storage.js';
-import { initBackend } from '../task/backend.js';
-import { loadDatasetCached } from '../task/datasets/index.js';
-import { trainModel } from '../task/train/train-loop.js';
-import type { ReportStep, TaskTrialTask, TrialOutcome } from './messages.js';
-import { describeError } from './run-objective.js';
+import { initBackend } from './backend.js';
+import { loadDatasetCached } from './datasets/index.js';
+import { trainModel } from './train/train-loop.js';
+import { describeError, type ReportStep, type TrialInfo, type TrialOutcome } from '../objectives/trial-run.js';
+import type { TaskJobData } from './kind.js';
 
 /**
- * Trains one built-in task trial in this worker thread. The backend and the dataset are set
+ * Worker side of the `task` kind: trains one built-in task trial in this worker thread. The backend and the dataset are set
  * up once per worker and reused by its later trials; everything a trial allocates is freed
  * before it returns (the trainer disposes its tensors; a leak is recorded in the trial's attrs).
  */
-export async function runTaskTrial(task: TaskTrialTask, onReport: ReportStep): Promise<TrialOutcome> {
+export async function runTrial(data: unknown, trial: TrialInfo, onReport: ReportStep): Promise<TrialOutcome> {
+  const task = data as TaskJobData;
   let reports = 0;
   const attrs: TrialAttrs = {};
   try {
@@ -20,7 +21,7 @@ export async function runTaskTrial(task: TaskTrialTask, onReport: ReportStep): P
     const data = await loadDatasetCached(task.task.dataset, task.studySeed);
     const tensorsBefore = tf.memory().numTensors;
     const result = await trainModel(tf, task.task, data, {
-      seed: task.seed,
+      seed: trial.seed,
       onEpoch: (epoch, metrics) => {
         reports++;
         return onReport(epoch, metrics);

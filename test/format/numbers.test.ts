@@ -5,7 +5,7 @@ import {
   formatNumber,
   formatParamValue,
   isoOrNull,
-} from '../../../src/cli/format/numbers.js';
+} from '../../src/format/numbers.js';
 
 describe('formatNumber', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { HpsearchError } from '../errors.js';
-import { NATIVE_PACKAGES, installHint, isInstalled } from '../task/native-packages.js';
-import type { BackendChoice } from '../task/types.js';
+import { NATIVE_PACKAGES, installHint, isInstalled } from './native-packages.js';
+import type { BackendChoice } from './types.js';
 
 /**
  * Whether the workers would load a native TensorFlow backend: asked for by name, or `auto` with

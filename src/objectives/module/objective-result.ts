@@ -1,7 +1,4 @@
-import type { Metrics } from '../storage/storage.js';
-
-/** What an objective may return: a number, or `{ value, metrics }`. */
-export type ObjectiveReturn = number | { value: number; metrics?: Metrics };
+import type { Metrics } from '../../space/types.js';
 
 export type CheckedResult = { ok: true; value: number; metrics: Metrics | null } | { ok: false; error: string };
 

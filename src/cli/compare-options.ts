@@ -1,0 +1,15 @@
+import type { BackendChoice } from '../task/types.js';
+import type { StorageFlags } from './storage-option.js';
+
+/** What `hpsearch compare` is given. */
+export interface CompareOptions extends StorageFlags {
+  pruners: string[];
+  seeds: number;
+  trials?: number;
+  workers?: number;
+  backend: BackendChoice;
+  format: 'table' | 'json';
+}
+
+/** Where `hpsearch compare` writes when no --db is given: a new file per comparison. */
+export const COMPARE_DB_DIR = 'runs/compare';

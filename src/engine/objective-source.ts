@@ -1,0 +1,68 @@
+/**
+ * Turns what `optimize` was given into what runs it: an executor, and the steps each trial plans.
+ * Objects and module paths are looked up among the registered objective kinds, so the engine
+ * knows no kind by its internals.
+ */
+import { HpsearchError } from '../errors.js';
+import { objectiveKinds, type ObjectiveKind } from '../space/objective-kind.js';
+import type { PrunerSpec } from '../space/pruner-spec.js';
+import type { Params } from '../space/types.js';
+import type { Objective } from '../study/objective.js';
+import type { ObjectiveSource } from '../study/optimize-options.js';
+import type { Study } from '../study/study.js';
+import type { TrialExecutor } from './executor.js';
+import { InProcessExecutor } from './in-process.js';
+import { WorkerPoolExecutor } from './worker-pool.js';
+
+/** An objective given as a kind's settings: `{ module: path }`, `{ task, backend }`. */
+export interface KindSource {
+  kind: ObjectiveKind;
+  spec: unknown;
+  /** The whole object: the kind's run options (e.g. `backend`) travel with its settings. */
+  options: Record<string, unknown>;
+}
+
+/** What runs the trials: a function (on this thread) as it is, else the kind the objective names. */
+export type ResolvedObjective = Objective | KindSource;
+
+export function resolveObjective(objective: ObjectiveSource): ResolvedObjective {
+  if (typeof objective === 'function') return objective;
+  // A path is a module objective.
+  const options: Record<string, unknown> = typeof objective === 'string' ? { module: objective } : { ...objective };
+  const named = objectiveKinds().filter((kind) => options[kind.name] !== undefined);
+  const kind = named[0];
+  if (named.length !== 1 || kind === undefined) {
+    const names = objectiveKinds().map((k) => k.name);
+    throw new HpsearchError(
+      'E_USAGE',
+      `the objective must be a function, a module path, or an object with one of ${names.join(', ')}; got ${named.length === 0 ? 'none of them' : named.map((k) => k.name).join(' and ')}`,
+    );
+  }
+  return { kind, spec: options[kind.name], options };
+}
+
+/** The workers a run may use: as many as asked, unless the kind allows fewer per process (said in a note). */
+export function workersFor(objective: ResolvedObjective, asked: number, onNote?: (note: string) => void): number {
+  const limit = typeof objective === 'function' ? undefined : objective.kind.concurrencyLimit?.(objective.options);
+  if (limit === undefined || asked <= limit.workers) return asked;
+  onNote?.(limit.note);
+  return limit.workers;
+}
+
+export function createExecutor(study: Study, objective: ResolvedObjective, lanes: number, memoryMb?: number): TrialExecutor {
+  if (typeof objective === 'function') return new InProcessExecutor(objective, lanes);
+  const { kind, spec, options } = objective;
+  const run = { metric: study.metric, studySeed: study.seed };
+  return new WorkerPoolExecutor((trial) => kind.workerJob(spec, trial, run, options), lanes, memoryMb);
+}
+
+/**
+ * The steps a trial would report if nothing stopped it, as its kind says (a task's epochs, which
+ * params may override), else the pruner's max_resource; null when unknown.
+ */
+export function plannedSteps(objective: ResolvedObjective, pruner: PrunerSpec): (params: Params) => number | null {
+  const max = 'maxResource' in pruner ? pruner.maxResource : null;
+  if (typeof objective === 'function') return () => max;
+  const { kind, spec } = objective;
+  return (params) => kind.plannedSteps(spec, params) ?? max;
+}

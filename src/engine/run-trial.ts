@@ -1,0 +1,105 @@
+/**
+ * One trial of a run, from the claim to the stored result (Optuna's `_run_trial`): dispatch it
+ * to the executor, store and judge its reports, give it back if the run was stopped, drop the
+ * result if another run took the trial over, tell the study how it ended.
+ */
+import { HpsearchError } from '../errors.js';
+import type { TrialOutcome } from '../objectives/trial-run.js';
+import type { Params } from '../space/types.js';
+import type { OptimizeOptions } from '../study/optimize-options.js';
+import type { Study } from '../study/study.js';
+import type { AskedTrial } from '../study/trial.js';
+import type { TrialExecutor } from './executor.js';
+import type { RunAccounting } from './run-accounting.js';
+import type { RunStop } from './run-stop.js';
+import { TrialMonitor, type MonitoredEnd, type StopRules } from './trial-monitor.js';
+
+/** What every trial of a run shares. */
+export interface RunContext {
+  readonly study: Study;
+  readonly executor: TrialExecutor;
+  readonly rules: StopRules;
+  /** The steps a trial with these params would report without stopping; null when unknown. */
+  readonly planned: (params: Params) => number | null;
+  readonly accounting: RunAccounting;
+  readonly stop: RunStop;
+  readonly options: OptimizeOptions;
+  /** The first failure that stops the whole run (a fatal trial error, --max-failures); thrown when the lanes are done. */
+  fatal: Error | null;
+}
+
+export async function runTrial(run: RunContext, trial: AskedTrial): Promise<void> {
+  const { study, accounting } = run;
+  accounting.started();
+  const monitor = new TrialMonitor(trial, run.rules);
+  const cancel = run.stop.trialCancel();
+  let outcome: TrialOutcome;
+  try {
+    outcome = await run.executor.run(
+      { study: study.name, number: trial.number, seed: trial.seed, params: trial.params },
+      async (step, metrics) => {
+        // Stopped after the grace period: the trial goes back to the queue, its reports with it.
+        if (cancel.signal.aborted) return true;
+        const before = monitor.steps;
+        const stopNow = await monitor.report(step, metrics);
+        accounting.stepsReported(monitor.steps - before);
+        return stopNow;
+      },
+      cancel.signal,
+    );
+  } finally {
+    run.stop.release(cancel);
+  }
+  if (cancel.signal.aborted) {
+    await study.storage.releaseTrial(trial.id);
+    accounting.dropped('released');
+    return;
+  }
+  const backend = outcome.attrs?.['backend'];
+  if (typeof backend === 'string') accounting.ranOn(backend);
+  const end = await tellEnd(study, trial, monitor, outcome);
+  if (end === null) {
+    // The first result stored stands; this one is dropped, and the run goes on.
+    run.options.onNote?.(
+      `trial ${trial.number} was finished by another run that had taken it over (this run's heartbeats had stopped reaching the storage); this run's result for it is dropped`,
+    );
+    accounting.dropped('taken-over');
+    return;
+  }
+  accounting.ended(trial.number, end, run.planned(trial.params));
+  const failure = runFailure(run, trial, outcome, end);
+  if (failure && !run.fatal) {
+    // Running trials finish and are stored; no new ones start.
+    run.fatal = failure;
+    run.stop.stopNewTrials();
+  }
+}
+
+/**
+ * Stores how the trial ended; null when another run had taken it over (this run's heartbeats had
+ * stopped) and finished it first. A report that failed to store is rethrown here.
+ */
+async function tellEnd(study: Study, trial: AskedTrial, monitor: TrialMonitor, outcome: TrialOutcome): Promise<MonitoredEnd | null> {
+  try {
+    const end = monitor.end(outcome);
+    await study.tell(trial, end.finish);
+    return end;
+  } catch (error) {
+    if (error instanceof HpsearchError && error.code === 'E_TRIAL_FINISHED') return null;
+    throw error;
+  }
+}
+
+/** The error that stops the run after this trial: a fatal failure (one that every trial would hit), or --max-failures reached. */
+function runFailure(run: RunContext, trial: AskedTrial, outcome: TrialOutcome, end: MonitoredEnd): Error | null {
+  if (end.finish.state !== 'failed') return null;
+  if (outcome.status === 'failed' && outcome.fatal) return new HpsearchError('E_OBJECTIVE', outcome.error);
+  const { maxFailures } = run.options;
+  const { failed } = run.accounting.summary;
+  if (maxFailures === undefined || failed < maxFailures) return null;
+  return new HpsearchError(
+    'E_OBJECTIVE',
+    `stopped after ${failed} failed trial${failed === 1 ? '' : 's'} (--max-failures ${maxFailures}); ` +
+      `the last one (trial ${trial.number}): ${end.finish.error ?? 'no reason given'}. Fix the objective, or raise --max-failures`,
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * What a trial run is, whoever runs it (a worker thread, or this thread for a function
+ * objective): the trial it is given, how it reports steps, and how it ended. Objective kinds'
+ * runners and the run loop both speak these types.
+ */
+import type { KindTrial } from '../space/objective-kind.js';
+import type { Metrics } from '../space/types.js';
+import type { TrialAttrs } from '../storage/storage.js';
+
+/** The trial a runner is given: study, number, seed and params. */
+export type TrialInfo = KindTrial;
+
+/** What a trial's code is given to report a step: resolves to true when it should stop. */
+export type ReportStep = (step: number, metrics: Metrics) => Promise<boolean>;
+
+/**
+ * What a trial ended with. `reports` counts the report messages the worker posted, so the
+ * main thread can wait for all of them before storing the end (port messages and the piscina
+ * result travel on different channels and may arrive in either order).
+ * `fatal` marks problems that would fail every trial alike (the module cannot be loaded):
+ * the run stops instead of burning its whole budget on them.
+ */
+export type TrialOutcome =
+  | { status: 'complete'; value: number; metrics: Metrics | null; reports: number; attrs?: TrialAttrs }
+  /** It ended because a decision said stop (the main thread knows why and what to store). */
+  | { status: 'stopped'; reports: number; attrs?: TrialAttrs }
+  | { status: 'failed'; error: string; fatal: boolean; reports: number; attrs?: TrialAttrs };
+
+/**
+ * A module a worker thread loads to run trials of one objective kind (`WorkerJob.runner`): it
+ * gets the job's data, the trial and the report function, and never rejects for the trial's own
+ * failure (that is a `failed` outcome).
+ */
+export interface TrialRunnerModule {
+  runTrial(data: unknown, trial: TrialInfo, report: ReportStep): Promise<TrialOutcome>;
+}
+
+/** An error as a trial's stored reason: the first frames of its stack, or what was thrown. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const stack = error.stack ?? `${error.name}: ${error.message}`;
+    // The first frames say where it broke; a whole stack is noise in a leaderboard.
+    return stack.split('\n').slice(0, 6).join('\n');
+  }
+  return `thrown value: ${String(error)}`;
+}

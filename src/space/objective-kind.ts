@@ -1,0 +1,139 @@
+/**
+ * Objective kinds: what a trial runs, chosen by the key the space file gives under `objective:`
+ * (`module: ./objective.mjs`, `task: { ... }`). The space format and the run loop are written
+ * against this interface only; each kind (src/objectives/, src/task/) registers itself, so the
+ * lower layers never import the trainer.
+ *
+ * A kind also adds its settings' type to `ObjectiveSpecs` (types.ts), and the object that `optimize`
+ * takes for it to `ObjectiveSources`, by declaration merging, so `space.objective.task` stays typed.
+ */
+import type { ZodType } from 'zod';
+import { HpsearchError } from '../errors.js';
+import type { RawIssue } from './raw-issue.js';
+import type { Params, ParamSpecs } from './types.js';
+
+/** What `optimizeStudy` accepts for each kind besides a function or a module path, by kind name. */
+export interface ObjectiveSources {}
+
+export interface KindCheckOptions {
+  /** Where relative paths in the settings are resolved: the space file's folder. */
+  baseDir: string;
+  /** false: do not check that files named by the settings exist (a stored study whose files moved). */
+  checkFiles: boolean;
+}
+
+/** What the run loop knows of the study when it turns a trial into work. */
+export interface KindRunContext {
+  /** The study's metric: the value a trial's result stands for. */
+  metric: string;
+  /** The study seed (e.g. a task's data split is the same for every trial of the study). */
+  studySeed: number;
+}
+
+/** A trial as the run loop hands it to a kind. */
+export interface KindTrial {
+  study: string;
+  number: number;
+  seed: number;
+  params: Params;
+}
+
+/**
+ * Work for a worker thread: `runner` is the URL of a module run inside the worker, whose
+ * `runTrial(data, trial, report)` trains the trial; `data` is structured-cloned to it.
+ */
+export interface WorkerJob {
+  runner: string;
+  data: unknown;
+}
+
+/** How many trials one process may run at once, when a kind limits it, and why. */
+export interface ConcurrencyLimit {
+  workers: number;
+  /** Shown to the user when the limit lowers the workers asked for. */
+  note: string;
+}
+
+export interface ObjectiveKind<Spec = unknown, Options extends object = object> {
+  /** The key of `objective:` that selects this kind. */
+  readonly name: string;
+  /** The value under that key, for the field checks and the editors' JSON Schema. */
+  readonly schema: ZodType;
+  /** The JSON Schema's description of the key. */
+  readonly description: string;
+  /**
+   * Whether `check` reports every problem of the value itself, key by key (a nested mapping, as a
+   * task is); otherwise the value is first checked against `schema` as one field.
+   */
+  readonly nested: boolean;
+  /** The study metric when the file names none. */
+  readonly defaultMetric: string;
+  /**
+   * The metrics the objective reports at every step, when known: stopping rules may watch only
+   * these ("`reporter` reports `names` `when`", e.g. "a built-in task reports ... each epoch").
+   */
+  readonly stepMetrics?: { names: readonly string[]; reporter: string; when: string };
+  /** Default monitors of the stopping rules; without one, the file must name it. */
+  readonly earlyStoppingMonitor?: string;
+  readonly divergenceMonitor?: string;
+
+  /**
+   * Checks `objective[name]` (and, for kinds that constrain it, `objective.metric`); returns the
+   * normalised settings, or undefined with the problems pushed to `issues`.
+   */
+  check(objective: Record<string, unknown>, options: KindCheckOptions, issues: RawIssue[]): Spec | undefined;
+  /** Checks params that override the kind's settings (`rawSettings`: the file's value under `name`). */
+  checkParams?(rawSettings: unknown, params: ParamSpecs, rawParams: Record<string, unknown>, issues: RawIssue[]): void;
+  /** The steps a full trial reports, and where that number came from; undefined when unknown. */
+  fullTrialSteps?(spec: Spec, params: ParamSpecs): { steps: number; source: string } | undefined;
+
+  /** Fails before any worker starts when the run cannot work here (e.g. a backend not installed). */
+  checkReady?(options: Options): void;
+  /** The limit on trials at once in one process, if any. */
+  concurrencyLimit?(options: Options): ConcurrencyLimit | undefined;
+  /** The steps a trial with these params reports if nothing stops it; null when unknown. */
+  plannedSteps(spec: Spec, params: Params): number | null;
+  /** The worker job of one trial. */
+  workerJob(spec: Spec, trial: KindTrial, run: KindRunContext, options: Options): WorkerJob;
+}
+
+const kinds = new Map<string, ObjectiveKind>();
+/** Bumped by every registration, so schemas built from the kinds know when to rebuild. */
+let revision = 0;
+
+export function objectiveKindsRevision(): number {
+  return revision;
+}
+
+/** Adds a kind; registering the same object again is a no-op, another one under a taken name an error. */
+export function registerObjectiveKind(kind: ObjectiveKind): void {
+  const existing = kinds.get(kind.name);
+  if (existing === kind) return;
+  if (existing) throw new HpsearchError('E_INTERNAL', `objective kind "${kind.name}" is registered twice`);
+  kinds.set(kind.name, kind);
+  revision++;
+}
+
+/** The registered kinds, in registration order. */
+export function objectiveKinds(): ObjectiveKind[] {
+  if (kinds.size === 0) {
+    throw new HpsearchError(
+      'E_INTERNAL',
+      "no objective kinds are registered: import hpsearch's entry point (src/index.ts) or src/objectives/builtin.ts before reading space files",
+    );
+  }
+  return [...kinds.values()];
+}
+
+export function objectiveKind(name: string): ObjectiveKind | undefined {
+  return kinds.get(name);
+}
+
+/** The kind of a checked objective: the one whose key it has. */
+export function kindOfObjective(objective: object): { kind: ObjectiveKind; spec: unknown } | undefined {
+  for (const kind of kinds.values()) {
+    const spec = (objective as Record<string, unknown>)[kind.name];
+    if (spec !== undefined) return { kind, spec };
+  }
+  return undefined;
+}

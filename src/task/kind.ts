@@ -1,0 +1,106 @@
+/**
+ * The `task` objective kind: a built-in training task (dataset, model, training) whose settings
+ * the trial's params override, trained in worker threads on a TF.js backend.
+ */
+import type { ObjectiveKind } from '../space/objective-kind.js';
+import type { ParamSpecs } from '../space/types.js';
+import { DEFAULT_TASK_METRIC, taskSchema } from './fields.js';
+import { checkBackendInstalled, nativeBackendRequested } from './native-backend.js';
+import { checkTaskObjective } from './schema.js';
+import { checkTaskParams, taskForTrial } from './settings.js';
+import type { BackendChoice, TaskSpec } from './types.js';
+
+/** A built-in training task as an objective (the space file's `objective.task`). */
+export interface TaskObjective {
+  task: TaskSpec;
+  /** Default `auto`: the fastest backend that loads here. */
+  backend?: BackendChoice;
+}
+
+declare module '../space/types.js' {
+  interface ObjectiveSpecs {
+    /** A built-in training task, validated and normalised; a trial's params override its settings. */
+    task: TaskSpec;
+  }
+}
+
+declare module '../space/objective-kind.js' {
+  interface ObjectiveSources {
+    task: TaskObjective;
+  }
+}
+
+/** What a task trial's worker job carries: its settings already merged with the trial's params. */
+export interface TaskJobData {
+  task: TaskSpec;
+  /** The epoch metric that is the trial's value, e.g. val_accuracy. */
+  metric: string;
+  backend: BackendChoice;
+  /** Drives the dataset's shuffle and split, the same for every trial of the study. */
+  studySeed: number;
+}
+
+/** The metrics a built-in task reports each epoch (`EpochMetrics`), which its stopping rules can watch. */
+export const TASK_EPOCH_METRICS = ['train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'learning_rate'] as const;
+
+export const taskObjectiveKind: ObjectiveKind<TaskSpec, TaskObjective> = {
+  name: 'task',
+  schema: taskSchema,
+  description: 'Built-in training task: dataset, model and training.',
+  nested: true,
+  defaultMetric: DEFAULT_TASK_METRIC,
+  stepMetrics: { names: TASK_EPOCH_METRICS, reporter: 'a built-in task', when: 'each epoch' },
+  earlyStoppingMonitor: 'val_loss',
+  divergenceMonitor: 'train_loss',
+
+  check: (objective, options, issues) => checkTaskObjective(objective, options.baseDir, issues, { checkFiles: options.checkFiles }),
+  checkParams: checkTaskParams,
+
+  fullTrialSteps(task, params) {
+    const epochs = params['epochs'];
+    const largest = epochs === undefined ? undefined : largestValue(epochs);
+    if (largest !== undefined) return { steps: largest, source: 'the largest value of the epochs param' };
+    return { steps: task.train.epochs, source: "the task's epochs" };
+  },
+
+  checkReady: (options) => checkBackendInstalled(options.backend ?? 'auto'),
+
+  concurrencyLimit(options) {
+    if (!nativeBackendRequested(options.backend ?? 'auto')) return undefined;
+    // The tfjs-node addon is not context-aware: only one thread per process may load it.
+    return {
+      workers: 1,
+      note: 'the native TensorFlow backend allows one worker per process; running 1 worker (for more, start one process per GPU on the same database)',
+    };
+  },
+
+  plannedSteps: (task, params) => taskForTrial(task, params).train.epochs,
+
+  workerJob(task, trial, run, options): { runner: string; data: TaskJobData } {
+    return {
+      runner: new URL('./run-trial.js', import.meta.url).href,
+      // Params become task settings here, so the worker gets one plain, complete spec.
+      data: { task: taskForTrial(task, trial.params), metric: run.metric, backend: options.backend ?? 'auto', studySeed: run.studySeed },
+    };
+  },
+};
+
+function largestValue(spec: ParamSpecs[string]): number | undefined {
+  const numbers = (values: readonly unknown[]) => values.filter((v): v is number => typeof v === 'number');
+  let candidates: number[];
+  switch (spec.type) {
+    case 'fixed':
+      candidates = numbers([spec.value]);
+      break;
+    case 'categorical':
+      candidates = numbers(spec.choices);
+      break;
+    case 'int':
+    case 'float':
+      // Grid search visits `values`, the other strategies sample low..high: either may run.
+      candidates = [spec.high, ...(spec.values ?? [])];
+      break;
+  }
+  // Not Math.max(...candidates): spreading a long list overflows the stack.
+  return candidates.length > 0 ? candidates.reduce((a, b) => Math.max(a, b)) : undefined;
+}
