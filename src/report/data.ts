@@ -1,7 +1,7 @@
 import { roundRanges } from '../samplers/narrowing.js';
 import type { Direction, ParamSpec, ParamSpecs, ParamValue, SearchSpace } from '../space/types.js';
 import type { LeaderboardRow, StepRecord, TrialRecord } from '../storage/storage.js';
-import { TRIAL_STATES, type TrialState } from '../study/states.js';
+import { TRIAL_STATES, type TrialState } from '../trial-state.js';
 import { paramImportance, type ParamImportance } from './importance.js';
 
 /**

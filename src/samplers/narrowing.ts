@@ -1,7 +1,7 @@
 import { HpsearchError } from '../errors.js';
 import type { NarrowingSearch, Params, ParamSpecs, SearchSpace } from '../space/types.js';
 import type { TrialRecord } from '../storage/storage.js';
-import { isFinished } from '../study/states.js';
+import { isFinished } from '../trial-state.js';
 import { narrowParams } from './narrow-params.js';
 import { checkIndex, sampleParams } from './random.js';
 import { rngFor } from './rng.js';

@@ -1,4 +1,4 @@
-import { TRIAL_STATES, type TrialState } from '../study/states.js';
+import { TRIAL_STATES, type TrialState } from '../trial-state.js';
 import type { Direction } from '../space/types.js';
 import { decodeMetrics, decodeParams } from './sqlite/metrics-codec.js';
 import type { StudyRecord, TrialAttrs, TrialRecord } from './storage.js';

@@ -1,5 +1,5 @@
 import type { Direction, Params } from '../space/types.js';
-import type { TrialState } from '../study/states.js';
+import type { TrialState } from '../trial-state.js';
 
 /**
  * The storage contract. Every backend (SQLite now, PostgreSQL later) implements it and

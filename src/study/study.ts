@@ -4,7 +4,7 @@ import { trialSeed } from '../samplers/rng.js';
 import type { Sampler } from '../samplers/sampler.js';
 import type { Direction, SearchSpace } from '../space/types.js';
 import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialRecord } from '../storage/storage.js';
-import type { TrialState } from './states.js';
+import type { TrialState } from '../trial-state.js';
 import { toTrialFinish, type AskedTrial, type TellResult } from './trial.js';
 import { optimizeStudy, type ObjectiveSource, type OptimizeOptions, type OptimizeSummary } from '../engine/optimize.js';
 

@@ -5,7 +5,7 @@ import { buildPayload } from '../../src/report/payload.js';
 import { renderPage } from '../../src/report/html/page.js';
 import type { ParamSpecs } from '../../src/space/types.js';
 import type { LeaderboardRow, StepRecord } from '../../src/storage/storage.js';
-import type { TrialState } from '../../src/study/states.js';
+import type { TrialState } from '../../src/trial-state.js';
 import { makeSpace, trial } from '../samplers/helpers.js';
 
 function input(specs: ParamSpecs, made: Array<{ state?: TrialState; value?: number | null; params: Record<string, number | string> }>, direction: 'maximize' | 'minimize' = 'maximize'): ReportInput {

@@ -1,7 +1,7 @@
 import type { Direction, ParamSpecs, SearchSettings, SearchSpace } from '../../src/space/types.js';
 import type { TrialRecord } from '../../src/storage/storage.js';
 import type { Params } from '../../src/space/types.js';
-import type { TrialState } from '../../src/study/states.js';
+import type { TrialState } from '../../src/trial-state.js';
 
 export function makeSpace(
   params: ParamSpecs,

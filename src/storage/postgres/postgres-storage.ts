@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { HpsearchError } from '../../errors.js';
 import type { Params } from '../../space/types.js';
-import { isFinished, type TrialState } from '../../study/states.js';
+import { isFinished, type TrialState } from '../../trial-state.js';
 import type {
   ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, StepValue, Storage,
   StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { HpsearchError } from '../../errors.js';
 import type { Direction, Params } from '../../space/types.js';
-import { isFinished, type TrialState } from '../../study/states.js';
+import { isFinished, type TrialState } from '../../trial-state.js';
 import type {
   ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, Metrics, NewStudy, StepRecord, StepValue, Storage,
   StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord,
