@@ -54,6 +54,8 @@ export const TRANSITIONS = {
    * queued too, for a trial whose params are filled in before it is claimed.
    */
   sample: { from: UNFINISHED, to: null, sets: ['params', 'samplerState', 'seed', 'startedAt'], clears: [], deletesSteps: false },
+  /** The owner's run is alive: only running trials beat (other processes read it in recovery). */
+  beat: { from: ['running'], to: null, sets: ['heartbeatAt'], clears: [], deletesSteps: false },
   /** An intermediate step: only an unfinished trial's curve may grow. */
   report: { from: UNFINISHED, to: null, sets: [], clears: [], deletesSteps: false },
   /**

@@ -1,5 +1,9 @@
+import type { SamplerState } from '../samplers/sampler.js';
 import type { Direction, Params } from '../space/types.js';
-import type { TrialState } from '../trial-state.js';
+import type { FinishedState, TrialState } from '../trial-state.js';
+import type { TrialAttrs } from './trial-attrs.js';
+
+export type { KnownTrialAttrs, TrialAttrs, TrialAttrValue } from './trial-attrs.js';
 
 /**
  * The storage contract. Every backend (SQLite now, PostgreSQL later) implements it and
@@ -12,6 +16,8 @@ import type { TrialState } from '../trial-state.js';
  * - Records returned are snapshots: later writes never change an object already returned.
  * - Trial numbers are unique and dense per study (0, 1, 2, ...), allocated atomically by
  *   `claimTrial`, also across processes sharing one database.
+ * - Which state may follow which, and what each move clears, is `TRANSITIONS` in
+ *   src/trial-state.ts; both SQL backends build their statements from it.
  */
 export interface Storage {
   /** Where the data lives (a file path or URL), for messages. */
@@ -35,8 +41,8 @@ export interface Storage {
 
   /**
    * Gives a running trial back (e.g. the run stopped while its sampler waited, or before the
-   * trial finished): it becomes `queued` again with its number and sample index, its steps are
-   * deleted, and the next claim hands it out first, to be sampled afresh. Rejects with
+   * trial finished): it becomes `queued` again with its number and sample index, its steps (and
+   * drawn params, sampler state, owner and clock) are deleted, and the next claim hands it out first, to be sampled afresh. Rejects with
    * E_TRIAL_FINISHED if it already ended.
    */
   releaseTrial(trialId: number): Promise<void>;
@@ -78,7 +84,7 @@ export interface Storage {
 
   /**
    * Adds a trial exactly as given (number, sample index, state, params, value, metrics, attrs,
-   * error, times, round, seed, owner, steps), for `hpsearch copy`. Rejects with E_USAGE when the
+   * error, times, sampler state, seed, owner, steps), for `hpsearch copy`. Rejects with E_USAGE when the
    * study already has a trial of that number or sample index.
    */
   importTrial(studyId: number, trial: TrialDetail): Promise<void>;
@@ -101,9 +107,6 @@ export interface Storage {
 
   close(): Promise<void>;
 }
-
-/** Facts about a trial that are not metrics: where and how it ran. */
-export type TrialAttrs = Record<string, string | number | boolean>;
 
 /** Named metric values; NaN and ±Infinity must survive a round trip. */
 export type Metrics = Record<string, number>;
@@ -178,17 +181,18 @@ export interface RecoveredTrial {
 
 export interface TrialParamsUpdate {
   params: Params;
-  round?: number | null;
+  /** What the sampler records with the trial (JSON); left out, the stored one is kept. */
+  samplerState?: SamplerState;
   seed?: number | null;
 }
 
 export interface TrialFinish {
-  state: 'complete' | 'pruned' | 'failed';
+  state: FinishedState;
   /** The objective's value; NaN is stored as null (no value), ±Infinity as is. */
   value?: number | null;
   /** Final metrics returned by the objective. */
   metrics?: Metrics | null;
-  /** Facts about how the trial ran, e.g. `{ backend: 'wasm' }`. */
+  /** Facts about how the trial ran, e.g. `{ backend: 'wasm' }`; known keys must have their types. */
   attrs?: TrialAttrs | null;
   /** Why it failed or was pruned. */
   error?: string | null;
@@ -207,7 +211,8 @@ export interface TrialRecord {
   /** Milliseconds since the epoch. */
   startedAt: number | null;
   endedAt: number | null;
-  round: number | null;
+  /** What the sampler recorded when it drew the trial (e.g. narrowing's round); `{}` if nothing. */
+  samplerState: SamplerState;
   seed: number | null;
   owner: string | null;
   sampleIndex: number | null;
@@ -230,7 +235,8 @@ export interface TrialDetail extends TrialRecord {
 
 export interface TrialFilter {
   states?: readonly TrialState[];
-  round?: number;
+  /** Only trials whose sampler state has these keys with these (scalar) values, e.g. `{ round: 1 }`. */
+  samplerState?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 export interface LeaderboardOptions {
@@ -248,7 +254,7 @@ export interface LeaderboardRow {
   /** Number of reported steps. */
   steps: number;
   durationMs: number | null;
-  round: number | null;
+  samplerState: SamplerState;
   error: string | null;
   attrs: TrialAttrs | null;
 }

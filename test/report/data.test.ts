@@ -31,7 +31,7 @@ function row(m: Made): LeaderboardRow {
     params: m.params ?? {},
     steps: m.steps ?? 0,
     durationMs: 10 * m.number,
-    round: m.round ?? null,
+    samplerState: m.round === undefined || m.round === null ? {} : { round: m.round },
     error: m.error ?? null,
     attrs: null,
   };

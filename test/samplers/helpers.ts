@@ -38,7 +38,7 @@ export function trial(number: number, fields: { state?: TrialState; value?: numb
     error: null,
     startedAt: null,
     endedAt: null,
-    round: fields.round ?? null,
+    samplerState: fields.round === undefined || fields.round === null ? {} : { round: fields.round },
     seed: null,
     owner: null,
     sampleIndex: number,

@@ -1,5 +1,6 @@
+import { narrowingRound } from '../../samplers/narrowing.js';
 import type { Params } from '../../space/types.js';
-import type { Metrics, TrialDetail } from '../../storage/storage.js';
+import type { Metrics, TrialAttrs, TrialDetail } from '../../storage/storage.js';
 import {
   finiteOrNull,
   formatDuration,
@@ -24,7 +25,7 @@ export interface TrialJson {
   duration_ms: number | null;
   metrics: Record<string, number | null> | null;
   /** How the trial ran, e.g. { backend: "wasm" }. */
-  attrs: Record<string, string | number | boolean> | null;
+  attrs: TrialAttrs | null;
   steps: Record<string, number | null>[];
 }
 
@@ -35,7 +36,7 @@ export function trialTable(t: TrialDetail, metric: string): string {
       ['number', String(t.number)],
       ['state', t.state],
       ['value', t.value === null ? '-' : `${formatNumber(t.value)} (${metric})`],
-      ['round', orDash(t.round)],
+      ['round', orDash(narrowingRound(t))],
       ['seed', orDash(t.seed)],
       ['owner', orDash(t.owner)],
       ['started', isoOrNull(t.startedAt) ?? '-'],
@@ -65,7 +66,7 @@ export function trialJson(t: TrialDetail): TrialJson {
     state: t.state,
     value: finiteOrNull(t.value),
     params: { ...t.params },
-    round: t.round,
+    round: narrowingRound(t),
     seed: t.seed,
     owner: t.owner,
     error: t.error,
