@@ -6,13 +6,16 @@ import { fromStates, transitionUpdate } from '../transition-sql.js';
 
 interface CountRow { study_id: number; state: TrialState; n: number }
 
+/** A prepared statement whose rows are R (an interface, so declaration files can name it). */
+export interface Prepared<R> extends Database.Statement<unknown[], R> {}
+
 /**
  * Every statement of SQLite storage, prepared once per connection; user values are always
  * bound, never spliced. State changes come from the transition table (transitionUpdate), so
  * their allowed from-states and cleared columns are the ones PostgreSQL uses too.
  */
 export function prepareStatements(db: Database.Database) {
-  const p = <R = unknown>(source: string) => db.prepare<unknown[], R>(source);
+  const p = <R = unknown>(source: string): Prepared<R> => db.prepare<unknown[], R>(source);
   return {
     insertStudy: p<StudyRow>(`INSERT INTO studies (name, direction, metric, seed, space_json, space_file, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`),
