@@ -1,6 +1,6 @@
 import { TRIAL_STATES, type TrialState } from '../trial-state.js';
 import type { Direction } from '../space/types.js';
-import { decodeMetrics, decodeParams, decodeStepValue } from './sqlite/metrics-codec.js';
+import { decodeMetrics, decodeParams, decodeStepValue } from './metrics-codec.js';
 import { decodeSamplerState } from './sampler-state.js';
 import type { LeaderboardRow, StepRecord, StudyRecord, TrialAttrs, TrialRecord } from './storage.js';
 

@@ -11,7 +11,7 @@ import type {
 } from '../storage.js';
 import { checkTrialAttrs } from '../trial-attrs.js';
 import { checkFinishState, refusal } from '../transition-sql.js';
-import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from '../sqlite/metrics-codec.js';
+import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from '../metrics-codec.js';
 import { POSTGRES_MIGRATIONS, migratePostgres, type PostgresMigration } from './migrations.js';
 import { createPool } from './pool.js';
 import { codeOf, isRetryable, parsePostgresUrl, toStorageError, type PostgresTarget } from './postgres-errors.js';

@@ -11,7 +11,7 @@ import type {
 } from '../storage.js';
 import { checkTrialAttrs } from '../trial-attrs.js';
 import { checkFinishState, refusal } from '../transition-sql.js';
-import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from './metrics-codec.js';
+import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from '../metrics-codec.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { openDatabase } from './open-database.js';
 import { codeOf, toStorageError } from './sqlite-errors.js';
