@@ -168,6 +168,24 @@ describe('schema migrations', () => {
     expect(header(path).version).toBe(MIGRATIONS.length);
   });
 
+  it('upgrades a real schema-2 file, keeping its attrs; its trials have no sampler state', async () => {
+    const path = freshPath('fixture-v2');
+    writeFileSync(path, readFileSync(fileURLToPath(new URL('../fixtures/db/schema-v2.db', import.meta.url))));
+    expect(header(path).version).toBe(2);
+    const storage = await openSqliteStorage(path);
+    try {
+      const old = (await storage.getStudy('grid-old'))!;
+      const trials = await storage.listTrials(old.id);
+      expect(trials.map((t) => [t.number, t.state, t.value, t.samplerState, t.attrs])).toEqual([
+        [0, 'complete', 0.31, {}, { backend: 'cpu', tensors_leaked: 4 }], [1, 'failed', null, {}, null],
+      ]);
+      expect(await storage.heartbeat('host:2')).toBe(0);
+    } finally {
+      await storage.close();
+    }
+    expect(header(path).version).toBe(MIGRATIONS.length);
+  });
+
   it('upgrades a real schema-3 file: rounds become sampler state, attrs and heartbeats stay, the round column goes', async () => {
     const path = freshPath('fixture-v3');
     writeFileSync(path, readFileSync(fileURLToPath(new URL('../fixtures/db/schema-v3.db', import.meta.url))));
