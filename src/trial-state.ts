@@ -32,7 +32,7 @@ export type TrialField =
   | 'value' | 'metrics' | 'attrs' | 'error';
 
 export interface TrialTransition {
-  /** The states the trial may be in; from any other, the write is refused (E_TRIAL_FINISHED). */
+  /** The states the trial may be in; from any other the write is refused (E_TRIAL_FINISHED once it finished). */
   readonly from: readonly TrialState[];
   /** The state it ends in; null when the state stays as it was. Several: the caller picks one. */
   readonly to: readonly TrialState[] | null;

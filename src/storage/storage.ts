@@ -43,7 +43,7 @@ export interface Storage {
    * Gives a running trial back (e.g. the run stopped while its sampler waited, or before the
    * trial finished): it becomes `queued` again with its number and sample index, its steps (and
    * drawn params, sampler state, owner and clock) are deleted, and the next claim hands it out first, to be sampled afresh. Rejects with
-   * E_TRIAL_FINISHED if it already ended.
+   * E_TRIAL_FINISHED if it already ended, E_USAGE if it is queued.
    */
   releaseTrial(trialId: number): Promise<void>;
 
@@ -71,15 +71,19 @@ export interface Storage {
   releaseTrialsOf(owner: string): Promise<number>;
 
   /**
-   * Records what the sampler chose for a claimed trial, and restarts its clock: the trial runs
-   * from now on (sampling may have waited for earlier trials, e.g. a narrowing round).
+   * Records what the sampler chose for a claimed trial (params, and its sampler state: JSON, else
+   * E_USAGE), and restarts its clock: the trial runs from now on (sampling may have waited for
+   * earlier trials, e.g. a narrowing round).
    */
   setTrialParams(trialId: number, update: TrialParamsUpdate): Promise<void>;
 
   /** Stores intermediate metrics of a running trial at `step` (replacing that step's values). */
   reportStep(trialId: number, step: number, values: Metrics): Promise<void>;
 
-  /** Ends a running trial. Rejects with E_TRIAL_FINISHED if it already ended. */
+  /**
+   * Ends a running (or queued) trial. Rejects with E_TRIAL_FINISHED if it already ended, and with
+   * E_USAGE when an attr hpsearch knows has the wrong type (see trial-attrs.ts).
+   */
   finishTrial(trialId: number, result: TrialFinish): Promise<void>;
 
   /**
