@@ -3,7 +3,7 @@
  * summary it returns (this run's own). One object owns both, so every event updates them alike.
  */
 import type { Direction } from '../space/types.js';
-import type { TrialState } from '../study/states.js';
+import type { TrialState } from '../trial-state.js';
 import type { OptimizeOptions, OptimizeProgress, OptimizeSummary } from '../study/optimize-options.js';
 import type { MonitoredEnd } from './trial-monitor.js';
 

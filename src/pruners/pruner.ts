@@ -1,5 +1,5 @@
 import type { Direction } from '../space/types.js';
-import type { TrialState } from '../study/states.js';
+import type { TrialState } from '../trial-state.js';
 
 /**
  * Study-level pruners: after each step a running trial reports, the main thread asks the

@@ -3,7 +3,7 @@ import '../objectives/builtin.js';
 import type { Storage } from '../storage/storage.js';
 import { storedSpace } from '../study/create.js';
 import { findStudy } from '../study/find.js';
-import { TRIAL_STATES } from '../study/states.js';
+import { TRIAL_STATES } from '../trial-state.js';
 import type { SearchSpace } from '../space/types.js';
 import { HpsearchError } from '../errors.js';
 import { buildReportData, curveTrialNumbers, DEFAULT_CURVE_TRIALS, type ReportData } from './data.js';

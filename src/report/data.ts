@@ -1,7 +1,7 @@
-import { roundRanges } from '../samplers/narrowing.js';
+import { narrowingRound, roundRanges } from '../samplers/narrowing.js';
 import type { Direction, ParamSpec, ParamSpecs, ParamValue, SearchSpace } from '../space/types.js';
 import type { LeaderboardRow, StepRecord, TrialRecord } from '../storage/storage.js';
-import { TRIAL_STATES, type TrialState } from '../study/states.js';
+import { TRIAL_STATES, type TrialState } from '../trial-state.js';
 import { paramImportance, type ParamImportance } from './importance.js';
 
 /**
@@ -151,7 +151,7 @@ export function buildReportData(input: ReportInput): ReportData {
       params: row.params,
       steps: row.steps,
       durationMs: row.durationMs,
-      round: row.round,
+      round: narrowingRound(row),
       reason: row.error,
     })),
     curves: buildCurves(ranked, input.steps, study.metric),
@@ -211,7 +211,7 @@ export function chooseScatter(params: readonly ReportParam[], requested: readonl
 function buildRounds(space: SearchSpace, trials: readonly TrialRecord[]): ReportRound[] {
   return roundRanges(space, trials).map((ranges, round) => ({
     round,
-    trials: trials.filter((t) => t.round === round).length,
+    trials: trials.filter((t) => narrowingRound(t) === round).length,
     ranges: Object.fromEntries(Object.entries(ranges).map(([name, spec]) => [name, roundRange(spec)])),
   }));
 }

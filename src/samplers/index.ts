@@ -4,10 +4,10 @@ import { NarrowingSampler } from './narrowing.js';
 import { RandomSampler } from './random.js';
 import type { Sampler, SamplerFactory } from './sampler.js';
 
-export type { Sample, SampleContext, Sampler, SamplerFactory } from './sampler.js';
+export type { JsonValue, PastTrial, Sample, SampleContext, Sampler, SamplerFactory, SamplerState } from './sampler.js';
 export { GridSampler } from './grid.js';
 export { RandomSampler, sampleParams } from './random.js';
-export { NarrowingSampler, roundRanges } from './narrowing.js';
+export { NarrowingSampler, narrowingRound, roundRanges } from './narrowing.js';
 export type { NarrowingOptions } from './narrowing.js';
 export { narrowParams } from './narrow-params.js';
 export { rngFor, trialSeed } from '../random/rng.js';

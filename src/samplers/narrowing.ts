@@ -1,11 +1,20 @@
 import { HpsearchError } from '../errors.js';
 import type { NarrowingSearch, Params, ParamSpecs, SearchSpace } from '../space/types.js';
-import type { TrialRecord } from '../storage/storage.js';
-import { isFinished } from '../study/states.js';
+import { isFinished } from '../trial-state.js';
 import { narrowParams } from './narrow-params.js';
 import { checkIndex, sampleParams } from './random.js';
 import { rngFor } from '../random/rng.js';
-import type { Sample, SampleContext, Sampler } from './sampler.js';
+import type { PastTrial, Sample, SampleContext, Sampler, SamplerState } from './sampler.js';
+
+/**
+ * The narrowing round a trial was drawn in, from its sampler state `{ round: n }`; null for a
+ * trial narrowing did not draw (enqueued by hand, or another strategy's). What the CLI and the
+ * report show as the trial's round.
+ */
+export function narrowingRound(trial: { readonly samplerState?: SamplerState | undefined }): number | null {
+  const round = trial.samplerState?.['round'];
+  return typeof round === 'number' && Number.isSafeInteger(round) && round >= 0 ? round : null;
+}
 
 /**
  * Ranges of each round that the given trials determine: round 0 is the space's params; round
@@ -13,11 +22,11 @@ import type { Sample, SampleContext, Sampler } from './sampler.js';
  * round r−1's ranges with the params of its best `keepTop` complete trials. At most `rounds`
  * entries. Trials without a round (enqueued by hand) take no part.
  */
-export function roundRanges(space: SearchSpace, trials: readonly TrialRecord[]): ParamSpecs[] {
+export function roundRanges(space: SearchSpace, trials: readonly PastTrial[]): ParamSpecs[] {
   const search = narrowingSettings(space);
   const ranges: ParamSpecs[] = [space.params];
   for (let round = 1; round < search.rounds; round++) {
-    const previous = trials.filter((trial) => trial.round === round - 1);
+    const previous = trials.filter((trial) => narrowingRound(trial) === round - 1);
     if (!roundFinished(previous, search.trialsPerRound)) break;
     const top = bestParams(previous, search.keepTop, space.objective.direction);
     ranges.push(narrowParams(ranges[round - 1], top, search.margin));
@@ -29,12 +38,12 @@ export function roundRanges(space: SearchSpace, trials: readonly TrialRecord[]):
  * Finished means all `trialsPerRound` draws have params recorded and ended in any state; a
  * trial still running (or not yet given its params) keeps the next round waiting.
  */
-function roundFinished(trials: readonly TrialRecord[], trialsPerRound: number): boolean {
+function roundFinished(trials: readonly PastTrial[], trialsPerRound: number): boolean {
   return trials.length >= trialsPerRound && trials.every((trial) => isFinished(trial.state));
 }
 
 /** Only complete trials with a finite value rank: failed and pruned ones say nothing about where to look. */
-function bestParams(trials: readonly TrialRecord[], keepTop: number, direction: 'minimize' | 'maximize'): Params[] {
+function bestParams(trials: readonly PastTrial[], keepTop: number, direction: 'minimize' | 'maximize'): Params[] {
   const sign = direction === 'minimize' ? 1 : -1;
   return trials
     .filter((trial) => trial.state === 'complete' && trial.value !== null && Number.isFinite(trial.value))
@@ -82,10 +91,10 @@ export class NarrowingSampler implements Sampler {
     checkIndex(index, this.capacity);
     const round = Math.floor(index / this.search.trialsPerRound);
     const ranges = this.ranges[round] ?? (await this.waitForRound(round, history, signal));
-    return { params: sampleParams(rngFor(this.space.seed, 'narrowing', index), ranges), round };
+    return { params: sampleParams(rngFor(this.space.seed, 'narrowing', index), ranges), samplerState: { round } };
   }
 
-  private async waitForRound(round: number, history: () => Promise<TrialRecord[]>, signal?: AbortSignal): Promise<ParamSpecs> {
+  private async waitForRound(round: number, history: () => Promise<readonly PastTrial[]>, signal?: AbortSignal): Promise<ParamSpecs> {
     for (;;) {
       if (signal?.aborted) {
         const error = new Error(`stopped while waiting for narrowing round ${round - 1} to finish`, { cause: signal.reason });

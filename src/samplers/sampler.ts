@@ -1,5 +1,5 @@
 import type { Params, SearchSpace } from '../space/types.js';
-import type { TrialRecord } from '../storage/storage.js';
+import type { TrialState } from '../trial-state.js';
 
 /**
  * A sampler turns a sample index into parameters. Grid and random search are pure functions
@@ -18,15 +18,39 @@ export interface SampleContext {
   /** 0-based index of this draw among the study's sampled trials. */
   index: number;
   /** The study's trials (a fresh snapshot per call), for samplers that learn from history. */
-  history(): Promise<TrialRecord[]>;
+  history(): Promise<readonly PastTrial[]>;
   /** Aborted when the run stops: a sampler waiting for earlier trials must give up then. */
   signal?: AbortSignal;
 }
 
+/** A value JSON can hold exactly (numbers finite: JSON has no NaN or Infinity). */
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/**
+ * Facts a sampler records with a trial and reads back from the history, e.g. narrowing's
+ * `{ round: 2 }`; the storage keeps them as JSON without looking inside. Each sampler owns its
+ * keys and reads them itself (see `narrowingRound`).
+ */
+export type SamplerState = Readonly<Record<string, JsonValue>>;
+
+/**
+ * What a sampler sees of a past trial. Declared here, not taken from storage, so samplers stay
+ * below storage in the layers; the storage's trial records have these fields and more.
+ */
+export interface PastTrial {
+  readonly number: number;
+  readonly state: TrialState;
+  readonly params: Params;
+  /** The objective's value; null when there is none (failed, NaN). */
+  readonly value: number | null;
+  /** What the sampler recorded when it drew the trial; `{}` for a trial enqueued by hand. */
+  readonly samplerState: SamplerState;
+}
+
 export interface Sample {
   params: Params;
-  /** Narrowing round the trial belongs to. */
-  round?: number;
+  /** Stored with the trial, for the sampler to read back from the history. Default `{}`. */
+  samplerState?: SamplerState;
 }
 
 export type SamplerFactory = (space: SearchSpace) => Sampler;

@@ -1,5 +1,9 @@
+import type { SamplerState } from '../samplers/sampler.js';
 import type { Direction, Metrics, Params } from '../space/types.js';
-import type { TrialState } from '../study/states.js';
+import type { FinishedState, TrialState } from '../trial-state.js';
+import type { TrialAttrs } from './trial-attrs.js';
+
+export type { KnownTrialAttrs, TrialAttrs, TrialAttrValue } from './trial-attrs.js';
 
 /**
  * The storage contract. Every backend (SQLite now, PostgreSQL later) implements it and
@@ -12,6 +16,8 @@ import type { TrialState } from '../study/states.js';
  * - Records returned are snapshots: later writes never change an object already returned.
  * - Trial numbers are unique and dense per study (0, 1, 2, ...), allocated atomically by
  *   `claimTrial`, also across processes sharing one database.
+ * - Which state may follow which, and what each move clears, is `TRANSITIONS` in
+ *   src/trial-state.ts; both SQL backends build their statements from it.
  */
 export interface Storage {
   /** Where the data lives (a file path or URL), for messages. */
@@ -35,9 +41,9 @@ export interface Storage {
 
   /**
    * Gives a running trial back (e.g. the run stopped while its sampler waited, or before the
-   * trial finished): it becomes `queued` again with its number and sample index, its steps are
-   * deleted, and the next claim hands it out first, to be sampled afresh. Rejects with
-   * E_TRIAL_FINISHED if it already ended.
+   * trial finished): it becomes `queued` again with its number and sample index, its steps (and
+   * drawn params, sampler state, owner and clock) are deleted, and the next claim hands it out first, to be sampled afresh. Rejects with
+   * E_TRIAL_FINISHED if it already ended, E_USAGE if it is queued.
    */
   releaseTrial(trialId: number): Promise<void>;
 
@@ -65,20 +71,24 @@ export interface Storage {
   releaseTrialsOf(owner: string): Promise<number>;
 
   /**
-   * Records what the sampler chose for a claimed trial, and restarts its clock: the trial runs
-   * from now on (sampling may have waited for earlier trials, e.g. a narrowing round).
+   * Records what the sampler chose for a claimed trial (params, and its sampler state: JSON, else
+   * E_USAGE), and restarts its clock: the trial runs from now on (sampling may have waited for
+   * earlier trials, e.g. a narrowing round).
    */
   setTrialParams(trialId: number, update: TrialParamsUpdate): Promise<void>;
 
   /** Stores intermediate metrics of a running trial at `step` (replacing that step's values). */
   reportStep(trialId: number, step: number, values: Metrics): Promise<void>;
 
-  /** Ends a running trial. Rejects with E_TRIAL_FINISHED if it already ended. */
+  /**
+   * Ends a running (or queued) trial. Rejects with E_TRIAL_FINISHED if it already ended, and with
+   * E_USAGE when an attr hpsearch knows has the wrong type (see trial-attrs.ts).
+   */
   finishTrial(trialId: number, result: TrialFinish): Promise<void>;
 
   /**
    * Adds a trial exactly as given (number, sample index, state, params, value, metrics, attrs,
-   * error, times, round, seed, owner, steps), for `hpsearch copy`. Rejects with E_USAGE when the
+   * error, times, sampler state, seed, owner, steps), for `hpsearch copy`. Rejects with E_USAGE when the
    * study already has a trial of that number or sample index.
    */
   importTrial(studyId: number, trial: TrialDetail): Promise<void>;
@@ -101,9 +111,6 @@ export interface Storage {
 
   close(): Promise<void>;
 }
-
-/** Facts about a trial that are not metrics: where and how it ran. */
-export type TrialAttrs = Record<string, string | number | boolean>;
 
 export interface NewStudy {
   name: string;
@@ -175,17 +182,18 @@ export interface RecoveredTrial {
 
 export interface TrialParamsUpdate {
   params: Params;
-  round?: number | null;
+  /** What the sampler records with the trial (JSON); left out, the stored one is kept. */
+  samplerState?: SamplerState;
   seed?: number | null;
 }
 
 export interface TrialFinish {
-  state: 'complete' | 'pruned' | 'failed';
+  state: FinishedState;
   /** The objective's value; NaN is stored as null (no value), ±Infinity as is. */
   value?: number | null;
   /** Final metrics returned by the objective. */
   metrics?: Metrics | null;
-  /** Facts about how the trial ran, e.g. `{ backend: 'wasm' }`. */
+  /** Facts about how the trial ran, e.g. `{ backend: 'wasm' }`; known keys must have their types. */
   attrs?: TrialAttrs | null;
   /** Why it failed or was pruned. */
   error?: string | null;
@@ -204,7 +212,8 @@ export interface TrialRecord {
   /** Milliseconds since the epoch. */
   startedAt: number | null;
   endedAt: number | null;
-  round: number | null;
+  /** What the sampler recorded when it drew the trial (e.g. narrowing's round); `{}` if nothing. */
+  samplerState: SamplerState;
   seed: number | null;
   owner: string | null;
   sampleIndex: number | null;
@@ -227,7 +236,8 @@ export interface TrialDetail extends TrialRecord {
 
 export interface TrialFilter {
   states?: readonly TrialState[];
-  round?: number;
+  /** Only trials whose sampler state has these keys with these (scalar) values, e.g. `{ round: 1 }`. */
+  samplerState?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 export interface LeaderboardOptions {
@@ -245,7 +255,7 @@ export interface LeaderboardRow {
   /** Number of reported steps. */
   steps: number;
   durationMs: number | null;
-  round: number | null;
+  samplerState: SamplerState;
   error: string | null;
   attrs: TrialAttrs | null;
 }

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { HpsearchError } from '../errors.js';
 import { trialSeed } from '../random/rng.js';
-import type { Sampler } from '../samplers/sampler.js';
+import type { Sampler, SamplerState } from '../samplers/sampler.js';
 import type { Direction, SearchSpace } from '../space/types.js';
-import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialRecord } from '../storage/storage.js';
-import type { TrialState } from './states.js';
+import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialFilter, TrialRecord } from '../storage/storage.js';
+import type { TrialState } from '../trial-state.js';
 import { toTrialFinish, type AskedTrial, type TellResult } from './trial.js';
 import type { ObjectiveSource, OptimizeOptions, OptimizeSummary } from './optimize-options.js';
 
@@ -83,7 +83,7 @@ export class Study {
     if (!claimed) return null;
     const seed = trialSeed(this.seed, claimed.number);
     let params = claimed.params;
-    let round: number | null = null;
+    let samplerState: SamplerState = {};
     if (params === null) {
       try {
         const sample = await this.#sampler.sample({
@@ -92,21 +92,21 @@ export class Study {
           ...(options.signal ? { signal: options.signal } : {}),
         });
         params = sample.params;
-        round = sample.round ?? null;
+        samplerState = sample.samplerState ?? {};
       } catch (error) {
         // It never ran: give it back, so a later run samples it (same index, same params) first.
         await this.#storage.releaseTrial(claimed.id);
         throw error;
       }
     }
-    await this.#storage.setTrialParams(claimed.id, { params, round, seed });
+    await this.#storage.setTrialParams(claimed.id, { params, samplerState, seed });
     const storage = this.#storage;
     return {
       id: claimed.id,
       number: claimed.number,
       params,
       seed,
-      round,
+      samplerState,
       report: (step, metrics) => storage.reportStep(claimed.id, step, metrics),
     };
   }
@@ -136,7 +136,7 @@ export class Study {
     });
   }
 
-  trials(filter: { states?: readonly TrialState[]; round?: number } = {}): Promise<TrialRecord[]> {
+  trials(filter: TrialFilter = {}): Promise<TrialRecord[]> {
     return this.#storage.listTrials(this.id, filter);
   }
 

@@ -1,3 +1,4 @@
+import type { SamplerState } from '../samplers/sampler.js';
 import type { Params } from '../space/types.js';
 import type { TrialFinish } from '../storage/storage.js';
 import type { Metrics } from '../space/types.js';
@@ -8,7 +9,8 @@ export interface AskedTrial {
   readonly number: number;
   readonly params: Params;
   readonly seed: number;
-  readonly round: number | null;
+  /** What the sampler recorded with it (e.g. narrowing's round); `{}` for an enqueued trial. */
+  readonly samplerState: SamplerState;
   /** Stores intermediate metrics at `step`. */
   report(step: number, metrics: Metrics): Promise<void>;
 }

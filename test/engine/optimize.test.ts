@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { narrowingRound } from '../../src/samplers/narrowing.js';
 import { createStudy } from '../../src/study/create.js';
 import { HpsearchError } from '../../src/errors.js';
 import { OBJECTIVES, useTempDir } from '../helpers/temp.js';
@@ -256,8 +257,8 @@ describe('narrowing search through optimize', () => {
       expect(summary.ran).toBe(36);
       const trials = await study.trials();
       for (const round of [1, 2]) {
-        const previous = trials.filter((t) => t.round === round - 1);
-        const current = trials.filter((t) => t.round === round);
+        const previous = trials.filter((t) => narrowingRound(t) === round - 1);
+        const current = trials.filter((t) => narrowingRound(t) === round);
         expect(previous).toHaveLength(12);
         expect(current).toHaveLength(12);
         // Every trial of a round started after the whole previous round had ended.
@@ -317,7 +318,7 @@ describe('stopping a run', () => {
       const trials = await again.trials();
       expect(trials).toHaveLength(12);
       expect(trials.every((t) => t.state === 'complete')).toBe(true);
-      expect(trials.filter((t) => t.round === 1)).toHaveLength(6);
+      expect(trials.filter((t) => narrowingRound(t) === 1)).toHaveLength(6);
       expect(new Set(trials.map((t) => t.sampleIndex))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
     } finally {
       await again.close();

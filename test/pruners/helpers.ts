@@ -1,7 +1,7 @@
 import { HpsearchError } from '../../src/errors.js';
 import type { PeerValue, PruneContext, PruneDecision, Pruner } from '../../src/pruners/pruner.js';
 import type { Direction } from '../../src/space/types.js';
-import type { TrialState } from '../../src/study/states.js';
+import type { TrialState } from '../../src/trial-state.js';
 
 /** A hand-made trial of the study: its number, state and curve (step → value). */
 export interface SyntheticTrial {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bracketBudgets, bracketCount, crc32, HyperbandPruner, hyperbandBracket } from '../../src/pruners/hyperband.js';
 import type { HyperbandSettings } from '../../src/pruners/hyperband.js';
-import type { TrialState } from '../../src/study/states.js';
+import type { TrialState } from '../../src/trial-state.js';
 import { curveOf, pruneSteps, reasonOf, thrownBy } from './helpers.js';
 import type { SyntheticTrial } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildReportData, chooseScatter, curveTrialNumbers, rankRows, type ReportInput, type ReportParam } from '../../src/report/data.js';
 import type { Direction, Params, ParamSpecs } from '../../src/space/types.js';
 import type { LeaderboardRow, StepRecord, TrialRecord } from '../../src/storage/storage.js';
-import type { TrialState } from '../../src/study/states.js';
+import type { TrialState } from '../../src/trial-state.js';
 import { makeSpace, narrowingSearch, trial } from '../samplers/helpers.js';
 
 const PARAMS: ParamSpecs = {
@@ -31,7 +31,7 @@ function row(m: Made): LeaderboardRow {
     params: m.params ?? {},
     steps: m.steps ?? 0,
     durationMs: 10 * m.number,
-    round: m.round ?? null,
+    samplerState: m.round === undefined || m.round === null ? {} : { round: m.round },
     error: m.error ?? null,
     attrs: null,
   };

@@ -5,12 +5,12 @@ import { buildPayload } from '../../src/report/payload.js';
 import { renderPage } from '../../src/report/html/page.js';
 import type { ParamSpecs } from '../../src/space/types.js';
 import type { LeaderboardRow, StepRecord } from '../../src/storage/storage.js';
-import type { TrialState } from '../../src/study/states.js';
+import type { TrialState } from '../../src/trial-state.js';
 import { makeSpace, trial } from '../samplers/helpers.js';
 
 function input(specs: ParamSpecs, made: Array<{ state?: TrialState; value?: number | null; params: Record<string, number | string> }>, direction: 'maximize' | 'minimize' = 'maximize'): ReportInput {
   const rows: LeaderboardRow[] = made.map((m, number) => ({
-    rank: 0, number, state: m.state ?? 'complete', value: m.value ?? null, params: m.params, steps: 2, durationMs: 5, round: null, error: null, attrs: null,
+    rank: 0, number, state: m.state ?? 'complete', value: m.value ?? null, params: m.params, steps: 2, durationMs: 5, samplerState: {}, error: null, attrs: null,
   }));
   const steps = new Map<number, StepRecord[]>(made.map((m, n) => [n, [{ step: 1, values: { val_accuracy: m.value ?? 0.1 } }, { step: 2, values: { val_accuracy: m.value ?? 0.1 } }]]));
   return {

@@ -1,7 +1,7 @@
 import type { Direction, ParamSpecs, SearchSettings, SearchSpace } from '../../src/space/types.js';
 import type { TrialRecord } from '../../src/storage/storage.js';
 import type { Params } from '../../src/space/types.js';
-import type { TrialState } from '../../src/study/states.js';
+import type { TrialState } from '../../src/trial-state.js';
 
 export function makeSpace(
   params: ParamSpecs,
@@ -38,7 +38,7 @@ export function trial(number: number, fields: { state?: TrialState; value?: numb
     error: null,
     startedAt: null,
     endedAt: null,
-    round: fields.round ?? null,
+    samplerState: fields.round === undefined || fields.round === null ? {} : { round: fields.round },
     seed: null,
     owner: null,
     sampleIndex: number,

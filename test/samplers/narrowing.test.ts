@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { narrowParams } from '../../src/samplers/narrow-params.js';
-import { NarrowingSampler, roundRanges } from '../../src/samplers/narrowing.js';
+import { NarrowingSampler, narrowingRound, roundRanges } from '../../src/samplers/narrowing.js';
 import type { Direction, Params, ParamSpec, ParamSpecs, ParamValue } from '../../src/space/types.js';
 import type { TrialRecord } from '../../src/storage/storage.js';
 import { makeSpace, narrowingSearch, noHistory, trial } from './helpers.js';
@@ -46,7 +46,7 @@ describe('NarrowingSampler', () => {
     expect(sampler.capacity).toBe(12);
     for (let index = 0; index < 4; index++) {
       const sample = await sampler.sample({ index, history: noHistory });
-      expect(sample.round).toBe(0);
+      expect(narrowingRound(sample)).toBe(0);
       for (const [name, spec] of Object.entries(params)) expect(inside(spec, sample.params[name]!)).toBe(true);
     }
     await expect(sampler.sample({ index: 12, history: noHistory })).rejects.toThrow(RangeError);
@@ -73,7 +73,7 @@ describe('NarrowingSampler', () => {
 
     trials.push(round0()[3]!);
     const sample = await pending;
-    expect(sample.round).toBe(1);
+    expect(narrowingRound(sample)).toBe(1);
     // Maximize: the top 2 are x 10/20, lr 1e-4/1e-3, act a/b.
     const ranges = narrowParams(params, [round0()[0]!.params, round0()[1]!.params], 0.1);
     expect(ranges.x).toEqual({ type: 'float', low: 9, high: 21, log: false });
@@ -85,9 +85,10 @@ describe('NarrowingSampler', () => {
     const sampler = new NarrowingSampler(s);
     const trials: TrialRecord[] = [];
     for (let index = 0; index < 50; index++) {
-      const { params: p, round } = await sampler.sample({ index, history: noHistory });
+      const sample = await sampler.sample({ index, history: noHistory });
+      const p = sample.params;
       // A peak at x = 30: the best trials cluster there.
-      trials.push(trial(index, { round, params: p, value: -Math.abs((p.x as number) - 30) }));
+      trials.push(trial(index, { round: narrowingRound(sample), params: p, value: -Math.abs((p.x as number) - 30) }));
     }
     const narrowed = roundRanges(s, trials)[1]!;
     const x = narrowed.x as { low: number; high: number };
@@ -96,7 +97,7 @@ describe('NarrowingSampler', () => {
     expect(Math.abs((x.low + x.high) / 2 - 30)).toBeLessThan(5);
     for (let index = 50; index < 100; index++) {
       const sample = await sampler.sample({ index, history: history(trials) });
-      expect(sample.round).toBe(1);
+      expect(narrowingRound(sample)).toBe(1);
       for (const [name, spec] of Object.entries(narrowed)) expect(inside(spec, sample.params[name]!)).toBe(true);
     }
   });
@@ -159,7 +160,7 @@ describe('roundRanges', () => {
     expect(roundRanges(s, [...round0(), ...round1(3)])).toHaveLength(2);
     const all = roundRanges(s, [...round0(), ...round1(4)]);
     expect(all).toHaveLength(3);
-    const round2: TrialRecord[] = round1(4).map((t) => ({ ...t, number: t.number + 4, round: 2 }));
+    const round2: TrialRecord[] = round1(4).map((t) => ({ ...t, number: t.number + 4, samplerState: { round: 2 } }));
     expect(roundRanges(s, [...round0(), ...round1(4), ...round2])).toHaveLength(3);
   });
 

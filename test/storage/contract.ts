@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SamplerState } from '../../src/samplers/sampler.js';
 import type { Direction, Params } from '../../src/space/types.js';
 import type { NewStudy, Storage, StudyRecord, TrialFinish } from '../../src/storage/storage.js';
 
@@ -120,10 +121,10 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         const study = await storage.createStudy(newStudy());
         const budget = { maxTrials: 3, owner: 'w' };
         const a = (await storage.claimTrial(study.id, budget))!;
-        await storage.setTrialParams(a.id, { params: { lr: 0.3 }, round: 1 });
+        await storage.setTrialParams(a.id, { params: { lr: 0.3 }, samplerState: { round: 1 } });
         const b = (await storage.claimTrial(study.id, budget))!;
         await storage.releaseTrial(a.id);
-        expect(await storage.getTrial(study.id, a.number)).toMatchObject({ state: 'queued', owner: null, startedAt: null, round: null, params: {} });
+        expect(await storage.getTrial(study.id, a.number)).toMatchObject({ state: 'queued', owner: null, startedAt: null, samplerState: {}, params: {} });
         // Released trials are handed out even with the budget spent, before any new trial.
         const q = (await storage.enqueueTrial(study.id, { lr: 0.9 }))!;
         expect(await storage.claimTrial(study.id, { maxTrials: 1, owner: 'x' })).toEqual({ id: a.id, number: a.number, params: null, sampleIndex: a.sampleIndex });
@@ -155,7 +156,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       /** Claims a trial for `owner`, gives it params and reports `steps` steps. */
       async function running(study: StudyRecord, owner: string, params: Params, steps = 2) {
         const claimed = (await storage.claimTrial(study.id, { maxTrials: 100, owner }))!;
-        await storage.setTrialParams(claimed.id, { params, round: 0, seed: 7 });
+        await storage.setTrialParams(claimed.id, { params, samplerState: { round: 0 }, seed: 7 });
         for (let step = 0; step < steps; step++) await storage.reportStep(claimed.id, step, { loss: step });
         return claimed;
       }
@@ -249,7 +250,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
           id: 0, studyId: study.id, number: 3, sampleIndex: 5, state: 'complete' as const,
           params: { lr: 0.01, opt: 'adam', on: true, none: null }, value: 0.75,
           metrics: { val_accuracy: 0.75, nan: Number.NaN }, attrs: { backend: 'wasm' }, error: null,
-          startedAt: 1_000, endedAt: 2_500, round: 1, seed: 99, owner: 'elsewhere:7',
+          startedAt: 1_000, endedAt: 2_500, samplerState: { round: 1 }, seed: 99, owner: 'elsewhere:7',
           steps: [{ step: 0, values: { loss: 1, acc: Number.NaN } }, { step: 1, values: { loss: 0.5, acc: 0.7 } }],
         };
         await storage.importTrial(study.id, trial);
@@ -264,15 +265,15 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
     });
 
     describe('trial data', () => {
-      it('round-trips params of every kind, round and seed', async () => {
+      it('round-trips params of every kind, sampler state and seed', async () => {
         const study = await storage.createStudy(newStudy());
         const claimed = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
         const params: Params = { lr: 0.000123, units: 64, act: 'relu', odd: 'NaN', inf: 'Infinity', bn: true, drop: false, init: null };
-        await storage.setTrialParams(claimed.id, { params, round: 2, seed: 12345 });
-        expect(await storage.getTrial(study.id, claimed.number)).toMatchObject({ params, round: 2, seed: 12345 });
-        // Leaving round and seed out keeps them.
+        await storage.setTrialParams(claimed.id, { params, samplerState: { round: 2 }, seed: 12345 });
+        expect(await storage.getTrial(study.id, claimed.number)).toMatchObject({ params, samplerState: { round: 2 }, seed: 12345 });
+        // Leaving sampler state and seed out keeps them.
         await storage.setTrialParams(claimed.id, { params: { lr: 0.5 } });
-        expect(await storage.getTrial(study.id, claimed.number)).toMatchObject({ params: { lr: 0.5 }, round: 2, seed: 12345 });
+        expect(await storage.getTrial(study.id, claimed.number)).toMatchObject({ params: { lr: 0.5 }, samplerState: { round: 2 }, seed: 12345 });
         const queued = await storage.enqueueTrial(study.id, params);
         expect((await storage.listTrials(study.id, { states: ['queued'] }))[0]).toMatchObject({ id: queued.id, params });
       });
@@ -336,7 +337,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
           board: await storage.leaderboard(study.id, { top: 5, direction: 'maximize', states: ['running'] }),
         };
         const copy = structuredClone(reads);
-        await storage.setTrialParams(t.id, { params: { lr: 1 }, round: 1 });
+        await storage.setTrialParams(t.id, { params: { lr: 1 }, samplerState: { round: 1 } });
         await storage.reportStep(t.id, 0, { loss: 2 });
         await storage.reportStep(t.id, 1, { loss: 3 });
         await storage.finishTrial(t.id, { state: 'complete', value: 3, metrics: { a: 1 } });
@@ -344,20 +345,107 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         expect(reads).toEqual(copy);
       });
 
-      it('counts trials per state and filters lists by state and round', async () => {
+      it('counts trials per state and filters lists by state and sampler state', async () => {
         const study = await storage.createStudy(newStudy());
         for (let i = 0; i < 4; i++) {
           const t = (await storage.claimTrial(study.id, { maxTrials: 10, owner: 'o' }))!;
-          await storage.setTrialParams(t.id, { params: { i }, round: i % 2 });
+          await storage.setTrialParams(t.id, { params: { i }, samplerState: { round: i % 2 } });
           if (i < 3) await storage.finishTrial(t.id, { state: i === 2 ? 'failed' : 'complete', value: i });
         }
         await storage.enqueueTrial(study.id, {});
         expect(await storage.countTrials(study.id)).toEqual({ queued: 1, running: 1, complete: 2, pruned: 0, failed: 1 });
         expect((await storage.listTrials(study.id)).map((t) => t.number)).toEqual([0, 1, 2, 3, 4]);
         expect((await storage.listTrials(study.id, { states: ['complete', 'failed'] })).map((t) => t.number)).toEqual([0, 1, 2]);
-        expect((await storage.listTrials(study.id, { round: 1 })).map((t) => t.number)).toEqual([1, 3]);
-        expect((await storage.listTrials(study.id, { round: 0, states: ['complete'] })).map((t) => t.number)).toEqual([0]);
+        expect((await storage.listTrials(study.id, { samplerState: { round: 1 } })).map((t) => t.number)).toEqual([1, 3]);
+        expect((await storage.listTrials(study.id, { samplerState: { round: 0 }, states: ['complete'] })).map((t) => t.number)).toEqual([0]);
         expect(await storage.getTrial(study.id, 99)).toBeNull();
+      });
+    });
+
+    describe('sampler state', () => {
+      it('round-trips any JSON object exactly, keeps it when left out, and filters on its keys', async () => {
+        const study = await storage.createStudy(newStudy());
+        // A key named __proto__ must stay a key (JSON.parse makes it an own property, as here).
+        const state = JSON.parse(`{"round": 2, "bracket": "b1", "weights": [0.25, -1e-9, 3], "nested": {"ok": true, "none": null, "deep": [{"k": "v"}]},
+          "__proto__": "kept", "": "empty key", "ünï \\"quoted\\"": 1.5}`) as SamplerState;
+        const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        await storage.setTrialParams(t.id, { params: { lr: 0.1 }, samplerState: state });
+        const stored = (await storage.getTrial(study.id, t.number))!.samplerState;
+        expect(stored).toEqual(state);
+        expect(Object.getOwnPropertyDescriptor(stored, '__proto__')?.value).toBe('kept');
+        expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
+        // Left out, it is kept.
+        await storage.setTrialParams(t.id, { params: { lr: 0.2 } });
+        expect((await storage.getTrial(study.id, t.number))!.samplerState).toEqual(state);
+        const other = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        await storage.setTrialParams(other.id, { params: {}, samplerState: { round: '2', bracket: 'b1' } });
+        // Values compare by type: the string '2' is not the number 2.
+        expect((await storage.listTrials(study.id, { samplerState: { round: 2 } })).map((x) => x.number)).toEqual([t.number]);
+        expect((await storage.listTrials(study.id, { samplerState: { bracket: 'b1' } })).map((x) => x.number)).toEqual([t.number, other.number]);
+        expect(await storage.listTrials(study.id, { samplerState: { missing: null } })).toEqual([]);
+        // Trials nobody drew carry {}.
+        const queued = await storage.enqueueTrial(study.id, { lr: 1 });
+        expect(queued.samplerState).toEqual({});
+      });
+
+      it('rejects what JSON would not give back, with E_USAGE, and stores nothing', async () => {
+        const study = await storage.createStudy(newStudy());
+        const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        await storage.setTrialParams(t.id, { params: {}, samplerState: { round: 1 } });
+        for (const bad of [{ x: Number.NaN }, { x: Infinity }, { x: [1, -Infinity] }, { x: undefined }, [1, 2], null]) {
+          await expect(storage.setTrialParams(t.id, { params: {}, samplerState: bad as never })).rejects.toMatchObject({ code: 'E_USAGE' });
+        }
+        expect((await storage.getTrial(study.id, t.number))!.samplerState).toEqual({ round: 1 });
+      });
+
+      it('is cleared by a release and by recovery, and kept by finishing and by importing', async () => {
+        const study = await storage.createStudy(newStudy());
+        const a = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'dead:1' }))!;
+        await storage.setTrialParams(a.id, { params: { lr: 1 }, samplerState: { round: 3 } });
+        await storage.recoverStaleTrials(study.id, { staleBefore: 0, deadOwners: ['dead:1'] });
+        expect((await storage.getTrial(study.id, a.number))!).toMatchObject({ state: 'queued', samplerState: {}, params: {} });
+        const b = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        await storage.setTrialParams(b.id, { params: { lr: 1 }, samplerState: { round: 4 } });
+        await storage.finishTrial(b.id, { state: 'complete', value: 1 });
+        const finished = (await storage.getTrial(study.id, b.number))!;
+        expect(finished.samplerState).toEqual({ round: 4 });
+        const copy = await storage.createStudy(newStudy({ name: 'copy' }));
+        await storage.importTrial(copy.id, finished);
+        expect((await storage.getTrial(copy.id, b.number))!.samplerState).toEqual({ round: 4 });
+        expect((await storage.leaderboard(copy.id, { top: 1, direction: 'maximize' }))[0]!.samplerState).toEqual({ round: 4 });
+      });
+    });
+
+    describe('trial attrs', () => {
+      it('stores the known attrs with their types and any other keys as given', async () => {
+        const study = await storage.createStudy(newStudy());
+        const attrs = { backend: 'wasm', tensors_leaked: 2, best_step: 4, stopped_at: 6, stop_reason: 'early stopping', custom: true, note: 'x' };
+        const number = await addFinished(study, { state: 'complete', value: 1, attrs });
+        expect((await storage.getTrial(study.id, number))!.attrs).toEqual(attrs);
+      });
+
+      it('refuses a known attr of the wrong type with E_USAGE naming it, and leaves the trial running', async () => {
+        const study = await storage.createStudy(newStudy());
+        const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        for (const attrs of [{ backend: 3 }, { best_step: '4' }, { stopped_at: Number.NaN }, { tensors_leaked: null }]) {
+          await expect(storage.finishTrial(t.id, { state: 'complete', value: 1, attrs: attrs as never })).rejects.toMatchObject({
+            code: 'E_USAGE', message: expect.stringContaining(`trial attr "${Object.keys(attrs)[0]!}"`),
+          });
+        }
+        expect((await storage.getTrial(study.id, t.number))!.state).toBe('running');
+      });
+    });
+
+    describe('state transitions', () => {
+      it('refuses a transition its from-states do not allow: releasing a queued trial is E_USAGE, a finished one E_TRIAL_FINISHED', async () => {
+        const study = await storage.createStudy(newStudy());
+        const queued = await storage.enqueueTrial(study.id, { lr: 1 });
+        await expect(storage.releaseTrial(queued.id)).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/is queued; only a trial that is running can be released/) });
+        // A queued trial may be given params and finished by hand.
+        await storage.setTrialParams(queued.id, { params: { lr: 2 } });
+        await storage.finishTrial(queued.id, { state: 'failed', error: 'skipped' });
+        await expect(storage.releaseTrial(queued.id)).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
+        await expect(storage.finishTrial(queued.id, { state: 'running' as never })).rejects.toMatchObject({ code: 'E_USAGE' });
       });
     });
 
@@ -406,7 +494,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         const rows = await storage.leaderboard(study.id, { top: 10, direction: 'maximize' });
         expect(rows.map((r) => r.number)).toEqual([2, 3, 0, 4, 7, 1]);
         expect(rows.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5, 6]);
-        expect(rows[0]).toMatchObject({ state: 'complete', value: 5, params: { i: 2 }, steps: 0, round: null, error: null });
+        expect(rows[0]).toMatchObject({ state: 'complete', value: 5, params: { i: 2 }, steps: 0, samplerState: {}, error: null });
         expect(rows[0]!.durationMs).toBeGreaterThanOrEqual(0);
         expect(rows[5]!.value).toBeNull();
       });

@@ -410,7 +410,7 @@ describe('SQL in names and values', () => {
         const metrics = Object.fromEntries([...HOSTILE.map((m, k) => [m, -(k + 1)]), ['__proto__', 1]]) as Record<string, number>;
         for (let n = 0; n < 3; n++) {
           const trial = (await storage.claimTrial(created.id, { maxTrials: 3, owner: name }))!;
-          await storage.setTrialParams(trial.id, { params, round: n });
+          await storage.setTrialParams(trial.id, { params, samplerState: { round: n } });
           await storage.reportStep(trial.id, 0, steps);
           await storage.reportStep(trial.id, 1, { [metric]: n });
           if (n === 2) await storage.finishTrial(trial.id, { state: 'failed', error: `${name}\n${metric}` });
@@ -516,12 +516,19 @@ describe('SQL in names and values', () => {
  * the list only a constant whose value is fixed in the source.
  */
 const SPLICE_ALLOWED: Record<string, readonly string[]> = {
-  'sqlite/sqlite-storage.ts': ['ACTIVE', 'BUSY_TIMEOUT_MS'],
+  'sqlite/wal.ts': ['BUSY_TIMEOUT_MS'],
+  'sqlite/statements.ts': ["fromStates('release')"],
+  'postgres/statements.ts': ['BOARD_COLUMNS', "fromStates('release')"],
+  // Builds UPDATEs from the transition table's constants and the placeholder text its callers
+  // give; 'calls the SQL builders with literals only' below checks that those are literals.
+  'transition-sql.ts': ['wantsState ? values.state! : quoted(transition.to)', "assignments.join(', ')", 'where', 'fromStates(name)'],
   // migration.version: the numbers of the static MIGRATIONS list, checked to be 1, 2, 3, ...
   'sqlite/migrations.ts': ['STATES_SQL', 'APPLICATION_ID', 'migration.version'],
 };
 const SQL_WORDS = /\b(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|PRAGMA|WHERE|VALUES|FROM|JOIN|ORDER BY|GROUP BY|LIMIT|SET|INTO)\b|^\s*[a-z_]+\s*=/;
 const SQL_CALLS = new Set(['prepare', 'exec', 'pragma', 'p']);
+/** transition-sql.ts's builders: their arguments become SQL text. */
+const SQL_BUILDERS = new Set(['transitionUpdate', 'fromStates']);
 
 describe('SQL statements are never spliced from values', () => {
   const root = join(REPO, 'src', 'storage');
@@ -581,6 +588,25 @@ describe('SQL statements are never spliced from values', () => {
         }
       }
     }
+  });
+
+  it('calls the SQL builders with literals only (placeholders, never values)', () => {
+    const literal = (node: ts.Node): boolean =>
+      ts.isStringLiteralLike(node) ||
+      (ts.isObjectLiteralExpression(node) && node.properties.every((p) => ts.isPropertyAssignment(p) && ts.isStringLiteralLike(p.initializer)));
+    const calls: string[] = [];
+    for (const file of files) {
+      const source = ts.createSourceFile(file, readFileSync(resolve(root, file), 'utf8'), ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node): void => {
+        if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && SQL_BUILDERS.has(node.expression.text) && file !== 'transition-sql.ts') {
+          calls.push(file);
+          for (const arg of node.arguments) expect(literal(arg), `${file}: ${node.getText(source)}`).toBe(true);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(new Set(calls)).toEqual(new Set(['sqlite/statements.ts', 'postgres/statements.ts']));
   });
 
   it('catches a spliced statement (the check itself works)', () => {

@@ -52,7 +52,7 @@ describePostgres('PostgreSQL storage', () => {
       const first = await openPostgresStorage(url);
       const created = await first.createStudy(study);
       const t = (await first.claimTrial(created.id, { maxTrials: 10, owner: 'a' }))!;
-      await first.setTrialParams(t.id, { params: { lr: Number.NaN, up: Infinity }, round: 0 });
+      await first.setTrialParams(t.id, { params: { lr: Number.NaN, up: Infinity }, samplerState: { round: 0 } });
       await first.reportStep(t.id, 0, { loss: Number.NaN, up: Infinity, down: -Infinity });
       await first.finishTrial(t.id, { state: 'complete', value: Number.NaN, metrics: { acc: Number.NaN } });
       await first.close();
@@ -60,7 +60,7 @@ describePostgres('PostgreSQL storage', () => {
       const second = await openPostgresStorage(url);
       expect(await second.getStudy('race')).toEqual(created);
       const detail = await second.getTrial(created.id, 0);
-      expect(detail).toMatchObject({ state: 'complete', value: null, params: { lr: Number.NaN, up: Infinity }, metrics: { acc: Number.NaN }, round: 0 });
+      expect(detail).toMatchObject({ state: 'complete', value: null, params: { lr: Number.NaN, up: Infinity }, metrics: { acc: Number.NaN }, samplerState: { round: 0 } });
       expect(detail?.steps).toEqual([{ step: 0, values: { loss: Number.NaN, up: Infinity, down: -Infinity } }]);
       expect(await second.claimTrial(created.id, { maxTrials: 10, owner: 'b' })).toMatchObject({ number: 1, sampleIndex: 1 });
       await second.close();

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { narrowingRound } from '../../src/samplers/narrowing.js';
 import { DEFAULT_DB_PATH, openStorage } from '../../src/storage/open.js';
 import { APPLICATION_ID, MIGRATIONS, migrate, type Migration } from '../../src/storage/sqlite/migrations.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import type { NewStudy } from '../../src/storage/storage.js';
 import { storageContract } from './contract.js';
+import { migrationContract, SCHEMA3_TRIALS } from './migration-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hpsearch-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,6 +20,21 @@ const freshPath = (name = 'db'): string => join(dir, `${name}-${files++}.db`);
 
 storageContract('sqlite file', () => openSqliteStorage(freshPath('contract')));
 storageContract('sqlite :memory:', () => openStorage(':memory:'));
+migrationContract('sqlite file', async () => {
+  const path = freshPath('schema3');
+  const raw = new Database(path);
+  migrate(raw, MIGRATIONS.slice(0, 3));
+  const { id } = raw.prepare(`INSERT INTO studies (name, direction, metric, seed, space_json, space_file, created_at)
+    VALUES ('legacy', 'maximize', 'acc', 1, '{}', NULL, 1) RETURNING id`).get() as { id: number };
+  const insert = raw.prepare(`INSERT INTO trials (study_id, number, sample_index, state, params_json, value, attrs_json, round, owner, started_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  for (const t of SCHEMA3_TRIALS) {
+    const running = t.state === 'running';
+    insert.run(id, t.number, t.sampleIndex, t.state, t.params, t.value, t.attrs, t.round, running ? 'old:1' : null, running ? Date.now() : null);
+  }
+  raw.close();
+  return openSqliteStorage(path);
+});
 
 const study: NewStudy = { name: 'race', direction: 'maximize', metric: 'acc', seed: 1, space: { a: 1 } };
 
@@ -65,7 +82,7 @@ describe('opening SQLite storage', () => {
     const first = await openSqliteStorage(path);
     const created = await first.createStudy(study);
     const t = (await first.claimTrial(created.id, { maxTrials: 10, owner: 'a' }))!;
-    await first.setTrialParams(t.id, { params: { lr: 0.1 }, round: 0 });
+    await first.setTrialParams(t.id, { params: { lr: 0.1 }, samplerState: { round: 0 } });
     await first.reportStep(t.id, 0, { loss: Number.NaN });
     await first.finishTrial(t.id, { state: 'complete', value: 0.9, metrics: { acc: 0.9 } });
     await first.close();
@@ -74,7 +91,7 @@ describe('opening SQLite storage', () => {
     const second = await openSqliteStorage(path);
     expect(await second.getStudy('race')).toEqual(created);
     const detail = await second.getTrial(created.id, 0);
-    expect(detail).toMatchObject({ state: 'complete', value: 0.9, params: { lr: 0.1 }, metrics: { acc: 0.9 }, round: 0 });
+    expect(detail).toMatchObject({ state: 'complete', value: 0.9, params: { lr: 0.1 }, metrics: { acc: 0.9 }, samplerState: { round: 0 } });
     expect(detail?.steps).toEqual([{ step: 0, values: { loss: Number.NaN } }]);
     expect(await second.claimTrial(created.id, { maxTrials: 10, owner: 'b' })).toMatchObject({ number: 1, sampleIndex: 1 });
     await second.close();
@@ -149,6 +166,52 @@ describe('schema migrations', () => {
       await storage.close();
     }
     expect(header(path).version).toBe(MIGRATIONS.length);
+  });
+
+  it('upgrades a real schema-2 file, keeping its attrs; its trials have no sampler state', async () => {
+    const path = freshPath('fixture-v2');
+    writeFileSync(path, readFileSync(fileURLToPath(new URL('../fixtures/db/schema-v2.db', import.meta.url))));
+    expect(header(path).version).toBe(2);
+    const storage = await openSqliteStorage(path);
+    try {
+      const old = (await storage.getStudy('grid-old'))!;
+      const trials = await storage.listTrials(old.id);
+      expect(trials.map((t) => [t.number, t.state, t.value, t.samplerState, t.attrs])).toEqual([
+        [0, 'complete', 0.31, {}, { backend: 'cpu', tensors_leaked: 4 }], [1, 'failed', null, {}, null],
+      ]);
+      expect(await storage.heartbeat('host:2')).toBe(0);
+    } finally {
+      await storage.close();
+    }
+    expect(header(path).version).toBe(MIGRATIONS.length);
+  });
+
+  it('upgrades a real schema-3 file: rounds become sampler state, attrs and heartbeats stay, the round column goes', async () => {
+    const path = freshPath('fixture-v3');
+    writeFileSync(path, readFileSync(fileURLToPath(new URL('../fixtures/db/schema-v3.db', import.meta.url))));
+    expect(header(path).version).toBe(3);
+    const storage = await openSqliteStorage(path);
+    try {
+      const old = (await storage.getStudy('narrow-old'))!;
+      const trials = await storage.listTrials(old.id);
+      expect(trials.map((t) => [t.number, t.state, t.samplerState])).toEqual([
+        [0, 'complete', { round: 0 }], [1, 'pruned', { round: 0 }], [2, 'complete', { round: 1 }], [3, 'running', { round: 1 }], [4, 'queued', {}],
+      ]);
+      expect(trials.map(narrowingRound)).toEqual([0, 0, 1, 1, null]);
+      expect(trials[2]).toMatchObject({ params: { lr: 0.002 }, value: 0.86, seed: 102, attrs: { backend: 'wasm', stopped_at: 3, stop_reason: 'early stopping' } });
+      expect((await storage.getTrial(old.id, 2))!.steps).toEqual([{ step: 1, values: { val_accuracy: 0.7 } }, { step: 2, values: { val_accuracy: 0.86 } }]);
+      // The heartbeat column survived: the running trial beat recently enough for its stale check.
+      expect(await storage.recoverStaleTrials(old.id, { staleBefore: 1_700_000_002_400 })).toEqual([]);
+      expect(await storage.recoverStaleTrials(old.id, { staleBefore: 1_700_000_002_600 })).toEqual([{ number: 3, owner: 'host:1', reason: 'no-heartbeat' }]);
+    } finally {
+      await storage.close();
+    }
+    expect(header(path).version).toBe(MIGRATIONS.length);
+    const check = new Database(path, { readonly: true });
+    const columns = (check.prepare('SELECT name FROM pragma_table_info(?)').all('trials') as { name: string }[]).map((c) => c.name);
+    check.close();
+    expect(columns).toContain('sampler_state');
+    expect(columns).not.toContain('round');
   });
 
   it('rejects a migration list that is not numbered 1, 2, 3, ...', () => {

@@ -57,7 +57,7 @@ function asCopied(trial: TrialDetail): TrialDetail {
     owner: null,
     startedAt: null,
     endedAt: null,
-    round: null,
+    samplerState: {},
     steps: [],
     params: trial.sampleIndex === null ? trial.params : {},
   };

@@ -23,8 +23,7 @@ const REASON_WIDTH = 60;
 /** Why a trial stopped: its early-stopping reason, or why it was pruned or failed (first line); null when it ran to the end. */
 export function whyStopped(row: Pick<LeaderboardRow, 'state' | 'error' | 'attrs'>): string | null {
   if (row.state === 'complete') {
-    const reason = row.attrs?.['stop_reason'];
-    return typeof reason === 'string' ? reason : null;
+    return row.attrs?.stop_reason ?? null;
   }
   return row.error === null ? null : (row.error.split('\n')[0] ?? '');
 }

@@ -1,6 +1,5 @@
 import type { StudySummary } from '../../storage/storage.js';
-import type { TrialState } from '../../study/states.js';
-import { TRIAL_STATES } from '../../study/states.js';
+import { TRIAL_STATES, type TrialState } from '../../trial-state.js';
 import { finiteOrNull, formatNumber, isoOrNull } from '../../format/numbers.js';
 import { renderTable, type Column } from './table.js';
 

@@ -1,5 +1,6 @@
+import { narrowingRound } from '../../samplers/narrowing.js';
 import type { Params } from '../../space/types.js';
-import type { TrialDetail } from '../../storage/storage.js';
+import type { TrialAttrs, TrialDetail } from '../../storage/storage.js';
 import type { Metrics } from '../../space/types.js';
 import {
   finiteOrNull,
@@ -25,7 +26,7 @@ export interface TrialJson {
   duration_ms: number | null;
   metrics: Record<string, number | null> | null;
   /** How the trial ran, e.g. { backend: "wasm" }. */
-  attrs: Record<string, string | number | boolean> | null;
+  attrs: TrialAttrs | null;
   steps: Record<string, number | null>[];
 }
 
@@ -36,7 +37,7 @@ export function trialTable(t: TrialDetail, metric: string): string {
       ['number', String(t.number)],
       ['state', t.state],
       ['value', t.value === null ? '-' : `${formatNumber(t.value)} (${metric})`],
-      ['round', orDash(t.round)],
+      ['round', orDash(narrowingRound(t))],
       ['seed', orDash(t.seed)],
       ['owner', orDash(t.owner)],
       ['started', isoOrNull(t.startedAt) ?? '-'],
@@ -66,7 +67,7 @@ export function trialJson(t: TrialDetail): TrialJson {
     state: t.state,
     value: finiteOrNull(t.value),
     params: { ...t.params },
-    round: t.round,
+    round: narrowingRound(t),
     seed: t.seed,
     owner: t.owner,
     error: t.error,

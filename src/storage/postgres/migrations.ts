@@ -6,7 +6,7 @@ import { checkList, newerSchemaMessage, type MigrationResult } from '../sqlite/m
  * Schema versioning for PostgreSQL. A database has no header slots like SQLite's
  * application_id and user_version, so a one-row table `hpsearch_schema` holds both: which
  * application the schema belongs to, and its version. The schema is the one SQLite's migrations
- * 1-3 build, in PostgreSQL's types: 64-bit integers (times in ms, seeds), double precision values
+ * 1-4 build, in PostgreSQL's types: 64-bit integers (times in ms, seeds), double precision values
  * (which hold NaN and ±Infinity natively), and the same JSON text as SQLite in the *_json columns.
  *
  * Everything lives in the connection's current schema (normally `public`): one study database
@@ -91,6 +91,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       'ALTER TABLE trials ADD COLUMN heartbeat_at bigint',
       // Recovery reads a study's running trials: only those, without scanning the rest.
       "CREATE INDEX trials_running ON trials (study_id, owner) WHERE state = 'running'",
+    ],
+  },
+  {
+    version: 4,
+    description: "sampler state: each trial's sampler facts as JSON; narrowing's round moves there from its own column",
+    statements: [
+      "ALTER TABLE trials ADD COLUMN sampler_state text NOT NULL DEFAULT '{}'",
+      // {"round":n}, the same text as SQLite's migration 4 and the storage itself write.
+      `UPDATE trials SET sampler_state = '{"round":' || round || '}' WHERE round IS NOT NULL`,
+      'ALTER TABLE trials DROP COLUMN round',
     ],
   },
 ];

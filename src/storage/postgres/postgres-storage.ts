@@ -1,35 +1,27 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { HpsearchError } from '../../errors.js';
 import type { Params } from '../../space/types.js';
-import { isFinished, type TrialState } from '../../study/states.js';
-import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepRecord, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord } from '../storage.js';
+import { allows, TRANSITIONS, type TransitionName, type TrialState } from '../../trial-state.js';
+import { staleReason, type RunningTrialRow } from '../recovery.js';
+import { leaderboardRowFrom, stepsFromRows, studyFromRow, trialFromRow, zeroCounts, type BoardRow, type StepRow, type StudyRow, type TrialRow } from '../rows.js';
+import { encodeSamplerState, matchesSamplerState } from '../sampler-state.js';
+import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord } from '../storage.js';
 import type { Metrics } from '../../space/types.js';
-import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from '../sqlite/metrics-codec.js';
+import { checkTrialAttrs } from '../trial-attrs.js';
+import { checkFinishState, refusal } from '../transition-sql.js';
+import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from '../metrics-codec.js';
 import { POSTGRES_MIGRATIONS, migratePostgres, type PostgresMigration } from './migrations.js';
+import { createPool } from './pool.js';
 import { codeOf, isRetryable, parsePostgresUrl, toStorageError, type PostgresTarget } from './postgres-errors.js';
-import { decodeAttrs, studyFromRow, trialFromRow, zeroCounts, type StudyRow, type TrialRow } from '../rows.js';
+import { SQL } from './statements.js';
 
 export interface PostgresStorageOptions {
   /** The schema migrations to apply; tests pass custom lists. Defaults to POSTGRES_MIGRATIONS. */
   migrations?: readonly PostgresMigration[];
 }
 
-/** Connections per process: the main thread writes one statement or transaction at a time, plus reads. */
-const POOL_SIZE = 4;
-const CONNECT_TIMEOUT_MS = 10_000;
 /** Attempts at a transaction PostgreSQL aborted as a deadlock or serialization failure. */
 const ATTEMPTS = 5;
-
-/**
- * bigint columns (ids, numbers, times in ms, seeds) as JS numbers, not the driver's default
- * strings: every value hpsearch stores there is a safe integer. Set per pool, not on pg's global
- * parsers, so other users of pg in the process are not affected.
- */
-const INT8_OID = 20;
-const TYPES: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
-};
 
 /**
  * Opens the hpsearch database at a `postgres://` or `postgresql://` URL, creating or upgrading its
@@ -37,12 +29,7 @@ const TYPES: pg.CustomTypesConfig = {
  */
 export async function openPostgresStorage(url: string, options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
   const target = parsePostgresUrl(url);
-  const pool = new pg.Pool({
-    connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'hpsearch', types: TYPES,
-  });
-  // An idle connection the server dropped (restart, idle timeout) is an 'error' event, which
-  // unhandled would end the process: the pool discards it, and the next query connects afresh.
-  pool.on('error', () => undefined);
+  const pool = createPool(url);
   try {
     const client = await pool.connect();
     try {
@@ -57,8 +44,6 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   return new PostgresStorage(pool, target);
 }
 
-type BoardRow = Pick<TrialRow, 'number' | 'state' | 'value' | 'params_json' | 'started_at' | 'ended_at' | 'round' | 'error' | 'attrs_json'> & { steps: number };
-
 /**
  * A trial's value for the `value` column: NaN is no value (the contract, and what SQLite's
  * driver does), and PostgreSQL would otherwise sort NaN above +Infinity on the leaderboard.
@@ -66,76 +51,6 @@ type BoardRow = Pick<TrialRow, 'number' | 'state' | 'value' | 'params_json' | 's
 function noNaN(value: number | null | undefined): number | null {
   return value === undefined || value === null || Number.isNaN(value) ? null : value;
 }
-
-/** Every statement; user values are always bound ($1, $2, ...), never spliced. */
-const SQL = {
-  insertStudy: `INSERT INTO studies (name, direction, metric, seed, space_json, space_file, created_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-  studyByName: 'SELECT * FROM studies WHERE name = $1',
-  studiesWithBest: `SELECT s.*, CASE WHEN s.direction = 'maximize'
-      THEN (SELECT MAX(t.value) FROM trials t WHERE t.study_id = s.id AND t.state = 'complete')
-      ELSE (SELECT MIN(t.value) FROM trials t WHERE t.study_id = s.id AND t.state = 'complete') END AS best
-    FROM studies s ORDER BY s.id`,
-  allCounts: 'SELECT study_id, state, COUNT(*) AS n FROM trials GROUP BY study_id, state',
-  counts: 'SELECT state, COUNT(*) AS n FROM trials WHERE study_id = $1 GROUP BY state',
-  // Serialises the claims and enqueues of one study (see claimTrial). NO KEY UPDATE, the lock
-  // an UPDATE of non-key columns takes: it does not block other transactions' foreign-key
-  // checks against the study row, only other lockers of this study.
-  lockStudy: 'SELECT id FROM studies WHERE id = $1 FOR NO KEY UPDATE',
-  nextNumbers: `SELECT COALESCE(MAX(number) + 1, 0) AS number, COALESCE(MAX(sample_index) + 1, 0) AS sample_index
-    FROM trials WHERE study_id = $1`,
-  insertTrial: `INSERT INTO trials (study_id, number, sample_index, state, params_json, started_at, owner)
-    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-  oldestQueued: "SELECT * FROM trials WHERE study_id = $1 AND state = 'queued' ORDER BY number LIMIT 1",
-  start: "UPDATE trials SET state = 'running', owner = $2, started_at = $3, heartbeat_at = NULL WHERE id = $1 AND state = 'queued'",
-  // As SQLite's: a sampled trial (sample_index set) forgets its params, to be sampled afresh.
-  release: `UPDATE trials SET state = 'queued', owner = NULL, started_at = NULL, heartbeat_at = NULL, round = NULL,
-      params_json = CASE WHEN sample_index IS NULL THEN params_json ELSE '{}' END
-    WHERE id = ANY($1::bigint[]) AND state = 'running' RETURNING id`,
-  releaseOwner: `UPDATE trials SET state = 'queued', owner = NULL, started_at = NULL, heartbeat_at = NULL, round = NULL,
-      params_json = CASE WHEN sample_index IS NULL THEN params_json ELSE '{}' END
-    WHERE owner = $1 AND state = 'running' RETURNING id`,
-  deleteSteps: 'DELETE FROM trial_steps WHERE trial_id = ANY($1::bigint[])',
-  importTrial: `INSERT INTO trials (study_id, number, sample_index, state, params_json, value, metrics_json,
-      attrs_json, error, started_at, ended_at, round, seed, owner)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-  heartbeat: "UPDATE trials SET heartbeat_at = $1 WHERE owner = $2 AND state = 'running'",
-  runningOwners: "SELECT DISTINCT owner FROM trials WHERE study_id = $1 AND state = 'running' AND owner IS NOT NULL ORDER BY owner",
-  // Locked, so a heartbeat or finish arriving meanwhile waits, and is not lost under the requeue.
-  lockRunning: `SELECT id, number, owner, COALESCE(heartbeat_at, started_at) AS alive_at
-    FROM trials WHERE study_id = $1 AND state = 'running' ORDER BY number FOR UPDATE`,
-  setParams: `UPDATE trials SET params_json = $2, started_at = $3,
-      round = CASE WHEN $4::boolean THEN $5::bigint ELSE round END,
-      seed = CASE WHEN $6::boolean THEN $7::bigint ELSE seed END
-    WHERE id = $1 AND state IN ('queued', 'running')`,
-  finish: `UPDATE trials SET state = $2, value = $3, metrics_json = $4, attrs_json = $5, error = $6, ended_at = $7
-    WHERE id = $1 AND state IN ('queued', 'running')`,
-  stateOf: 'SELECT state FROM trials WHERE id = $1',
-  // Shared lock: a release or finish waits until this step is in, so it never outlives a requeue.
-  lockStateOf: 'SELECT state FROM trials WHERE id = $1 FOR SHARE',
-  deleteStep: 'DELETE FROM trial_steps WHERE trial_id = $1 AND step = $2',
-  insertSteps: `INSERT INTO trial_steps (trial_id, step, name, value)
-    SELECT $1, $2, m.name, m.value FROM unnest($3::text[], $4::double precision[]) AS m(name, value)`,
-  trialByNumber: 'SELECT * FROM trials WHERE study_id = $1 AND number = $2',
-  steps: 'SELECT step, name, value FROM trial_steps WHERE trial_id = $1 ORDER BY step, name',
-  listTrials: `SELECT * FROM trials WHERE study_id = $1
-      AND ($2::bigint IS NULL OR round = $2::bigint)
-      AND ($3::text[] IS NULL OR state = ANY($3::text[]))
-    ORDER BY number`,
-  // Values are never NaN here (finishTrial stores NaN as NULL), so the order is the plain one.
-  // Steps are counted for the rows kept only, after the limit.
-  topMax: `SELECT b.*, (SELECT COUNT(DISTINCT s.step) FROM trial_steps s WHERE s.trial_id = b.id) AS steps FROM (
-      SELECT id, number, state, value, params_json, started_at, ended_at, round, error, attrs_json FROM trials
-      WHERE study_id = $1 AND state = ANY($2::text[]) ORDER BY value DESC NULLS LAST, number LIMIT $3
-    ) b ORDER BY b.value DESC NULLS LAST, b.number`,
-  topMin: `SELECT b.*, (SELECT COUNT(DISTINCT s.step) FROM trial_steps s WHERE s.trial_id = b.id) AS steps FROM (
-      SELECT id, number, state, value, params_json, started_at, ended_at, round, error, attrs_json FROM trials
-      WHERE study_id = $1 AND state = ANY($2::text[]) ORDER BY value ASC NULLS LAST, number LIMIT $3
-    ) b ORDER BY b.value ASC NULLS LAST, b.number`,
-  stepValues: `SELECT t.number, t.state, s.value
-    FROM trials t JOIN trial_steps s ON s.trial_id = t.id AND s.step = $1 AND s.name = $2
-    WHERE t.study_id = $3 ORDER BY t.number`,
-} as const;
 
 const WRITE = 'BEGIN';
 /** Several reads that must agree with each other: one snapshot. */
@@ -207,11 +122,15 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  /** Why a write to a trial changed no row: it does not exist, or it already finished. */
-  async #notWritable(db: Queryable, trialId: number, state?: TrialState): Promise<HpsearchError> {
+  /** Why a transition of a trial changed no row: it does not exist, or its state does not allow it. */
+  async #notWritable(transition: TransitionName, db: Queryable, trialId: number, state?: TrialState): Promise<HpsearchError> {
     const found = state ?? (await db.query<{ state: TrialState }>(SQL.stateOf, [trialId])).rows[0]?.state;
-    if (found === undefined) return new HpsearchError('E_TRIAL_NOT_FOUND', `no trial with id ${trialId} in ${this.location}`);
-    return new HpsearchError('E_TRIAL_FINISHED', `trial ${trialId} already finished (${found}); finished trials cannot change`);
+    return refusal(transition, trialId, found, this.location);
+  }
+
+  /** The transition's step deletion, where the table says it deletes them. */
+  async #afterTransition(transition: TransitionName, client: pg.PoolClient, ids: readonly number[]): Promise<void> {
+    if (TRANSITIONS[transition].deletesSteps && ids.length > 0) await client.query(SQL.deleteSteps, [ids]);
   }
 
   async #lockStudy(client: pg.PoolClient, studyId: number): Promise<void> {
@@ -288,15 +207,16 @@ export class PostgresStorage implements Storage {
   async setTrialParams(trialId: number, update: TrialParamsUpdate): Promise<void> {
     const { rowCount } = await this.#query('saving trial params', SQL.setParams, [
       trialId, encodeParams(update.params), Date.now(),
-      update.round !== undefined, update.round ?? null, update.seed !== undefined, update.seed ?? null,
+      update.samplerState !== undefined, update.samplerState === undefined ? null : encodeSamplerState(update.samplerState),
+      update.seed !== undefined, update.seed ?? null,
     ]);
-    if (rowCount === 0) throw await this.#attempt('saving trial params', () => this.#notWritable(this.#pool, trialId));
+    if (rowCount === 0) throw await this.#attempt('saving trial params', () => this.#notWritable('sample', this.#pool, trialId));
   }
 
   async releaseTrial(trialId: number): Promise<void> {
     await this.#transaction('releasing a trial', WRITE, async (client) => {
-      if ((await client.query(SQL.release, [[trialId]])).rowCount === 0) throw await this.#notWritable(client, trialId);
-      await client.query(SQL.deleteSteps, [[trialId]]);
+      if ((await client.query(SQL.release, [[trialId]])).rowCount === 0) throw await this.#notWritable('release', client, trialId);
+      await this.#afterTransition('release', client, [trialId]);
     });
   }
 
@@ -310,24 +230,18 @@ export class PostgresStorage implements Storage {
   }
 
   async recoverStaleTrials(studyId: number, options: RecoverOptions): Promise<RecoveredTrial[]> {
-    const dead = new Set(options.deadOwners ?? []);
-    const live = new Set(options.liveOwners ?? []);
     return this.#transaction('recovering stale trials', WRITE, async (client) => {
       const recovered: RecoveredTrial[] = [];
       const ids: number[] = [];
-      const running = await client.query<{ id: number; number: number; owner: string | null; alive_at: number | null }>(SQL.lockRunning, [studyId]);
-      for (const row of running.rows) {
-        if (row.owner !== null && live.has(row.owner)) continue;
-        const reason: RecoveredTrial['reason'] | null = row.owner !== null && dead.has(row.owner)
-          ? 'dead-owner'
-          : row.alive_at === null || row.alive_at < options.staleBefore ? 'no-heartbeat' : null;
+      for (const row of (await client.query<RunningTrialRow>(SQL.lockRunning, [studyId])).rows) {
+        const reason = staleReason(row, options);
         if (reason === null) continue;
         ids.push(row.id);
         recovered.push({ number: row.number, owner: row.owner, reason });
       }
       if (ids.length > 0) {
         await client.query(SQL.release, [ids]);
-        await client.query(SQL.deleteSteps, [ids]);
+        await this.#afterTransition('release', client, ids);
       }
       return recovered;
     });
@@ -336,7 +250,7 @@ export class PostgresStorage implements Storage {
   async releaseTrialsOf(owner: string): Promise<number> {
     return this.#transaction('releasing running trials', WRITE, async (client) => {
       const ids = (await client.query<{ id: number }>(SQL.releaseOwner, [owner])).rows.map((row) => row.id);
-      if (ids.length > 0) await client.query(SQL.deleteSteps, [ids]);
+      await this.#afterTransition('release', client, ids);
       return ids.length;
     });
   }
@@ -351,7 +265,7 @@ export class PostgresStorage implements Storage {
     }
     await this.#transaction('reporting a step', WRITE, async (client) => {
       const state = (await client.query<{ state: TrialState }>(SQL.lockStateOf, [trialId])).rows[0]?.state;
-      if (state === undefined || isFinished(state)) throw await this.#notWritable(client, trialId, state);
+      if (state === undefined || !allows('report', state)) throw await this.#notWritable('report', client, trialId, state);
       await client.query(SQL.deleteStep, [trialId, step]);
       // double precision holds NaN and ±Infinity, sent as the texts 'NaN', 'Infinity', '-Infinity'.
       if (entries.length > 0) {
@@ -361,15 +275,16 @@ export class PostgresStorage implements Storage {
   }
 
   async finishTrial(trialId: number, result: TrialFinish): Promise<void> {
-    if (!isFinished(result.state)) {
-      throw new HpsearchError('E_USAGE', `a trial can only finish as complete, pruned or failed, not ${String(result.state)}`);
-    }
+    checkFinishState(result.state);
+    if (result.attrs) checkTrialAttrs(result.attrs);
     const { rowCount } = await this.#query('finishing a trial', SQL.finish, [trialId, result.state, noNaN(result.value), encodeMetrics(result.metrics),
       result.attrs ? JSON.stringify(result.attrs) : null, result.error ?? null, Date.now()]);
-    if (rowCount === 0) throw await this.#attempt('finishing a trial', () => this.#notWritable(this.#pool, trialId));
+    if (rowCount === 0) throw await this.#attempt('finishing a trial', () => this.#notWritable('finish', this.#pool, trialId));
   }
 
   async importTrial(studyId: number, trial: TrialDetail): Promise<void> {
+    if (trial.attrs) checkTrialAttrs(trial.attrs);
+    const samplerState = encodeSamplerState(trial.samplerState);
     await this.#transaction('importing a trial', WRITE, async (client) => {
       // Locked as claims lock it, so a claim running meanwhile cannot take the imported number.
       await this.#lockStudy(client, studyId);
@@ -377,7 +292,7 @@ export class PostgresStorage implements Storage {
       try {
         id = (await client.query<{ id: number }>(SQL.importTrial, [
           studyId, trial.number, trial.sampleIndex, trial.state, encodeParams(trial.params), noNaN(trial.value), encodeMetrics(trial.metrics),
-          trial.attrs ? JSON.stringify(trial.attrs) : null, trial.error, trial.startedAt, trial.endedAt, trial.round, trial.seed, trial.owner,
+          trial.attrs ? JSON.stringify(trial.attrs) : null, trial.error, trial.startedAt, trial.endedAt, samplerState, trial.seed, trial.owner,
         ])).rows[0]!.id;
       } catch (error) {
         if (codeOf(error) === '23505') {
@@ -396,19 +311,13 @@ export class PostgresStorage implements Storage {
     return this.#transaction('reading a trial', READ, async (client) => {
       const row = (await client.query<TrialRow>(SQL.trialByNumber, [studyId, number])).rows[0];
       if (!row) return null;
-      const steps: StepRecord[] = [];
-      for (const { step, name, value } of (await client.query<{ step: number; name: string; value: number | null }>(SQL.steps, [row.id])).rows) {
-        if (steps.at(-1)?.step !== step) steps.push({ step, values: {} });
-        // defineProperty, not `=`: a metric named __proto__ must stay a metric.
-        Object.defineProperty(steps.at(-1)!.values, name, { value: decodeStepValue(value), enumerable: true, writable: true, configurable: true });
-      }
-      return { ...trialFromRow(row), steps };
+      return { ...trialFromRow(row), steps: stepsFromRows((await client.query<StepRow>(SQL.steps, [row.id])).rows) };
     });
   }
 
   async listTrials(studyId: number, filter: TrialFilter = {}): Promise<TrialRecord[]> {
-    const { rows } = await this.#query<TrialRow>('listing trials', SQL.listTrials, [studyId, filter.round ?? null, filter.states ? [...filter.states] : null]);
-    return rows.map(trialFromRow);
+    const { rows } = await this.#query<TrialRow>('listing trials', SQL.listTrials, [studyId, filter.states ? [...filter.states] : null]);
+    return rows.map(trialFromRow).filter((trial) => matchesSamplerState(trial.samplerState, filter.samplerState));
   }
 
   async countTrials(studyId: number): Promise<Record<TrialState, number>> {
@@ -421,13 +330,9 @@ export class PostgresStorage implements Storage {
     const top = Math.max(0, Math.floor(options.top));
     const limit = Number.isFinite(top) ? top : null; // LIMIT NULL: no limit (`--top all`)
     const states = [...new Set(options.states ?? ['complete'])];
-    const { rows } = await this.#query<BoardRow>('reading the leaderboard', options.direction === 'maximize' ? SQL.topMax : SQL.topMin,
+    const { rows } = await this.#query<BoardRow & { steps: number }>('reading the leaderboard', options.direction === 'maximize' ? SQL.topMax : SQL.topMin,
       [studyId, states, limit]);
-    return rows.map((row, i) => ({
-      rank: i + 1, number: row.number, state: row.state, value: row.value, params: decodeParams(row.params_json), steps: row.steps,
-      durationMs: row.started_at !== null && row.ended_at !== null ? row.ended_at - row.started_at : null,
-      round: row.round, error: row.error, attrs: decodeAttrs(row.attrs_json),
-    }));
+    return rows.map((row, i) => leaderboardRowFrom(row, i + 1, row.steps));
   }
 
   async stepValues(studyId: number, name: string, step: number): Promise<StepValue[]> {

@@ -88,6 +88,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: "sampler state: each trial's sampler facts as JSON; narrowing's round moves there from its own column",
+    up(db) {
+      db.exec(`
+        ALTER TABLE trials ADD COLUMN sampler_state TEXT NOT NULL DEFAULT '{}';
+        -- {"round":n}: the JSON text the storage itself writes for narrowing's state (PostgreSQL's migration 4 writes the same).
+        UPDATE trials SET sampler_state = '{"round":' || round || '}' WHERE round IS NOT NULL;
+        ALTER TABLE trials DROP COLUMN round;
+      `);
+    },
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {

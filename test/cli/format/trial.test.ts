@@ -104,7 +104,7 @@ describe('trialTable', () => {
         metrics: null,
         attrs: null,
         error: 'Error: boom\n    at objective',
-        round: null,
+        samplerState: {},
         seed: null,
         owner: null,
         endedAt: null,

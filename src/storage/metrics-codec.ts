@@ -1,5 +1,5 @@
-import type { Params } from '../../space/types.js';
-import type { Metrics } from '../../space/types.js';
+import type { Params } from '../space/types.js';
+import type { Metrics } from '../space/types.js';
 
 /**
  * JSON has no NaN or ±Infinity (JSON.stringify silently writes `null`), yet a diverging

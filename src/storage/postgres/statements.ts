@@ -1,0 +1,73 @@
+import { fromStates, transitionUpdate } from '../transition-sql.js';
+
+/** The columns the leaderboard reads of a trial. */
+const BOARD_COLUMNS = 'id, number, state, value, params_json, started_at, ended_at, sampler_state, error, attrs_json';
+
+/**
+ * Every statement of PostgreSQL storage; user values are always bound ($1, $2, ...), never
+ * spliced. State changes come from the transition table (transitionUpdate), so their allowed
+ * from-states and cleared columns are the ones SQLite uses too.
+ */
+export const SQL = {
+  insertStudy: `INSERT INTO studies (name, direction, metric, seed, space_json, space_file, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+  studyByName: 'SELECT * FROM studies WHERE name = $1',
+  studiesWithBest: `SELECT s.*, CASE WHEN s.direction = 'maximize'
+      THEN (SELECT MAX(t.value) FROM trials t WHERE t.study_id = s.id AND t.state = 'complete')
+      ELSE (SELECT MIN(t.value) FROM trials t WHERE t.study_id = s.id AND t.state = 'complete') END AS best
+    FROM studies s ORDER BY s.id`,
+  allCounts: 'SELECT study_id, state, COUNT(*) AS n FROM trials GROUP BY study_id, state',
+  counts: 'SELECT state, COUNT(*) AS n FROM trials WHERE study_id = $1 GROUP BY state',
+  // Serialises the claims and enqueues of one study (see claimTrial). NO KEY UPDATE, the lock
+  // an UPDATE of non-key columns takes: it does not block other transactions' foreign-key
+  // checks against the study row, only other lockers of this study.
+  lockStudy: 'SELECT id FROM studies WHERE id = $1 FOR NO KEY UPDATE',
+  nextNumbers: `SELECT COALESCE(MAX(number) + 1, 0) AS number, COALESCE(MAX(sample_index) + 1, 0) AS sample_index
+    FROM trials WHERE study_id = $1`,
+  insertTrial: `INSERT INTO trials (study_id, number, sample_index, state, params_json, started_at, owner)
+    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+  oldestQueued: "SELECT * FROM trials WHERE study_id = $1 AND state = 'queued' ORDER BY number LIMIT 1",
+  start: transitionUpdate('start', 'id = $1', { owner: '$2', startedAt: '$3' }),
+  release: `${transitionUpdate('release', 'id = ANY($1::bigint[])', {})} RETURNING id`,
+  releaseOwner: `${transitionUpdate('release', 'owner = $1', {})} RETURNING id`,
+  deleteSteps: 'DELETE FROM trial_steps WHERE trial_id = ANY($1::bigint[])',
+  importTrial: `INSERT INTO trials (study_id, number, sample_index, state, params_json, value, metrics_json,
+      attrs_json, error, started_at, ended_at, sampler_state, seed, owner)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+  heartbeat: transitionUpdate('beat', 'owner = $2', { heartbeatAt: '$1' }),
+  runningOwners: "SELECT DISTINCT owner FROM trials WHERE study_id = $1 AND state = 'running' AND owner IS NOT NULL ORDER BY owner",
+  // The trials a release could take back. Locked, so a heartbeat or finish arriving meanwhile
+  // waits, and is not lost under the requeue.
+  lockRunning: `SELECT id, number, owner, COALESCE(heartbeat_at, started_at) AS alive_at
+    FROM trials WHERE study_id = $1 AND ${fromStates('release')} ORDER BY number FOR UPDATE`,
+  setParams: transitionUpdate('sample', 'id = $1', {
+    params: '$2', startedAt: '$3',
+    samplerState: 'CASE WHEN $4::boolean THEN $5::text ELSE sampler_state END',
+    seed: 'CASE WHEN $6::boolean THEN $7::bigint ELSE seed END',
+  }),
+  finish: transitionUpdate('finish', 'id = $1', { state: '$2', value: '$3', metrics: '$4', attrs: '$5', error: '$6', endedAt: '$7' }),
+  stateOf: 'SELECT state FROM trials WHERE id = $1',
+  // Shared lock: a release or finish waits until this step is in, so it never outlives a requeue.
+  lockStateOf: 'SELECT state FROM trials WHERE id = $1 FOR SHARE',
+  deleteStep: 'DELETE FROM trial_steps WHERE trial_id = $1 AND step = $2',
+  insertSteps: `INSERT INTO trial_steps (trial_id, step, name, value)
+    SELECT $1, $2, m.name, m.value FROM unnest($3::text[], $4::double precision[]) AS m(name, value)`,
+  trialByNumber: 'SELECT * FROM trials WHERE study_id = $1 AND number = $2',
+  steps: 'SELECT step, name, value FROM trial_steps WHERE trial_id = $1 ORDER BY step, name',
+  listTrials: `SELECT * FROM trials WHERE study_id = $1
+      AND ($2::text[] IS NULL OR state = ANY($2::text[]))
+    ORDER BY number`,
+  // Values are never NaN here (finishTrial stores NaN as NULL), so the order is the plain one.
+  // Steps are counted for the rows kept only, after the limit.
+  topMax: `SELECT b.*, (SELECT COUNT(DISTINCT s.step) FROM trial_steps s WHERE s.trial_id = b.id) AS steps FROM (
+      SELECT ${BOARD_COLUMNS} FROM trials
+      WHERE study_id = $1 AND state = ANY($2::text[]) ORDER BY value DESC NULLS LAST, number LIMIT $3
+    ) b ORDER BY b.value DESC NULLS LAST, b.number`,
+  topMin: `SELECT b.*, (SELECT COUNT(DISTINCT s.step) FROM trial_steps s WHERE s.trial_id = b.id) AS steps FROM (
+      SELECT ${BOARD_COLUMNS} FROM trials
+      WHERE study_id = $1 AND state = ANY($2::text[]) ORDER BY value ASC NULLS LAST, number LIMIT $3
+    ) b ORDER BY b.value ASC NULLS LAST, b.number`,
+  stepValues: `SELECT t.number, t.state, s.value
+    FROM trials t JOIN trial_steps s ON s.trial_id = t.id AND s.step = $1 AND s.name = $2
+    WHERE t.study_id = $3 ORDER BY t.number`,
+} as const;
