@@ -55,8 +55,8 @@ export async function runTrial(run: RunContext, trial: AskedTrial): Promise<void
     accounting.dropped('released');
     return;
   }
-  const backend = outcome.attrs?.['backend'];
-  if (typeof backend === 'string') accounting.ranOn(backend);
+  const backend = outcome.attrs?.backend;
+  if (backend !== undefined) accounting.ranOn(backend);
   const end = await tellEnd(study, trial, monitor, outcome);
   if (end === null) {
     // The first result stored stands; this one is dropped, and the run goes on.

@@ -111,12 +111,12 @@ export class TrialMonitor {
     const stop = this.#stop;
     const attrs: TrialAttrs = { ...outcome.attrs };
     const best = this.#earlyStopping?.bestStep ?? null;
-    if (best !== null) attrs['best_step'] = best;
+    if (best !== null) attrs.best_step = best;
     const base = { stop, steps: this.#steps };
     if (stop) {
-      attrs['stopped_at'] = stop.step;
+      attrs.stopped_at = stop.step;
       if (stop.kind === 'early_stopped') {
-        attrs['stop_reason'] = stop.reason;
+        attrs.stop_reason = stop.reason;
         const value = this.#valueOf(outcome);
         if (value === undefined) {
           const error = `${stop.reason}; but the trial never reported ${this.#rules.metric}, so it has no value`;

@@ -17,7 +17,7 @@ export async function runTrial(data: unknown, trial: TrialInfo, onReport: Report
   const attrs: TrialAttrs = {};
   try {
     const { tf, backend } = await initBackend(task.backend);
-    attrs['backend'] = backend;
+    attrs.backend = backend;
     const data = await loadDatasetCached(task.task.dataset, task.studySeed);
     const tensorsBefore = tf.memory().numTensors;
     const result = await trainModel(tf, task.task, data, {
@@ -28,7 +28,7 @@ export async function runTrial(data: unknown, trial: TrialInfo, onReport: Report
       },
     });
     const leaked = tf.memory().numTensors - tensorsBefore;
-    if (leaked !== 0) attrs['tensors_leaked'] = leaked;
+    if (leaked !== 0) attrs.tensors_leaked = leaked;
     if (result.status === 'stopped') return { status: 'stopped', reports, attrs };
     if (result.status === 'diverged') {
       return { status: 'failed', error: `diverged: ${result.reason}`, fatal: false, reports, attrs };
