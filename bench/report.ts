@@ -76,7 +76,7 @@ function referenceCell({ median, unit, reference }: BenchRow): string {
   if (reference === undefined) return '-';
   if (!reference.measured) return `reference not measured (${reference.label}): ${reference.reason}`;
   if (reference.unit !== unit) throw new Error(`reference "${reference.label}" is in ${reference.unit}, its row in ${unit}`);
-  return `${formatValue(median / reference.value)}× ${reference.label} (${formatValue(reference.value)} ${reference.unit})`;
+  return `${formatValue(median / reference.value)}× ${reference.label}: ${formatValue(reference.value)} ${reference.unit}`;
 }
 
 export function writeResults(file: string, rows: readonly BenchRow[]): void {
