@@ -6,6 +6,8 @@ import { describeConfig, measureOptunaOverhead, optunaReference, type OptunaOver
 import { median, repeat, type BenchRow } from '../report.js';
 
 const TRIALS = 2000;
+/** Optuna's TPE rows are for scale only (hpsearch has no TPE yet): shorter studies keep the bench short. */
+const OPTUNA_TPE_TRIALS = 300;
 const REPEATS = 3;
 const NOOP = join(import.meta.dirname, '..', 'fixtures', 'noop.mjs');
 
@@ -14,8 +16,8 @@ const NOOP = join(import.meta.dirname, '..', 'fixtures', 'noop.mjs');
  * sample, claim in SQLite, run in a piscina worker, commit the result — per trial.
  *
  * Reference, measured after hpsearch in the same run (bench/reference/optuna_overhead.py): Optuna
- * in one process with a trivial objective over the same three parameters, 2,000 trials, 3
- * repeats. Each hpsearch row is held against Optuna's RandomSampler on a SQLite file, the
+ * in one process with a trivial objective over the same three parameters, 2,000 trials (TPE: 300),
+ * 3 repeats. Each hpsearch row is held against Optuna's RandomSampler on a SQLite file, the
  * like-for-like: random sampling, every trial written to a SQLite database before the next
  * (hpsearch has no in-memory storage). Optuna's other three configurations get rows of their own,
  * without ratios, for scale. The 2-worker row is held against the same 1-process figure: Optuna's
@@ -57,7 +59,7 @@ export async function engineOverhead(): Promise<BenchRow[]> {
       target: 1,
     });
   }
-  const optuna = await measureOptunaOverhead(TRIALS, REPEATS);
+  const optuna = await measureOptunaOverhead(TRIALS, REPEATS, OPTUNA_TPE_TRIALS);
   for (const row of rows) row.reference = optunaReference(optuna, { sampler: 'random', storage: 'sqlite' });
   return [...rows, ...optunaRows(optuna)];
 }

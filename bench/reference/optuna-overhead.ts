@@ -30,13 +30,14 @@ export function describeConfig(config: Pick<OptunaConfig, 'sampler' | 'storage'>
 }
 
 /**
- * About 10 minutes on the 2-core machine at 2,000 trials × 3: a TPE trial's cost grows with the
- * trials before it (~20 ms in-memory at 2,000), and each SQLite trial is ~20 ms of commits.
+ * A few minutes on the 2-core machine: each SQLite trial is ~20 ms of commits. TPE studies are
+ * `tpeTrials` long, since a TPE trial's cost grows with the trials before it (at 2,000 trials the
+ * four configurations took 14 minutes); their rows say how many trials they had.
  */
-export async function measureOptunaOverhead(trials: number, repeats: number): Promise<OptunaOverhead> {
+export async function measureOptunaOverhead(trials: number, repeats: number, tpeTrials = trials): Promise<OptunaOverhead> {
   const result = await runPythonReference({
     script: 'optuna_overhead.py',
-    args: ['--trials', String(trials), '--repeats', String(repeats)],
+    args: ['--trials', String(trials), '--tpe-trials', String(tpeTrials), '--repeats', String(repeats)],
     timeoutMs: 30 * 60_000,
     output: OptunaOverheadOutput,
   });
