@@ -11,10 +11,35 @@ export interface BenchRow {
   samples: number[];
   /** The row passes when median <= target (lower is better for every row so far). */
   target?: number;
-  /** A reference to compare with, e.g. Optuna's figure, as "ratio = median / reference". */
-  reference?: { value: number; label: string };
+  /** What the row is compared with, measured in the same run (see bench/reference/). */
+  reference?: Reference;
   notes?: string;
 }
+
+/**
+ * A reference measured on this machine in this run: the row prints median / value, so the
+ * label says what the ratio is of, e.g. "numpy's time (...)" reads "1.9× numpy's time (...)".
+ */
+export interface MeasuredReference {
+  label: string;
+  /** In the row's unit. */
+  value: number;
+  unit: string;
+  measured: true;
+  /** The reference's individual timings; value is their median. */
+  samples: number[];
+  /** What it ran on and how, for the record: interpreter, library versions, the BLAS numpy called. */
+  details?: Record<string, string | number>;
+}
+
+/** A reference that could not be measured (no Python, a missing package, a failed run): no ratio. */
+export interface UnmeasuredReference {
+  label: string;
+  measured: false;
+  reason: string;
+}
+
+export type Reference = MeasuredReference | UnmeasuredReference;
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -36,13 +61,22 @@ export function printRows(rows: readonly BenchRow[]): void {
     row.unit,
     row.target === undefined ? '-' : `<= ${formatValue(row.target)}`,
     row.target === undefined ? '-' : row.median <= row.target ? 'ok' : 'MISSED',
-    row.reference ? `${formatValue(row.median / row.reference.value)}x ${row.reference.label}` : '-',
+    referenceCell(row),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const render = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  // Names and the reference text read left to right; the figures line up on the right.
+  const textColumn = (i: number) => i === 0 || i === header.length - 1;
+  const render = (cells: string[]) => cells.map((c, i) => (textColumn(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   console.log(render(header));
   console.log(widths.map((w) => '─'.repeat(w)).join('  '));
   for (const line of lines) console.log(render(line));
+}
+
+function referenceCell({ median, unit, reference }: BenchRow): string {
+  if (reference === undefined) return '-';
+  if (!reference.measured) return `reference not measured (${reference.label}): ${reference.reason}`;
+  if (reference.unit !== unit) throw new Error(`reference "${reference.label}" is in ${reference.unit}, its row in ${unit}`);
+  return `${formatValue(median / reference.value)}× ${reference.label}: ${formatValue(reference.value)} ${reference.unit}`;
 }
 
 export function writeResults(file: string, rows: readonly BenchRow[]): void {

@@ -7,6 +7,7 @@ import { openStudyFromSpace } from '../../src/study/create.js';
 import type { BackendName } from '../../src/task/types.js';
 import { NATIVE_PACKAGES, isInstalled } from '../../src/task/native-packages.js';
 import type { TrialRecord } from '../../src/storage/storage.js';
+import { measureNumpyBest5 } from '../reference/numpy-best5.js';
 import { median, type BenchRow } from '../report.js';
 
 const BEST5 = join(import.meta.dirname, '..', '..', 'search-spaces', 'best5.yaml');
@@ -48,8 +49,11 @@ function trialSeconds(trials: readonly TrialRecord[]): number[] {
 /**
  * Best-5 training ("Deep Learning from Scratch" ch. 6): seconds per trial per backend with 1
  * and 2 workers, samples/s, the whole 100-trial study on 2 workers, peak RSS and tensor leaks.
+ * The wasm 1-worker row is held against the same trial in numpy on one thread
+ * (bench/reference/best5_numpy.py), measured first in this run.
  */
 export async function best5Training(): Promise<BenchRow[]> {
+  const numpy = await measureNumpyBest5();
   const rows: BenchRow[] = [];
   const backends: BackendName[] = ['wasm', 'cpu'];
   if (isInstalled(NATIVE_PACKAGES.tensorflow)) backends.unshift('tensorflow');
@@ -64,7 +68,7 @@ export async function best5Training(): Promise<BenchRow[]> {
         median: median(seconds),
         unit: 's/trial',
         samples: seconds,
-        ...(backend === 'wasm' && workers === 1 ? { target: 1.0, reference: { value: 0.45, label: 'numpy, 1 core (0.45 s)' } } : {}),
+        ...(backend === 'wasm' && workers === 1 ? { target: 1.0, reference: numpy } : {}),
       });
       rows.push({
         name: `  throughput, ${backend}, ${workers} worker${workers === 1 ? '' : 's'}`,
