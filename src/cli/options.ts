@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { HpsearchError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import { resolvePrunerType } from '../space/pruner-spec.js';
-import { PRUNER_ALIASES, PRUNER_TYPES, type PrunerType } from '../space/pruner-spec.js';
+import { resolvePrunerType, PRUNER_ALIASES, PRUNER_TYPES, type PrunerType } from '../space/pruner-spec.js';
 import { suggestion } from '../space/did-you-mean.js';
 
 export function positiveInt(value: string): number {

@@ -1,6 +1,5 @@
 import { HpsearchError } from '../errors.js';
-import { defaultPrunerSpec, resolvePrunerType } from '../space/pruner-spec.js';
-import { PRUNER_ALIASES, PRUNER_TYPES, type PrunerSpec } from '../space/pruner-spec.js';
+import { defaultPrunerSpec, resolvePrunerType, PRUNER_ALIASES, PRUNER_TYPES, type PrunerSpec } from '../space/pruner-spec.js';
 import { suggestion } from '../space/did-you-mean.js';
 import { fullTrialSteps } from '../space/full-trial-steps.js';
 import type { SearchSpace } from '../space/types.js';

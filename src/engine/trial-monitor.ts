@@ -1,7 +1,6 @@
 import type { Pruner } from '../pruners/pruner.js';
-import type { Direction } from '../space/types.js';
+import type { Direction, Metrics } from '../space/types.js';
 import type { StepValue, TrialAttrs, TrialFinish } from '../storage/storage.js';
-import type { Metrics } from '../space/types.js';
 import { DivergenceCheck } from '../stopping/divergence.js';
 import { EarlyStopping } from '../stopping/early-stopping.js';
 import type { DivergenceSpec, EarlyStoppingSpec } from '../space/stopping-spec.js';

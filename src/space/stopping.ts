@@ -6,8 +6,7 @@
  * whatever it likes, so some settings become required. Issues carry their key path like every
  * other validation issue (load.ts turns them into line numbers).
  */
-import { HYPERBAND_DEFAULTS, PERCENTILE_DEFAULT, PERCENTILE_SETTINGS_DEFAULTS, SUCCESSIVE_HALVING_DEFAULTS, resolvePrunerType } from './pruner-spec.js';
-import { PRUNER_ALIASES, PRUNER_TYPES, type PercentileSettings, type PrunerSpec } from './pruner-spec.js';
+import { HYPERBAND_DEFAULTS, PERCENTILE_DEFAULT, PERCENTILE_SETTINGS_DEFAULTS, SUCCESSIVE_HALVING_DEFAULTS, resolvePrunerType, PRUNER_ALIASES, PRUNER_TYPES, type PercentileSettings, type PrunerSpec } from './pruner-spec.js';
 import type { DivergenceSpec, EarlyStoppingSpec } from './stopping-spec.js';
 import { suggestion } from './did-you-mean.js';
 import { fullTrialStepsWithSource } from './full-trial-steps.js';

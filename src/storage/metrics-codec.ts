@@ -1,5 +1,4 @@
-import type { Params } from '../space/types.js';
-import type { Metrics } from '../space/types.js';
+import type { Params, Metrics } from '../space/types.js';
 
 /**
  * JSON has no NaN or ±Infinity (JSON.stringify silently writes `null`), yet a diverging

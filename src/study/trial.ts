@@ -1,7 +1,6 @@
 import type { SamplerState } from '../samplers/sampler.js';
-import type { Params } from '../space/types.js';
+import type { Params, Metrics } from '../space/types.js';
 import type { TrialFinish } from '../storage/storage.js';
-import type { Metrics } from '../space/types.js';
 
 /** A trial handed out by `study.ask()`: run it, then `study.tell()` how it went. */
 export interface AskedTrial {

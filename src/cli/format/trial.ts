@@ -1,7 +1,6 @@
 import { narrowingRound } from '../../samplers/narrowing.js';
-import type { Params } from '../../space/types.js';
+import type { Params, Metrics } from '../../space/types.js';
 import type { TrialAttrs, TrialDetail } from '../../storage/storage.js';
-import type { Metrics } from '../../space/types.js';
 import {
   finiteOrNull,
   formatDuration,

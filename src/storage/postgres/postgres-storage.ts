@@ -1,12 +1,11 @@
 import type pg from 'pg';
 import { HpsearchError } from '../../errors.js';
-import type { Params } from '../../space/types.js';
+import type { Params, Metrics } from '../../space/types.js';
 import { allows, TRANSITIONS, type TransitionName, type TrialState } from '../../trial-state.js';
 import { staleReason, type RunningTrialRow } from '../recovery.js';
 import { leaderboardRowFrom, stepsFromRows, studyFromRow, trialFromRow, zeroCounts, type BoardRow, type StepRow, type StudyRow, type TrialRow } from '../rows.js';
 import { encodeSamplerState, matchesSamplerState } from '../sampler-state.js';
 import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord } from '../storage.js';
-import type { Metrics } from '../../space/types.js';
 import { checkTrialAttrs } from '../trial-attrs.js';
 import { checkFinishState, refusal } from '../transition-sql.js';
 import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from '../metrics-codec.js';
