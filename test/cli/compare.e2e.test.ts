@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -166,16 +166,27 @@ describe('hpsearch compare, end to end in child processes', () => {
 
   it('on Ctrl-C after the first run, stops, summarises the finished run, exits 130 and leaves no trial running', async () => {
     const dir = tempDir();
-    // The same study, each step slowed to 40 ms, so that the second run is still going when the signal lands.
-    const slow = readFileSync(SPACE, 'utf8')
+    // The same study, its trials held after their first step until a file named after their study
+    // exists (objectives/ramp.mjs): the first run's is there from the start; the second run's
+    // appears only once it has taken the signal, so it is surely still going when the signal lands.
+    const holds = join(dir, 'holds');
+    mkdirSync(holds);
+    writeFileSync(join(holds, 'ramp.compare.none.s7'), '');
+    const held = readFileSync(SPACE, 'utf8')
       .replace('module: ../objectives/ramp.mjs', `module: ${JSON.stringify(join(OBJECTIVES, 'ramp.mjs'))}`)
-      .replace('  epochs: 9', '  epochs: 9\n  delay_ms: 40');
-    expect(slow).toContain('delay_ms: 40');
-    const space = join(dir, 'slow.yaml');
-    writeFileSync(space, slow);
+      .replace('  epochs: 9', `  epochs: 9\n  hold: ${JSON.stringify(join(holds, '{study}'))}`);
+    expect(held).toContain('hold: ');
+    const space = join(dir, 'held.yaml');
+    writeFileSync(space, held);
     const db = join(dir, 'compare.db');
+    let released = false;
     const result = await runCli(['compare', space, '--pruners', 'none,asha', '--workers', '2', '--db', db, '--format', 'json'], {
       signalWhen: { pattern: /\[1\/2\] none seed 7:/, signal: 'SIGINT' },
+      onStderr: (stderr) => {
+        if (released || !/SIGINT: no new trials or runs/.test(stderr)) return;
+        released = true;
+        writeFileSync(join(holds, 'ramp.compare.asha.s7'), '');
+      },
     });
     expect(result.stderr).not.toMatch(/unexpected error/);
     expect(result.code).toBe(130);

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { CLI, OBJECTIVES, useTempDir } from '../helpers/temp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const tempDir = useTempDir();
 
@@ -18,8 +19,11 @@ interface Row {
   owner: string | null;
 }
 
-/** A random study of `trials` ramp trials, each `epochs` steps of `delayMs`. */
-function space(dir: string, name: string, trials: number, epochs: number, delayMs: number, strategy = 'random'): string {
+/**
+ * A random study of `trials` ramp trials, each `epochs` steps of `delayMs`; with `hold` (a file
+ * path), every step after the first waits until that file exists.
+ */
+function space(dir: string, name: string, trials: number, epochs: number, delayMs: number, strategy = 'random', hold?: string): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
@@ -35,7 +39,7 @@ ${strategy === 'random' ? `  trials: ${trials}\n` : ''}params:
   x: ${strategy === 'grid' ? `{ type: int, low: 0, high: ${trials - 1} }` : '{ type: float, low: 0, high: 1 }'}
   epochs: ${epochs}
   delay_ms: ${delayMs}
-`,
+${hold === undefined ? '' : `  hold: ${JSON.stringify(hold)}\n`}`,
   );
   return file;
 }
@@ -58,8 +62,15 @@ function integrity(db: string): string {
   }
 }
 
-/** Starts `hpsearch run` in the background; `exited` resolves to its exit code (or signal) and output. */
-function start(args: string[]): { child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null; stderr: string }> } {
+/**
+ * Starts `hpsearch run` in the background; `stderr` is its output so far; `exited` resolves to
+ * its exit code (or signal) and output.
+ */
+function start(args: string[]): {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: string | null; stderr: string }>;
+} {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -67,7 +78,7 @@ function start(args: string[]): { child: ChildProcess; exited: Promise<{ code: n
   const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stderr })),
   );
-  return { child, exited };
+  return { child, stderr: () => stderr, exited };
 }
 
 /** Polls the database until `ready` holds for its trials. */
@@ -135,7 +146,9 @@ describe('reliability, on real processes', () => {
   it('SIGINT: no new trials, the grace period, then the unfinished ones go back to the queue; exit 130; a resume finishes the study', async () => {
     const dir = tempDir();
     const db = join(dir, 'int.db');
-    const file = space(dir, 'interrupted', 6, 8, 250);
+    // Held after their first step until `hold` exists: the running trials cannot end within the grace period, however slow the machine.
+    const hold = join(dir, 'release');
+    const file = space(dir, 'interrupted', 6, 8, 20, 'random', hold);
     const run = start(['run', file, '--db', db, '--workers', '2', '--grace', '0.3']);
     await until(db, (t) => t.filter((r) => r.state === 'running' && r.params_json !== '{}').length === 2);
     run.child.kill('SIGINT');
@@ -148,6 +161,7 @@ describe('reliability, on real processes', () => {
     expect(stopped.filter((t) => t.state === 'queued')).toHaveLength(2);
     expect(integrity(db)).toBe('ok');
 
+    writeFileSync(hold, '');
     const resumed = await runCli(['run', file, '--db', db, '--workers', '2', '--resume', '--trials', '3']);
     expect(resumed.code).toBe(0);
     const after = rows(db);
@@ -157,11 +171,13 @@ describe('reliability, on real processes', () => {
   it('a second Ctrl-C exits at once, still putting the running trials back in the queue', async () => {
     const dir = tempDir();
     const db = join(dir, 'twice.db');
-    const file = space(dir, 'twice', 6, 8, 500);
+    // Held after their first step (the file is never created): only the second Ctrl-C can end the run.
+    const file = space(dir, 'twice', 6, 8, 20, 'random', join(dir, 'never'));
     const run = start(['run', file, '--db', db, '--workers', '2', '--grace', '60']);
     await until(db, (t) => t.filter((r) => r.state === 'running' && r.params_json !== '{}').length === 2);
     run.child.kill('SIGINT');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The second Ctrl-C once the run has answered the first, however long that takes.
+    await waitUntil('the run has answered the first SIGINT', () => /SIGINT: no new trials/.test(run.stderr()));
     run.child.kill('SIGINT');
     const { code, stderr } = await run.exited;
     expect(code).toBe(130);
@@ -198,18 +214,23 @@ describe('reliability, on real processes', () => {
     const dir = tempDir();
     const db = join(dir, 'four.db');
     const file = join(dir, 'four.yaml');
+    // Each process's first trial waits for another process's first (objectives/meet.mjs): a
+    // process the machine starts late cannot find the whole budget already spent.
+    const meet = join(dir, 'meet');
+    mkdirSync(meet);
     writeFileSync(
       file,
       `study: four
 seed: 5
 objective:
-  module: ${JSON.stringify(join(OBJECTIVES, 'noop.mjs'))}
+  module: ${JSON.stringify(join(OBJECTIVES, 'meet.mjs'))}
   direction: maximize
 search:
   strategy: random
   trials: 200
 params:
   x: { type: float, low: 0, high: 1 }
+  meet: ${JSON.stringify(meet)}
 `,
     );
     const runs = await Promise.all(Array.from({ length: 4 }, () => runCli(['run', file, '--db', db, '--workers', '1', '--resume'])));
@@ -221,7 +242,7 @@ params:
     expect(after).toHaveLength(200);
     expect(after.every((t) => t.state === 'complete')).toBe(true);
     expect(new Set(after.map((t) => t.sample_index)).size).toBe(200);
-    // They shared the work (a process that starts late may find little left).
+    // They shared the work (a process that starts late may find little left, but two surely met).
     expect(new Set(after.map((t) => t.owner)).size).toBeGreaterThanOrEqual(2);
     expect(integrity(db)).toBe('ok');
   });

@@ -4,6 +4,7 @@ import { narrowingRound } from '../../src/samplers/narrowing.js';
 import { createStudy } from '../../src/study/create.js';
 import { HpsearchError } from '../../src/errors.js';
 import { OBJECTIVES, useTempDir } from '../helpers/temp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const tempDir = useTempDir();
 
@@ -292,12 +293,17 @@ describe('stopping a run', () => {
     };
     const first = await createStudy(options);
     const stop = new AbortController();
+    const sampleIndices = async (state: 'running' | 'queued') => (await first.trials({ states: [state] })).map((t) => t.sampleIndex);
     const summary = await first.optimize(async (params, ctx) => {
       if (ctx.number === 5) {
-        // Round 0's last trial: the other lanes have claimed round-1 trials and wait for it.
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // Round 0's last trial: once the other lanes have claimed round-1 trials (6 and 7) and
+        // wait for it, stop, and end only after they have given them back.
+        await waitUntil('the other lanes have claimed trials 6 and 7', async () => {
+          const running = await sampleIndices('running');
+          return running.includes(6) && running.includes(7);
+        });
         stop.abort();
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await waitUntil('the waiting lanes have given trials 6 and 7 back', async () => (await sampleIndices('queued')).length === 2);
       }
       return params['x'] as number;
     }, { workers: 3, signal: stop.signal });

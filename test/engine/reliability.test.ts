@@ -1,7 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createStudy } from '../../src/study/create.js';
 import { OBJECTIVES, useTempDir } from '../helpers/temp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const tempDir = useTempDir();
 const MISBEHAVING = join(OBJECTIVES, 'misbehaving.mjs');
@@ -50,34 +53,37 @@ describe('failures inside trials (module objectives, real worker threads)', () =
 
 describe('interrupts: the grace period', () => {
   it('stops trials still running when the grace period ends and puts them back in the queue, curves deleted', async () => {
+    const dir = tempDir();
+    const hold = join(dir, 'release');
     const study = await createStudy({
       name: 'grace',
-      storage: join(tempDir(), 'g.db'),
+      storage: join(dir, 'g.db'),
       direction: 'maximize',
       seed: 1,
       search: { strategy: 'random', trials: 6 },
-      // 9 steps of 300 ms: far longer than the grace period.
-      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 9, delay_ms: 300 },
+      // Held after step 0 until `hold` exists: however long the grace period or a stall of this
+      // process, only the grace period's end can stop them.
+      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 9, hold },
     });
     try {
       const interrupt = new AbortController();
       const run = study.optimize(RAMP, { workers: 2, signal: interrupt.signal, graceMs: 200 });
       // Interrupt once both running trials have stored a step.
-      for (;;) {
+      await waitUntil('both running trials have stored a step', async () => {
         const running = await study.trials({ states: ['running'] });
         const withSteps = await Promise.all(running.map(async (t) => (await study.trial(t.number))!.steps.length));
-        if (withSteps.length === 2 && withSteps.every((n) => n > 0)) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+        return withSteps.length === 2 && withSteps.every((n) => n > 0);
+      });
       interrupt.abort();
       const summary = await run;
-      // Without the grace period's end both would have run to their last step: ran 2.
+      // Without the grace period's end both would have waited for their release: they were stopped instead.
       expect(summary).toMatchObject({ interrupted: true, released: 2, ran: 0 });
       const trials = await study.trials();
       expect(trials.map((t) => t.state)).toEqual(['queued', 'queued']);
       for (const t of trials) expect((await study.trial(t.number))!.steps).toEqual([]);
 
       // A resume runs them again, as the same draws (indices 0 and 1), to the end.
+      writeFileSync(hold, '');
       const quick = await study.optimize(RAMP, { workers: 2, trials: 2 });
       expect(quick).toMatchObject({ ran: 2, released: 0 });
       const done = await study.trials();
@@ -90,9 +96,10 @@ describe('interrupts: the grace period', () => {
 
 describe('runs that die: heartbeats and recovery', () => {
   it("waits for another run's trial while it beats, and takes it over once it has been silent for staleAfterMs", async () => {
+    const db = join(tempDir(), 's.db');
     const study = await createStudy({
       name: 'stale',
-      storage: join(tempDir(), 's.db'),
+      storage: db,
       direction: 'maximize',
       seed: 3,
       search: { strategy: 'random', trials: 4 },
@@ -109,16 +116,28 @@ describe('runs that die: heartbeats and recovery', () => {
       };
       const alive = await claim('elsewhere:1');
       const silent = await claim('elsewhere:2');
-      const beating = setInterval(() => void storage.heartbeat('elsewhere:1'), 50);
+      // The silent run's last beat is set in storage, ten minutes back: far past staleAfterMs
+      // without waiting for it. The beating run's trial would have to be silent for a whole
+      // minute to look dead, which no stall of this process (that sends its beats) comes near.
+      const staleAfterMs = 60_000;
+      lastBeatAt(db, 'elsewhere:2', Date.now() - 10 * staleAfterMs);
+      const beating = setInterval(() => void storage.heartbeat('elsewhere:1'), 100);
       const notes: string[] = [];
-      const run = study.optimize(RAMP, { workers: 1, heartbeatMs: 100, staleAfterMs: 400, onNote: (n) => notes.push(n) });
-      // The live run finishes its trial after a while; the dead one never does.
-      setTimeout(() => {
+      let settled = false;
+      const run = study
+        .optimize(RAMP, { workers: 1, heartbeatMs: 100, staleAfterMs, onNote: (n) => notes.push(n) })
+        .finally(() => (settled = true));
+      try {
+        // The live run finishes its trial once this run has run all the others, and is waiting
+        // for it; the dead one never does.
+        await waitUntil('this run has finished the three trials it can run', async () => (await study.counts()).complete === 3);
+        expect(settled).toBe(false);
+        expect((await study.trial(alive.number))!).toMatchObject({ state: 'running', owner: 'elsewhere:1' });
+      } finally {
         clearInterval(beating);
-        void storage.finishTrial(alive.id, { state: 'complete', value: 0.42 });
-      }, 1500);
+      }
+      await storage.finishTrial(alive.id, { state: 'complete', value: 0.42 });
       const summary = await run;
-      clearInterval(beating);
       // This run ran the two new trials and the silent one's; the beating one was left alone.
       expect(summary).toMatchObject({ ran: 3, recovered: 1 });
       expect(notes.join('\n')).toMatch(/requeued 1 trial left running by a run that died: 1 of elsewhere:2 \(no heartbeat\)/);
@@ -135,24 +154,27 @@ describe('runs that die: heartbeats and recovery', () => {
   });
 
   it('goes on when another run finished one of its trials meanwhile (it had taken it over): the first result stands', async () => {
+    const dir = tempDir();
+    const hold = join(dir, 'release');
     const study = await createStudy({
       name: 'taken',
-      storage: join(tempDir(), 't.db'),
+      storage: join(dir, 't.db'),
       direction: 'maximize',
       seed: 2,
       search: { strategy: 'random', trials: 3 },
-      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 6, delay_ms: 60 },
+      // Held after step 0 until `hold` exists, so trial 0 is surely still running when "another run" finishes it.
+      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 6, hold },
     });
     try {
       const notes: string[] = [];
       const run = study.optimize(RAMP, { workers: 1, onNote: (n) => notes.push(n) });
       // Trial 0 is running here when "another run" stores its result.
-      for (;;) {
+      await waitUntil('trial 0 is running and has stored a step', async () => {
         const running = await study.trials({ states: ['running'] });
-        if (running.length === 1 && running[0]!.number === 0 && (await study.trial(0))!.steps.length > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+        return running.length === 1 && running[0]!.number === 0 && (await study.trial(0))!.steps.length > 0;
+      });
       await study.storage.finishTrial((await study.trials())[0]!.id, { state: 'complete', value: 0.123 });
+      writeFileSync(hold, '');
       const summary = await run;
       expect(notes.join('\n')).toMatch(/trial 0 was finished by another run that had taken it over/);
       const trials = await study.trials();
@@ -164,3 +186,13 @@ describe('runs that die: heartbeats and recovery', () => {
     }
   });
 });
+
+/** Sets the last heartbeat of `owner`'s running trials in the SQLite file `db`, as if its run had gone silent at `at`. */
+function lastBeatAt(db: string, owner: string, at: number): void {
+  const sqlite = new Database(db);
+  try {
+    sqlite.prepare("UPDATE trials SET heartbeat_at = ? WHERE owner = ? AND state = 'running'").run(at, owner);
+  } finally {
+    sqlite.close();
+  }
+}

@@ -12,6 +12,8 @@ export interface RunCliOptions {
   timeoutMs?: number;
   /** Sends `signal` to the child once its stderr first matches `pattern` (e.g. Ctrl-C after the first run). */
   signalWhen?: { pattern: RegExp; signal: NodeJS.Signals };
+  /** Called with all of the child's stderr so far each time more arrives: to act when it says something. */
+  onStderr?: (stderr: string) => void;
   /** Runs the CLI as this user (the tests run as root, which ignores file permissions). */
   user?: { uid: number; gid: number };
   /** Extra environment variables for the child. */
@@ -38,6 +40,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
         signalled = true;
         child.kill(when.signal);
       }
+      options.onStderr?.(stderr);
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);

@@ -3,6 +3,7 @@ import { narrowParams } from '../../src/samplers/narrow-params.js';
 import { NarrowingSampler, narrowingRound, roundRanges } from '../../src/samplers/narrowing.js';
 import type { Direction, Params, ParamSpec, ParamSpecs, ParamValue } from '../../src/space/types.js';
 import type { TrialRecord } from '../../src/storage/storage.js';
+import { waitUntil } from '../helpers/wait.js';
 import { makeSpace, narrowingSearch, noHistory, trial } from './helpers.js';
 
 const params: ParamSpecs = {
@@ -38,8 +39,6 @@ function inside(spec: ParamSpec, value: ParamValue): boolean {
   }
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('NarrowingSampler', () => {
   it('samples round 0 at once from the full space, and knows its capacity', async () => {
     const sampler = new NarrowingSampler(space());
@@ -63,12 +62,13 @@ describe('NarrowingSampler', () => {
       .sample({ index: 5, history: async () => (polls++, history(trials)()) })
       .finally(() => (settled = true));
 
-    await wait(180);
+    // Counted in polls, not in milliseconds: each poll saw the round unfinished and kept waiting.
+    await waitUntil('the sampler has read the history 3 times', () => polls >= 3);
     expect(settled).toBe(false);
-    expect(polls).toBeGreaterThanOrEqual(3);
 
     trials[1] = round0()[1]!; // finished now, but only 3 of the 4 trials exist
-    await wait(120);
+    const seen = polls;
+    await waitUntil('the sampler has read the history twice more', () => polls >= seen + 2);
     expect(settled).toBe(false);
 
     trials.push(round0()[3]!);
@@ -128,13 +128,15 @@ describe('NarrowingSampler', () => {
   });
 
   it('rejects a waiting draw when the signal aborts, and at once when already aborted', async () => {
-    const sampler = new NarrowingSampler(space());
+    // An hour between polls: the draw can only end this test by noticing the abort itself, not at its next poll.
+    const sampler = new NarrowingSampler(space(), { pollMs: 3_600_000 });
     const controller = new AbortController();
-    const pending = sampler.sample({ index: 4, history: noHistory, signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
-    const started = performance.now();
+    let polls = 0;
+    const pending = sampler.sample({ index: 4, history: async () => (polls++, []), signal: controller.signal });
+    await waitUntil('the draw has read the history and is waiting', () => polls === 1);
+    controller.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
-    expect(performance.now() - started).toBeLessThan(45);
+    expect(polls).toBe(1);
     await expect(sampler.sample({ index: 4, history: noHistory, signal: AbortSignal.abort() })).rejects.toThrow(/round 0/);
   });
 

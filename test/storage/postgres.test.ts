@@ -183,9 +183,8 @@ describePostgres('PostgreSQL storage', () => {
     it('reports a server that is down as E_STORAGE naming host and port, without the password', async () => {
       const port = await freePort();
       const url = `postgres://someone:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/hp`;
-      const started = Date.now();
+      // It gives up rather than retrying for ever (the test's timeout would catch that); how fast is the benchmark's business.
       const error = await openPostgresStorage(url).catch((e: Error) => e);
-      expect(Date.now() - started).toBeLessThan(5_000);
       expect(error).toMatchObject({ code: 'E_STORAGE' });
       const { message } = error as Error;
       expect(message).toContain(`cannot reach the PostgreSQL server at 127.0.0.1:${port}`);
