@@ -28,6 +28,7 @@ describe('the published package', () => {
         'loadSpaceFile',
         'loadStudy',
         'narrowParams',
+        'narrowingRound',
         'openStorage',
         'optimizeStudy',
         'registerObjectiveKind',
