@@ -4,7 +4,7 @@
  * knows no kind by its internals.
  */
 import { HpsearchError } from '../errors.js';
-import { objectiveKinds, type ObjectiveKind } from '../space/objective-kind.js';
+import { kindsNamedBy, objectiveKinds, type ObjectiveKind } from '../space/objective-kind.js';
 import type { PrunerSpec } from '../space/pruner-spec.js';
 import type { Params } from '../space/types.js';
 import type { Objective } from '../study/objective.js';
@@ -29,7 +29,7 @@ export function resolveObjective(objective: ObjectiveSource): ResolvedObjective 
   if (typeof objective === 'function') return objective;
   // A path is a module objective.
   const options: Record<string, unknown> = typeof objective === 'string' ? { module: objective } : { ...objective };
-  const named = objectiveKinds().filter((kind) => options[kind.name] !== undefined);
+  const named = kindsNamedBy(options);
   const kind = named[0];
   if (named.length !== 1 || kind === undefined) {
     const names = objectiveKinds().map((k) => k.name);

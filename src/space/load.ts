@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HpsearchError, ValidationError } from '../errors.js';
 import { gridSize } from './distributions.js';
-import { objectiveKinds, type ObjectiveKind } from './objective-kind.js';
+import { kindsNamedBy, objectiveKinds } from './objective-kind.js';
 import { checkStopping } from './stopping.js';
 import { dotted, readSpaceDocument } from './yaml-document.js';
 import { PARAM_SCHEMAS, SEARCH_SCHEMAS, STUDY_NAME_PATTERN, checkFields, checkValue, checkVariant, describeValue, isMapping, objectiveSchema, scalarSchema, spaceFileSchema, type StrategyName } from './schema.js';
@@ -73,8 +73,8 @@ function validate(raw: unknown, file: string, baseDir: string, issues: RawIssue[
   const search = checkSearch(raw.search, issues);
   const params = checkParams(raw.params, search.strategy, issues);
   // With two kinds given it is unclear which the params are for; that error comes first.
-  const kind = isMapping(raw.objective) ? givenKinds(raw.objective) : [];
-  const only = kind.length === 1 ? kind[0] : undefined;
+  const named = isMapping(raw.objective) ? kindsNamedBy(raw.objective) : [];
+  const only = named.length === 1 ? named[0] : undefined;
   if (only?.checkParams && params) only.checkParams((raw.objective as Record<string, unknown>)[only.name], params, raw.params as Record<string, unknown>, issues);
   // The grid is checked even when other search keys are wrong: its size is news to the user either way.
   const gridPoints = search.strategy === 'grid' && params ? checkGrid(params, issues) : undefined;
@@ -97,11 +97,6 @@ function defaultStudyName(file: string, issues: RawIssue[]): string | undefined 
   return undefined;
 }
 
-/** The kinds whose keys the objective mapping has, in registration order. */
-function givenKinds(objective: Record<string, unknown>): ObjectiveKind[] {
-  return objectiveKinds().filter((kind) => objective[kind.name] !== undefined);
-}
-
 function checkObjective(value: unknown, baseDir: string, issues: RawIssue[], options: ValidateOptions): ObjectiveSpec | undefined {
   if (value === undefined) return undefined; // reported as a missing key
   const kinds = objectiveKinds();
@@ -111,7 +106,7 @@ function checkObjective(value: unknown, baseDir: string, issues: RawIssue[], opt
   }
   const before = issues.length;
   checkFields(value, objectiveSchema(), ['objective'], issues, { nested: kinds.filter((kind) => kind.nested).map((kind) => kind.name) });
-  const given = givenKinds(value);
+  const given = kindsNamedBy(value);
   if (given.length > 1) {
     issues.push({ path: ['objective'], message: `give either ${given.map((kind) => kind.name).join(' or ')}, not both` });
   } else if (given.length === 0 && options.requireObjective !== false) {

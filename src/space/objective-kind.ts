@@ -129,11 +129,16 @@ export function objectiveKind(name: string): ObjectiveKind | undefined {
   return kinds.get(name);
 }
 
+/**
+ * The kinds whose keys `objective` has, in registration order: one for a valid objective, none
+ * or several for a file (or an `optimize` argument) that names none or too many.
+ */
+export function kindsNamedBy(objective: object): ObjectiveKind[] {
+  return objectiveKinds().filter((kind) => (objective as Record<string, unknown>)[kind.name] !== undefined);
+}
+
 /** The kind of a checked objective: the one whose key it has. */
 export function kindOfObjective(objective: object): { kind: ObjectiveKind; spec: unknown } | undefined {
-  for (const kind of kinds.values()) {
-    const spec = (objective as Record<string, unknown>)[kind.name];
-    if (spec !== undefined) return { kind, spec };
-  }
-  return undefined;
+  const [kind] = kindsNamedBy(objective);
+  return kind && { kind, spec: (objective as Record<string, unknown>)[kind.name] };
 }
