@@ -14,6 +14,7 @@ import { checkRunSettings } from './run-settings.js';
 import { RunStop } from './run-stop.js';
 import { runTrial, type RunContext } from './run-trial.js';
 import type { StopRules } from './trial-monitor.js';
+import { pause } from '../pause.js';
 
 export type { ObjectiveSource, OptimizeOptions, OptimizeProgress, OptimizeSummary, TrialEndEvent } from '../study/optimize-options.js';
 export { defaultWorkers } from './run-settings.js';
@@ -127,19 +128,6 @@ async function finish(study: Study, accounting: RunAccounting, liveness: RunLive
   summary.best = await bestValue(study);
   summary.durationMs = Date.now() - started;
   return summary;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function isAbort(error: unknown): boolean {

@@ -5,6 +5,7 @@ import { narrowParams } from './narrow-params.js';
 import { checkIndex, sampleParams } from './random.js';
 import { rngFor } from '../random/rng.js';
 import type { PastTrial, Sample, SampleContext, Sampler, SamplerState } from './sampler.js';
+import { pause } from '../pause.js';
 
 /**
  * The narrowing round a trial was drawn in, from its sampler state `{ round: n }`; null for a
@@ -108,17 +109,4 @@ export class NarrowingSampler implements Sampler {
       await pause(this.pollMs, signal);
     }
   }
-}
-
-/** Resolves after `ms`, or as soon as `signal` aborts, so an abort is noticed without a poll's delay. */
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
