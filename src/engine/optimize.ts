@@ -10,7 +10,7 @@ import { registerRunLoop, type Study } from '../study/study.js';
 import { RunLiveness } from './liveness.js';
 import { createExecutor, plannedSteps, resolveObjective, workersFor } from './objective-source.js';
 import { RunAccounting } from './run-accounting.js';
-import { checkRunSettings } from './run-settings.js';
+import { checkRunSettings, type RunSettings } from './run-settings.js';
 import { RunStop } from './run-stop.js';
 import { runTrial, type RunContext } from './run-trial.js';
 import type { StopRules } from './trial-monitor.js';
@@ -56,7 +56,7 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
   // Beats for this run's trials, and notices dead runs' trials while it waits for them.
   liveness.start(settings.heartbeatMs);
   try {
-    await runLanes(run, lanes, liveness, settings.heartbeatMs);
+    await runLanes(run, lanes, liveness, settings);
   } finally {
     run.stop.dispose();
     liveness.stop();
@@ -70,10 +70,10 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
 registerRunLoop(optimizeStudy);
 
 /** Runs the lanes to the end; the first error of one stops the others from starting trials, and is thrown. */
-async function runLanes(run: RunContext, lanes: number, liveness: RunLiveness, heartbeatMs: number): Promise<void> {
+async function runLanes(run: RunContext, lanes: number, liveness: RunLiveness, settings: RunSettings): Promise<void> {
   const results = await Promise.allSettled(
     Array.from({ length: lanes }, () =>
-      lane(run, liveness, heartbeatMs).catch((error: unknown) => {
+      lane(run, liveness, settings).catch((error: unknown) => {
         run.stop.stopNewTrials();
         throw error;
       }),
@@ -87,10 +87,10 @@ async function runLanes(run: RunContext, lanes: number, liveness: RunLiveness, h
 }
 
 /** One lane: ask for a trial and run it, until the budget is spent or the run stops. */
-async function lane(run: RunContext, liveness: RunLiveness, heartbeatMs: number): Promise<void> {
+async function lane(run: RunContext, liveness: RunLiveness, settings: RunSettings): Promise<void> {
   const { study, stop } = run;
   while (!stop.signal.aborted) {
-    const trial = await study.ask({ maxTrials: run.accounting.progress.total, signal: stop.signal });
+    const trial = await study.ask({ maxTrials: settings.budget, signal: stop.signal });
     if (trial) {
       await runTrial(run, trial);
       continue;
@@ -98,7 +98,7 @@ async function lane(run: RunContext, liveness: RunLiveness, heartbeatMs: number)
     // The budget is spent, but another run's trials may still fail to finish (it dies):
     // wait for them, and run those that its death puts back in the queue.
     if (!(await liveness.othersRunning())) return;
-    await pause(Math.min(heartbeatMs, 1000), stop.signal);
+    await pause(Math.min(settings.heartbeatMs, 1000), stop.signal);
     await liveness.recover();
   }
 }
