@@ -52,6 +52,35 @@ function header(path: string): { appId: number; version: number; journal: string
   }
 }
 
+/** The column names of the trials table of the file at `path` (after the storage closed). */
+function trialColumns(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT name FROM pragma_table_info(?)').all('trials') as { name: string }[]).map((c) => c.name);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Copies the real schema-`version` fixture file, checks it is that version, opens it (which
+ * upgrades it), runs `check` on the storage, closes it and checks it is at the latest version.
+ * Resolves to the upgraded file's path.
+ */
+async function upgradedFixture(version: number, check: (storage: Awaited<ReturnType<typeof openSqliteStorage>>) => Promise<void>): Promise<string> {
+  const path = freshPath(`fixture-v${version}`);
+  writeFileSync(path, readFileSync(fileURLToPath(new URL(`../fixtures/db/schema-v${version}.db`, import.meta.url))));
+  expect(header(path).version).toBe(version);
+  const storage = await openSqliteStorage(path);
+  try {
+    await check(storage);
+  } finally {
+    await storage.close();
+  }
+  expect(header(path).version).toBe(MIGRATIONS.length);
+  return path;
+}
+
 describe('opening SQLite storage', () => {
   it('creates parent folders and a WAL database marked as hpsearch at the latest schema', async () => {
     const path = join(dir, 'nested', 'runs', 'hpsearch.db');
@@ -138,18 +167,11 @@ describe('schema migrations', () => {
     expect(await storage.claimTrial(created.id, { maxTrials: 1, owner: 'o' })).toMatchObject({ number: 0 });
     await storage.close();
     expect(header(path).version).toBe(MIGRATIONS.length + 1);
-    const check = new Database(path, { readonly: true });
-    const columns = check.prepare('SELECT name FROM pragma_table_info(?)').all('trials') as { name: string }[];
-    check.close();
-    expect(columns.map((c) => c.name)).toContain('note');
+    expect(trialColumns(path)).toContain('note');
   });
 
   it('upgrades a real schema-1 file from hpsearch 0.1.0, keeping its trials', async () => {
-    const path = freshPath('fixture-v1');
-    writeFileSync(path, readFileSync(fileURLToPath(new URL('../fixtures/db/schema-v1.db', import.meta.url))));
-    expect(header(path).version).toBe(1);
-    const storage = await openSqliteStorage(path);
-    try {
+    await upgradedFixture(1, async (storage) => {
       const old = (await storage.getStudy('old'))!;
       expect(old).toMatchObject({ direction: 'maximize', metric: 'val_accuracy', seed: 7 });
       const trial = (await storage.getTrial(old.id, 0))!;
@@ -162,36 +184,22 @@ describe('schema migrations', () => {
       const next = (await storage.claimTrial(old.id, { maxTrials: 2, owner: 'o' }))!;
       await storage.finishTrial(next.id, { state: 'complete', value: 0.5, attrs: { backend: 'wasm' } });
       expect((await storage.getTrial(old.id, 1))!.attrs).toEqual({ backend: 'wasm' });
-    } finally {
-      await storage.close();
-    }
-    expect(header(path).version).toBe(MIGRATIONS.length);
+    });
   });
 
   it('upgrades a real schema-2 file, keeping its attrs; its trials have no sampler state', async () => {
-    const path = freshPath('fixture-v2');
-    writeFileSync(path, readFileSync(fileURLToPath(new URL('../fixtures/db/schema-v2.db', import.meta.url))));
-    expect(header(path).version).toBe(2);
-    const storage = await openSqliteStorage(path);
-    try {
+    await upgradedFixture(2, async (storage) => {
       const old = (await storage.getStudy('grid-old'))!;
       const trials = await storage.listTrials(old.id);
       expect(trials.map((t) => [t.number, t.state, t.value, t.samplerState, t.attrs])).toEqual([
         [0, 'complete', 0.31, {}, { backend: 'cpu', tensors_leaked: 4 }], [1, 'failed', null, {}, null],
       ]);
       expect(await storage.heartbeat('host:2')).toBe(0);
-    } finally {
-      await storage.close();
-    }
-    expect(header(path).version).toBe(MIGRATIONS.length);
+    });
   });
 
   it('upgrades a real schema-3 file: rounds become sampler state, attrs and heartbeats stay, the round column goes', async () => {
-    const path = freshPath('fixture-v3');
-    writeFileSync(path, readFileSync(fileURLToPath(new URL('../fixtures/db/schema-v3.db', import.meta.url))));
-    expect(header(path).version).toBe(3);
-    const storage = await openSqliteStorage(path);
-    try {
+    const path = await upgradedFixture(3, async (storage) => {
       const old = (await storage.getStudy('narrow-old'))!;
       const trials = await storage.listTrials(old.id);
       expect(trials.map((t) => [t.number, t.state, t.samplerState])).toEqual([
@@ -203,13 +211,8 @@ describe('schema migrations', () => {
       // The heartbeat column survived: the running trial beat recently enough for its stale check.
       expect(await storage.recoverStaleTrials(old.id, { staleBefore: 1_700_000_002_400 })).toEqual([]);
       expect(await storage.recoverStaleTrials(old.id, { staleBefore: 1_700_000_002_600 })).toEqual([{ number: 3, owner: 'host:1', reason: 'no-heartbeat' }]);
-    } finally {
-      await storage.close();
-    }
-    expect(header(path).version).toBe(MIGRATIONS.length);
-    const check = new Database(path, { readonly: true });
-    const columns = (check.prepare('SELECT name FROM pragma_table_info(?)').all('trials') as { name: string }[]).map((c) => c.name);
-    check.close();
+    });
+    const columns = trialColumns(path);
     expect(columns).toContain('sampler_state');
     expect(columns).not.toContain('round');
   });
