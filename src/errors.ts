@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'E_STUDY_NOT_FOUND'
   | 'E_TRIAL_NOT_FOUND'
   | 'E_TRIAL_FINISHED'
+  /** A write named a claim that is no longer the trial's: another run took the trial over. */
+  | 'E_TRIAL_TAKEN_OVER'
   | 'E_STORAGE'
   | 'E_SCHEMA_VERSION'
   | 'E_OBJECTIVE'

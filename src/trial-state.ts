@@ -7,6 +7,10 @@
  *                        ▲                  │
  *                        └─────release──────┘   (also recovery of a dead run's trials)
  *
+ * Each start is a claim with its own random token. The writes of the run holding the trial
+ * (params, steps, finish, release) name it, so a run whose trial was taken over while it
+ * stalled cannot write into the claim that replaced its own.
+ *
  * A queued trial may also be finished by hand (`finish` from queued), e.g. to skip it.
  * Finished states are final: no transition leaves them.
  */
@@ -27,7 +31,7 @@ export function isFinished(state: TrialState): state is FinishedState {
  * were given, not drawn.
  */
 export type TrialField =
-  | 'owner' | 'startedAt' | 'heartbeatAt' | 'endedAt'
+  | 'owner' | 'token' | 'startedAt' | 'heartbeatAt' | 'endedAt'
   | 'params' | 'samplerState' | 'seed'
   | 'value' | 'metrics' | 'attrs' | 'error';
 
@@ -42,32 +46,50 @@ export interface TrialTransition {
   readonly clears: readonly TrialField[];
   /** Whether the reported steps are deleted: a trial given back runs again from its first step. */
   readonly deletesSteps: boolean;
+  /**
+   * Whether the write names the claim's token: only the run holding the trial's current claim may
+   * make it. A write naming a claim that was taken over changes nothing (E_TRIAL_TAKEN_OVER).
+   */
+  readonly guarded: boolean;
 }
 
 const UNFINISHED: readonly TrialState[] = ['queued', 'running'];
 
 export const TRANSITIONS = {
-  /** A claim hands out a queued trial; its clock starts, and it has not yet beaten. */
-  start: { from: ['queued'], to: ['running'], sets: ['owner', 'startedAt'], clears: ['heartbeatAt'], deletesSteps: false },
+  /**
+   * A claim hands out a queued trial with a new token, the claim's random id; its clock starts,
+   * and it has not yet beaten.
+   */
+  start: { from: ['queued'], to: ['running'], sets: ['owner', 'token', 'startedAt'], clears: ['heartbeatAt'], deletesSteps: false, guarded: false },
   /**
    * What the sampler chose, and the clock restarted (sampling may have waited). Allowed while
    * queued too, for a trial whose params are filled in before it is claimed.
    */
-  sample: { from: UNFINISHED, to: null, sets: ['params', 'samplerState', 'seed', 'startedAt'], clears: [], deletesSteps: false },
-  /** The owner's run is alive: only running trials beat (other processes read it in recovery). */
-  beat: { from: ['running'], to: null, sets: ['heartbeatAt'], clears: [], deletesSteps: false },
+  sample: { from: UNFINISHED, to: null, sets: ['params', 'samplerState', 'seed', 'startedAt'], clears: [], deletesSteps: false, guarded: true },
+  /**
+   * The owner's run is alive: only running trials beat (other processes read it in recovery).
+   * By owner, not token: a run beats for all its trials at once, and one taken over has another owner.
+   */
+  beat: { from: ['running'], to: null, sets: ['heartbeatAt'], clears: [], deletesSteps: false, guarded: false },
   /** An intermediate step: only an unfinished trial's curve may grow. */
-  report: { from: UNFINISHED, to: null, sets: [], clears: [], deletesSteps: false },
+  report: { from: UNFINISHED, to: null, sets: [], clears: [], deletesSteps: false, guarded: true },
   /**
    * Given back (the run stops, or its owner died): queued again with its number and sample
    * index, to be sampled afresh (same index, so the same params) by whoever claims it next.
+   * Its claim ends: the old token no longer writes to it. Recovery (the takeover of a dead run's
+   * trials) makes this move without naming the token.
    */
   release: {
     from: ['running'], to: ['queued'], sets: [],
-    clears: ['owner', 'startedAt', 'heartbeatAt', 'params', 'samplerState'], deletesSteps: true,
+    clears: ['owner', 'token', 'startedAt', 'heartbeatAt', 'params', 'samplerState'], deletesSteps: true, guarded: true,
   },
-  /** The end: the result is recorded and the trial never changes again. */
-  finish: { from: UNFINISHED, to: FINISHED_STATES, sets: ['value', 'metrics', 'attrs', 'error', 'endedAt'], clears: [], deletesSteps: false },
+  /**
+   * The end: the result is recorded and the trial never changes again. The token stays, so a
+   * later write naming another claim is told the trial was taken over, not just that it ended.
+   */
+  finish: {
+    from: UNFINISHED, to: FINISHED_STATES, sets: ['value', 'metrics', 'attrs', 'error', 'endedAt'], clears: [], deletesSteps: false, guarded: true,
+  },
 } as const satisfies Record<string, TrialTransition>;
 
 export type TransitionName = keyof typeof TRANSITIONS;

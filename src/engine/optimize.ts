@@ -50,6 +50,7 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
     planned: plannedSteps(resolved, pruner),
     accounting,
     stop: new RunStop(options.signal, options.graceMs ?? DEFAULT_GRACE_MS),
+    liveness,
     options,
     fatal: null,
   };
@@ -57,6 +58,11 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
   liveness.start(settings.heartbeatMs);
   try {
     await runLanes(run, lanes, liveness, settings);
+  } catch (error) {
+    // A trial whose result could not be stored (e.g. the storage failed during tell) is still
+    // running in the storage: give it back now rather than leave it for --stale-after.
+    await liveness.giveBack();
+    throw error;
   } finally {
     run.stop.dispose();
     liveness.stop();

@@ -35,6 +35,7 @@ export class RunAccounting {
       durationMs: 0,
       interrupted: false,
       released: 0,
+      takenOver: 0,
       recovered: 0,
       workers: 0,
       backends: [],
@@ -54,6 +55,7 @@ export class RunAccounting {
   /** A running trial left this run without a result of its own: put back in the queue, or finished by another run. */
   dropped(reason: 'released' | 'taken-over'): void {
     if (reason === 'released') this.summary.released++;
+    else this.summary.takenOver++;
     this.progress.running--;
     this.#emitProgress();
   }

@@ -7,10 +7,11 @@ import { HpsearchError } from '../errors.js';
 import type { TrialOutcome } from '../objectives/trial-run.js';
 import type { Params } from '../space/types.js';
 import type { OptimizeOptions } from '../study/optimize-options.js';
-import type { Study } from '../study/study.js';
+import { isTakenOver, type Study } from '../study/study.js';
 import type { AskedTrial } from '../study/trial.js';
 import type { TrialExecutor } from './executor.js';
 import type { RunAccounting } from './run-accounting.js';
+import type { RunLiveness } from './liveness.js';
 import type { RunStop } from './run-stop.js';
 import { TrialMonitor, type MonitoredEnd, type StopRules } from './trial-monitor.js';
 
@@ -23,6 +24,8 @@ export interface RunContext {
   readonly planned: (params: Params) => number | null;
   readonly accounting: RunAccounting;
   readonly stop: RunStop;
+  /** Beats for the run's trials, and knows which it holds. */
+  readonly liveness: RunLiveness;
   readonly options: OptimizeOptions;
   /** The first failure that stops the whole run (a fatal trial error, --max-failures); thrown when the lanes are done. */
   fatal: Error | null;
@@ -33,39 +36,41 @@ export async function runTrial(run: RunContext, trial: AskedTrial): Promise<void
   accounting.started();
   const monitor = new TrialMonitor(trial, run.rules);
   const cancel = run.stop.trialCancel();
+  // Aborted when this run finds it no longer holds the trial: a write refused, or a beat that missed it.
+  const lost = new AbortController();
+  run.liveness.hold(trial, () => lost.abort());
+  const stopped = AbortSignal.any([cancel.signal, lost.signal]);
   let outcome: TrialOutcome;
   try {
     outcome = await run.executor.run(
       { study: study.name, number: trial.number, seed: trial.seed, params: trial.params },
       async (step, metrics) => {
-        // Stopped after the grace period: the trial goes back to the queue, its reports with it.
-        if (cancel.signal.aborted) return true;
+        // Stopped after the grace period, or taken over: its reports are no longer this run's to store.
+        if (stopped.aborted) return true;
         const before = monitor.steps;
         const stopNow = await monitor.report(step, metrics);
         accounting.stepsReported(monitor.steps - before);
+        if (isTakenOver(monitor.failure)) lost.abort();
         return stopNow;
       },
-      cancel.signal,
+      stopped,
     );
   } finally {
     run.stop.release(cancel);
   }
+  if (lost.signal.aborted) return dropTakenOver(run, trial);
   if (cancel.signal.aborted) {
-    await study.storage.releaseTrial(trial.id);
+    // Back to the queue, its reports with it; unless another run took it over meanwhile.
+    if (!(await study.release(trial))) return dropTakenOver(run, trial);
+    run.liveness.letGo(trial);
     accounting.dropped('released');
     return;
   }
   const backend = outcome.attrs?.backend;
   if (backend !== undefined) accounting.ranOn(backend);
   const end = await tellEnd(study, trial, monitor, outcome);
-  if (end === null) {
-    // The first result stored stands; this one is dropped, and the run goes on.
-    run.options.onNote?.(
-      `trial ${trial.number} was finished by another run that had taken it over (this run's heartbeats had stopped reaching the storage); this run's result for it is dropped`,
-    );
-    accounting.dropped('taken-over');
-    return;
-  }
+  if (end === null) return dropTakenOver(run, trial);
+  run.liveness.letGo(trial);
   accounting.ended(trial.number, end, run.planned(trial.params));
   const failure = runFailure(run, trial, outcome, end);
   if (failure && !run.fatal) {
@@ -75,9 +80,16 @@ export async function runTrial(run: RunContext, trial: AskedTrial): Promise<void
   }
 }
 
+/** Another run took the trial over (this run stalled): its claim is not this run's, so neither is its result. */
+function dropTakenOver(run: RunContext, trial: AskedTrial): void {
+  run.liveness.letGo(trial);
+  run.options.onNote?.(`trial ${trial.number} was taken over by another run (its heartbeats stopped); this run's result for it is dropped`);
+  run.accounting.dropped('taken-over');
+}
+
 /**
  * Stores how the trial ended; null when another run had taken it over (this run's heartbeats had
- * stopped) and finished it first. A report that failed to store is rethrown here.
+ * stopped). A report that failed to store is rethrown here.
  */
 async function tellEnd(study: Study, trial: AskedTrial, monitor: TrialMonitor, outcome: TrialOutcome): Promise<MonitoredEnd | null> {
   try {
@@ -85,7 +97,7 @@ async function tellEnd(study: Study, trial: AskedTrial, monitor: TrialMonitor, o
     await study.tell(trial, end.finish);
     return end;
   } catch (error) {
-    if (error instanceof HpsearchError && error.code === 'E_TRIAL_FINISHED') return null;
+    if (isTakenOver(error)) return null;
     throw error;
   }
 }

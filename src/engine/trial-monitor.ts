@@ -66,6 +66,11 @@ export class TrialMonitor {
     return this.#steps;
   }
 
+  /** The error a report failed to store with, if one did (the trial stops, and `end` rethrows it). */
+  get failure(): unknown {
+    return this.#failure?.error;
+  }
+
   /** Stores a step and answers whether the trial should stop. Never rejects: a storage failure is kept for `end`. */
   async report(step: number, metrics: Metrics): Promise<boolean> {
     // After a stop, late reports (an objective that did not check) are neither stored nor judged.

@@ -42,24 +42,33 @@ export interface Storage {
   /**
    * Gives a running trial back (e.g. the run stopped while its sampler waited, or before the
    * trial finished): it becomes `queued` again with its number and sample index, its steps (and
-   * drawn params, sampler state, owner and clock) are deleted, and the next claim hands it out first, to be sampled afresh. Rejects with
-   * E_TRIAL_FINISHED if it already ended, E_USAGE if it is queued.
+   * drawn params, sampler state, owner, claim and clock) are deleted, and the next claim hands it
+   * out first, to be sampled afresh. Rejects with E_TRIAL_TAKEN_OVER if the lease's claim is no
+   * longer the trial's, E_TRIAL_FINISHED if it already ended, E_USAGE if it is queued.
    */
-  releaseTrial(trialId: number): Promise<void>;
+  releaseTrial(lease: TrialLease): Promise<void>;
 
   /**
    * Marks every running trial owned by `owner` as alive now; resolves to how many there are.
-   * A run beats every few seconds, so other processes can tell its trials from a dead run's.
+   * A run beats every few seconds, so other processes can tell its trials from a dead run's;
+   * fewer than it holds tells it early that some were taken over.
    */
   heartbeat(owner: string): Promise<number>;
 
-  /** The owners (`host:pid`) of the study's running trials, each once. */
+  /**
+   * The ids of the given leases whose trial still carries the lease's claim (running, or
+   * finished under it): the others were taken over by another run.
+   */
+  heldTrials(leases: readonly TrialLease[]): Promise<number[]>;
+
+  /** The owners (`host:pid:nonce`) of the study's running trials, each once. */
   runningOwners(studyId: number): Promise<string[]>;
 
   /**
    * Puts running trials of the study back in the queue, to run again from scratch: those whose
-   * owner is in `deadOwners`, and those with no sign of life (heartbeat, else start) since
-   * `staleBefore` (ms since the epoch). Their steps are deleted; each keeps its number and sample
+   * owner is in `deadOwners`, and those with no sign of life (heartbeat, else start) for longer
+   * than `staleAfterMs`, judged by the storage's own clock (PostgreSQL's server clock, so hosts'
+   * clocks never meet). Their steps and claims are deleted; each keeps its number and sample
    * index, so it runs with the same params. Atomic; resolves to the trials it requeued.
    */
   recoverStaleTrials(studyId: number, options: RecoverOptions): Promise<RecoveredTrial[]>;
@@ -75,16 +84,16 @@ export interface Storage {
    * E_USAGE), and restarts its clock: the trial runs from now on (sampling may have waited for
    * earlier trials, e.g. a narrowing round).
    */
-  setTrialParams(trialId: number, update: TrialParamsUpdate): Promise<void>;
+  setTrialParams(lease: TrialLease, update: TrialParamsUpdate): Promise<void>;
 
   /** Stores intermediate metrics of a running trial at `step` (replacing that step's values). */
-  reportStep(trialId: number, step: number, values: Metrics): Promise<void>;
+  reportStep(lease: TrialLease, step: number, values: Metrics): Promise<void>;
 
   /**
    * Ends a running (or queued) trial. Rejects with E_TRIAL_FINISHED if it already ended, and with
    * E_USAGE when an attr hpsearch knows has the wrong type (see trial-attrs.ts).
    */
-  finishTrial(trialId: number, result: TrialFinish): Promise<void>;
+  finishTrial(lease: TrialLease, result: TrialFinish): Promise<void>;
 
   /**
    * Adds a trial exactly as given (number, sample index, state, params, value, metrics, attrs,
@@ -145,12 +154,25 @@ export interface StudySummary extends StudyRecord {
 
 export interface ClaimOptions {
   maxTrials: number;
-  /** Who runs it, e.g. `host:pid`. */
+  /** Who runs it, `host:pid:nonce` (see processOwner). */
   owner: string;
+}
+
+/**
+ * A trial as a write names it: its id and the token of the claim the writer holds. Writes to a
+ * trial (params, steps, finish, release) change it only while its claim is that one, and reject
+ * with E_TRIAL_TAKEN_OVER once another run has taken it over; `token: null` names no claim, for a
+ * trial nobody holds (a queued one, e.g. finished by hand).
+ */
+export interface TrialLease {
+  readonly id: number;
+  readonly token: string | null;
 }
 
 export interface ClaimedTrial {
   id: number;
+  /** This claim's random id, stored with the trial: every write of the claiming run names it. */
+  token: string;
   number: number;
   /**
    * Params of an enqueued trial; null for a trial the sampler fills in (a new one, or one
@@ -165,8 +187,8 @@ export interface ClaimedTrial {
 }
 
 export interface RecoverOptions {
-  /** Running trials with no heartbeat (or start) since this time, in ms since the epoch, are stale. */
-  staleBefore: number;
+  /** Running trials with no heartbeat (or start) for longer than this, by the storage's clock, are stale. */
+  staleAfterMs: number;
   /** Owners known to be dead (e.g. a pid of this host that no longer exists): stale at once. */
   deadOwners?: readonly string[];
   /** Owners known to be alive (e.g. this process): never stale, however long since they beat. */

@@ -1,5 +1,5 @@
 import { HpsearchError } from '../errors.js';
-import { isFinished, TRANSITIONS, type TransitionName, type TrialField, type TrialState } from '../trial-state.js';
+import { allows, isFinished, TRANSITIONS, type TransitionName, type TrialField, type TrialState, type TrialTransition } from '../trial-state.js';
 
 /**
  * The transition table (src/trial-state.ts) as SQL, for both backends: which rows a transition
@@ -10,6 +10,7 @@ import { isFinished, TRANSITIONS, type TransitionName, type TrialField, type Tri
 /** Each field's column in `trials`, and what clearing it writes. */
 const COLUMNS: Record<TrialField, { column: string; cleared: string }> = {
   owner: { column: 'owner', cleared: 'NULL' },
+  token: { column: 'claim_token', cleared: 'NULL' },
   startedAt: { column: 'started_at', cleared: 'NULL' },
   heartbeatAt: { column: 'heartbeat_at', cleared: 'NULL' },
   endedAt: { column: 'ended_at', cleared: 'NULL' },
@@ -33,13 +34,26 @@ export function fromStates(name: TransitionName): string {
 }
 
 /**
+ * How a guarded write names its claim: the SQL of the token it holds (a placeholder; NULL names
+ * no claim, which matches only a trial nobody holds), or `takeover` for recovery, which takes
+ * trials from runs that stopped beating whatever their token.
+ */
+export type Guard = { token: string } | 'takeover';
+
+/**
  * `UPDATE trials SET ... WHERE <where> AND state IN (...)` for a transition. `values` holds the
  * SQL (placeholders, expressions) for exactly the fields the table says it sets, plus `state`
- * when it may end in several states; a mismatch throws at startup, so the backends' statements
- * cannot drift from the table.
+ * when it may end in several states; a guarded transition needs its guard, which adds
+ * `AND claim_token IS NOT DISTINCT FROM <token>`. A mismatch throws at startup, so the
+ * backends' statements cannot drift from the table.
  */
-export function transitionUpdate(name: TransitionName, where: string, values: Partial<Record<TrialField | 'state', string>>): string {
-  const transition: { to: readonly TrialState[] | null; sets: readonly TrialField[]; clears: readonly TrialField[] } = TRANSITIONS[name];
+export function transitionUpdate(
+  name: TransitionName, where: string, values: Partial<Record<TrialField | 'state', string>>, guard?: Guard,
+): string {
+  const transition: TrialTransition = TRANSITIONS[name];
+  if (transition.guarded !== (guard !== undefined)) {
+    throw new Error(`transition "${name}" ${transition.guarded ? 'names the claim token: give its guard' : 'is not guarded: give no guard'}`);
+  }
   const wantsState = transition.to !== null && transition.to.length > 1;
   const expected = [...transition.sets, ...(wantsState ? ['state'] : [])].sort();
   const given = Object.keys(values).sort();
@@ -52,7 +66,13 @@ export function transitionUpdate(name: TransitionName, where: string, values: Pa
     ...transition.sets.map((field) => `${COLUMNS[field].column} = ${values[field]!}`),
     ...transition.clears.map((field) => `${COLUMNS[field].column} = ${COLUMNS[field].cleared}`),
   ];
-  return `UPDATE trials SET ${assignments.join(', ')} WHERE ${where} AND ${fromStates(name)}`;
+  const held = guard === undefined || guard === 'takeover' ? '' : ` AND ${holds(guard.token)}`;
+  return `UPDATE trials SET ${assignments.join(', ')} WHERE ${where} AND ${fromStates(name)}${held}`;
+}
+
+/** The condition that a trial's claim is the one `token` (SQL) names; NULL-safe in both backends. */
+function holds(token: string): string {
+  return `claim_token IS NOT DISTINCT FROM ${token}`;
 }
 
 /** Whether a finish may end in `state`; E_USAGE naming the allowed ones if not. */
@@ -63,15 +83,38 @@ export function checkFinishState(state: TrialState): void {
   }
 }
 
+/** What a refusal reads of the trial a write changed no row of. */
+export interface ClaimRow {
+  number: number;
+  state: TrialState;
+  owner: string | null;
+  claim_token: string | null;
+}
+
 /**
- * Why a transition changed no row, from the trial's state (undefined: no such trial): it does not
- * exist, it already finished (finished trials never change), or it is in a state the transition
- * does not leave (e.g. releasing a queued trial).
+ * Why a transition changed no row (`found` undefined: no such trial), in this order: it does not
+ * exist; its claim is no longer the one the write named (another run took it over); it already
+ * finished (finished trials never change); another run holds it and the write named no claim;
+ * or it is in a state the transition does not leave (e.g. releasing a queued trial).
  */
-export function refusal(name: TransitionName, trialId: number, state: TrialState | undefined, location: string): HpsearchError {
-  if (state === undefined) return new HpsearchError('E_TRIAL_NOT_FOUND', `no trial with id ${trialId} in ${location}`);
-  if (isFinished(state)) return new HpsearchError('E_TRIAL_FINISHED', `trial ${trialId} already finished (${state}); finished trials cannot change`);
-  return new HpsearchError('E_USAGE', `trial ${trialId} is ${state}; only a trial that is ${TRANSITIONS[name].from.join(' or ')} can ${verb(name)}`);
+export function refusal(name: TransitionName, trialId: number, found: ClaimRow | undefined, token: string | null, location: string): HpsearchError {
+  if (found === undefined) return new HpsearchError('E_TRIAL_NOT_FOUND', `no trial with id ${trialId} in ${location}`);
+  const { number, state } = found;
+  if (TRANSITIONS[name].guarded && token !== null && found.claim_token !== token) {
+    return new HpsearchError('E_TRIAL_TAKEN_OVER',
+      `trial ${number} was taken over by another run (this run's heartbeats stopped for longer than --stale-after); this write was dropped`);
+  }
+  if (isFinished(state)) return new HpsearchError('E_TRIAL_FINISHED', `trial ${number} already finished (${state}); finished trials cannot change`);
+  if (TRANSITIONS[name].guarded && token === null && found.claim_token !== null) {
+    return new HpsearchError('E_USAGE',
+      `trial ${number} is ${state}, claimed by the run ${found.owner ?? 'of another process'}; only that run can write to it (use the trial study.ask() returned)`);
+  }
+  return new HpsearchError('E_USAGE', `trial ${number} is ${state}; only a trial that is ${TRANSITIONS[name].from.join(' or ')} can ${verb(name)}`);
+}
+
+/** Whether a guarded write may go ahead: the trial is in a from-state and its claim is the one named. */
+export function mayWrite(name: TransitionName, found: ClaimRow | undefined, token: string | null): found is ClaimRow {
+  return found !== undefined && allows(name, found.state) && found.claim_token === token;
 }
 
 function verb(name: TransitionName): string {

@@ -79,6 +79,8 @@ export interface OptimizeSummary {
   interrupted: boolean;
   /** Trials of this run stopped after the grace period and put back in the queue. */
   released: number;
+  /** Trials of this run that another run took over while this one stalled (its heartbeats stopped); their results were dropped. */
+  takenOver: number;
   /** Trials left running by dead runs that this run put back in the queue (and may have run). */
   recovered: number;
   workers: number;

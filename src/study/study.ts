@@ -1,16 +1,26 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { HpsearchError } from '../errors.js';
 import { trialSeed } from '../random/rng.js';
 import type { Sampler, SamplerState } from '../samplers/sampler.js';
 import type { Direction, SearchSpace } from '../space/types.js';
-import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialFilter, TrialRecord } from '../storage/storage.js';
+import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialFilter, TrialLease, TrialRecord } from '../storage/storage.js';
 import type { TrialState } from '../trial-state.js';
 import { toTrialFinish, type AskedTrial, type TellResult } from './trial.js';
 import type { ObjectiveSource, OptimizeOptions, OptimizeSummary } from './optimize-options.js';
 
-/** The owner name this process's trials carry, `host:pid`: how other runs tell whether it is alive. */
+/**
+ * This process's own random part of its owner name: a later process that is given the same pid
+ * (pids are reused) is another owner, and so is a process in a container that shares the host name.
+ */
+const NONCE = randomBytes(6).toString('hex');
+
+/**
+ * The owner name this process's trials carry, `host:pid:nonce`: on this host a gone pid tells at
+ * once that the run died; anywhere else, and for a live pid, only its heartbeats tell.
+ */
 export function processOwner(): string {
-  return `${hostname()}:${process.pid}`;
+  return `${hostname()}:${process.pid}:${NONCE}`;
 }
 
 /** What runs `study.optimize()`: the engine's loop, which registers itself as it loads. */
@@ -40,8 +50,10 @@ export class Study {
   readonly #space: SearchSpace;
   readonly #sampler: Sampler;
   readonly #ownsStorage: boolean;
-  /** Who runs this study's trials from this process: `host:pid` (see processOwner). */
+  /** Who runs this study's trials from this process: `host:pid:nonce` (see processOwner). */
   readonly owner = processOwner();
+  /** The claims of the trials this object asked for and has not told yet, by trial number: what `tell(number)` names. */
+  readonly #asked = new Map<number, TrialLease>();
 
   constructor(storage: Storage, record: StudyRecord, space: SearchSpace, sampler: Sampler, ownsStorage: boolean) {
     this.#storage = storage;
@@ -76,11 +88,22 @@ export class Study {
     return this.#sampler;
   }
 
-  /** Claims the next trial (queued ones first) and fills in its params; null when the budget is spent. */
+  /**
+   * Claims the next trial (queued ones first) and fills in its params; null when the budget is
+   * spent. A claim taken over by another run while its sampler waited is given up for the next one.
+   */
   async ask(options: AskOptions = {}): Promise<AskedTrial | null> {
+    for (;;) {
+      const asked = await this.#askOnce(options);
+      if (asked !== 'taken-over') return asked;
+    }
+  }
+
+  async #askOnce(options: AskOptions): Promise<AskedTrial | null | 'taken-over'> {
     const maxTrials = Math.min(options.maxTrials ?? Number.MAX_SAFE_INTEGER, this.#sampler.capacity);
     const claimed = await this.#storage.claimTrial(this.id, { maxTrials, owner: this.owner });
     if (!claimed) return null;
+    const lease: TrialLease = { id: claimed.id, token: claimed.token };
     const seed = trialSeed(this.seed, claimed.number);
     let params = claimed.params;
     let samplerState: SamplerState = {};
@@ -95,26 +118,64 @@ export class Study {
         samplerState = sample.samplerState ?? {};
       } catch (error) {
         // It never ran: give it back, so a later run samples it (same index, same params) first.
-        await this.#storage.releaseTrial(claimed.id);
+        await this.#storage.releaseTrial(lease).catch((releaseError: unknown) => {
+          if (!isTakenOver(releaseError)) throw releaseError;
+        });
         throw error;
       }
     }
-    await this.#storage.setTrialParams(claimed.id, { params, samplerState, seed });
+    try {
+      await this.#storage.setTrialParams(lease, { params, samplerState, seed });
+    } catch (error) {
+      if (isTakenOver(error)) return 'taken-over';
+      throw error;
+    }
     const storage = this.#storage;
+    this.#asked.set(claimed.number, lease);
     return {
       id: claimed.id,
+      token: claimed.token,
       number: claimed.number,
       params,
       seed,
       samplerState,
-      report: (step, metrics) => storage.reportStep(claimed.id, step, metrics),
+      report: (step, metrics) => storage.reportStep(lease, step, metrics),
     };
   }
 
-  /** Ends an asked trial with its value, `{ value, metrics }`, or an explicit `{ state, error }`. */
+  /**
+   * Ends a trial with its value, `{ value, metrics }`, or an explicit `{ state, error }`: one this
+   * study asked for (the trial, or its number), or a queued one by number. Rejects with
+   * E_TRIAL_TAKEN_OVER when another run has taken the trial over meanwhile.
+   */
   async tell(trial: AskedTrial | number, result: TellResult): Promise<void> {
-    const id = typeof trial === 'number' ? (await this.#trialByNumber(trial)).id : trial.id;
-    await this.#storage.finishTrial(id, toTrialFinish(result));
+    const lease: TrialLease = typeof trial === 'number'
+      ? this.#asked.get(trial) ?? { id: (await this.#trialByNumber(trial)).id, token: null }
+      : { id: trial.id, token: trial.token };
+    const number = typeof trial === 'number' ? trial : trial.number;
+    try {
+      await this.#storage.finishTrial(lease, toTrialFinish(result));
+    } catch (error) {
+      if (isTakenOver(error)) this.#asked.delete(number);
+      throw error;
+    }
+    this.#asked.delete(number);
+  }
+
+  /**
+   * Gives an asked trial back to the queue, to be sampled and run afresh (by any run). Resolves to
+   * false when another run had taken it over already.
+   */
+  async release(trial: AskedTrial): Promise<boolean> {
+    try {
+      await this.#storage.releaseTrial({ id: trial.id, token: trial.token });
+      return true;
+    } catch (error) {
+      if (isTakenOver(error)) return false;
+      throw error;
+    } finally {
+      this.#asked.delete(trial.number);
+    }
   }
 
   /**
@@ -158,4 +219,9 @@ export class Study {
     if (!found) throw new HpsearchError('E_TRIAL_NOT_FOUND', `study "${this.name}" has no trial ${number}`);
     return found;
   }
+}
+
+/** Whether a write was refused because another run took the trial over. */
+export function isTakenOver(error: unknown): boolean {
+  return error instanceof HpsearchError && error.code === 'E_TRIAL_TAKEN_OVER';
 }

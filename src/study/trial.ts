@@ -5,6 +5,8 @@ import type { TrialFinish } from '../storage/storage.js';
 /** A trial handed out by `study.ask()`: run it, then `study.tell()` how it went. */
 export interface AskedTrial {
   readonly id: number;
+  /** The claim's token: the storage takes this trial's writes only from the claim that names it. */
+  readonly token: string;
   readonly number: number;
   readonly params: Params;
   readonly seed: number;

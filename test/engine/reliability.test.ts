@@ -1,7 +1,11 @@
 import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { HpsearchError } from '../../src/errors.js';
+import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import type { TrialFinish, TrialLease } from '../../src/storage/storage.js';
 import { createStudy } from '../../src/study/create.js';
 import { OBJECTIVES, useTempDir } from '../helpers/temp.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -110,8 +114,8 @@ describe('runs that die: heartbeats and recovery', () => {
       // Two trials of other runs on other hosts: one keeps beating, one went silent.
       const claim = async (owner: string) => {
         const c = (await storage.claimTrial(study.id, { maxTrials: 4, owner }))!;
-        await storage.setTrialParams(c.id, { params: { x: 0.5, epochs: 2 } });
-        await storage.reportStep(c.id, 0, { val_accuracy: 0.1 });
+        await storage.setTrialParams(c, { params: { x: 0.5, epochs: 2 } });
+        await storage.reportStep(c, 0, { val_accuracy: 0.1 });
         return c;
       };
       const alive = await claim('elsewhere:1');
@@ -136,7 +140,7 @@ describe('runs that die: heartbeats and recovery', () => {
       } finally {
         clearInterval(beating);
       }
-      await storage.finishTrial(alive.id, { state: 'complete', value: 0.42 });
+      await storage.finishTrial(alive, { state: 'complete', value: 0.42 });
       const summary = await run;
       // This run ran the two new trials and the silent one's; the beating one was left alone.
       expect(summary).toMatchObject({ ran: 3, recovered: 1 });
@@ -153,7 +157,7 @@ describe('runs that die: heartbeats and recovery', () => {
     }
   });
 
-  it('goes on when another run finished one of its trials meanwhile (it had taken it over): the first result stands', async () => {
+  it("drops a trial another run took over while it stalled: the old claim's reports and result are refused, the new owner's stand", async () => {
     const dir = tempDir();
     const hold = join(dir, 'release');
     const study = await createStudy({
@@ -162,27 +166,147 @@ describe('runs that die: heartbeats and recovery', () => {
       direction: 'maximize',
       seed: 2,
       search: { strategy: 'random', trials: 3 },
-      // Held after step 0 until `hold` exists, so trial 0 is surely still running when "another run" finishes it.
+      // Held after step 0 until `hold` exists, so trial 0 is surely still running when "another run" takes it over.
       params: { x: { type: 'float', low: 0, high: 1 }, epochs: 6, hold },
     });
     try {
       const notes: string[] = [];
       const run = study.optimize(RAMP, { workers: 1, onNote: (n) => notes.push(n) });
-      // Trial 0 is running here when "another run" stores its result.
       await waitUntil('trial 0 is running and has stored a step', async () => {
         const running = await study.trials({ states: ['running'] });
         return running.length === 1 && running[0]!.number === 0 && (await study.trial(0))!.steps.length > 0;
       });
-      await study.storage.finishTrial((await study.trials())[0]!.id, { state: 'complete', value: 0.123 });
+      // Another run on another host found this run silent (as after a suspend): it takes trial 0
+      // over, runs it and stores its result, while this run's worker still holds it.
+      const storage = study.storage;
+      expect(await storage.recoverStaleTrials(study.id, { staleAfterMs: -1 })).toHaveLength(1);
+      const other = (await storage.claimTrial(study.id, { maxTrials: 3, owner: 'elsewhere:7:feed' }))!;
+      expect(other.number).toBe(0);
+      await storage.setTrialParams(other, { params: { x: 0.5, epochs: 6, hold } });
+      await storage.reportStep(other, 0, { val_accuracy: 0.01 });
+      await storage.finishTrial(other, { state: 'complete', value: 0.123 });
       writeFileSync(hold, '');
       const summary = await run;
-      expect(notes.join('\n')).toMatch(/trial 0 was finished by another run that had taken it over/);
+      expect(notes.filter((n) => /taken over/.test(n))).toEqual([
+        "trial 0 was taken over by another run (its heartbeats stopped); this run's result for it is dropped",
+      ]);
       const trials = await study.trials();
       expect(trials.map((t) => [t.number, t.state])).toEqual([[0, 'complete'], [1, 'complete'], [2, 'complete']]);
-      expect(trials[0]!.value).toBe(0.123);
-      expect(summary.ran).toBe(2);
+      expect(trials[0]).toMatchObject({ value: 0.123, owner: 'elsewhere:7:feed' });
+      // Only the new owner's step: none of this run's later reports got in.
+      expect((await study.trial(0))!.steps).toEqual([{ step: 0, values: { val_accuracy: 0.01 } }]);
+      expect(summary).toMatchObject({ ran: 2, takenOver: 1 });
     } finally {
       await study.close();
+    }
+  });
+
+  it('learns from a beat that a trial was taken over, and stops its worker at once: it does not wait for the trial to report', async () => {
+    const dir = tempDir();
+    const hold = join(dir, 'never');
+    const study = await createStudy({
+      name: 'beat-lost',
+      storage: join(dir, 'b.db'),
+      direction: 'maximize',
+      seed: 4,
+      search: { strategy: 'random', trials: 1 },
+      // Held after step 0 until `hold` exists, which it does not until the test ends: only the beat can end this trial here.
+      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 3, hold },
+    });
+    try {
+      const notes: string[] = [];
+      const run = study.optimize(RAMP, { workers: 1, heartbeatMs: 50, staleAfterMs: 60_000, onNote: (n) => notes.push(n) });
+      await waitUntil('trial 0 has stored a step', async () => ((await study.trial(0))?.steps.length ?? 0) > 0);
+      const storage = study.storage;
+      await storage.recoverStaleTrials(study.id, { staleAfterMs: -1 });
+      const other = (await storage.claimTrial(study.id, { maxTrials: 1, owner: 'elsewhere:8:beef' }))!;
+      await storage.finishTrial(other, { state: 'failed', error: 'the other run gave up' });
+      const summary = await run;
+      expect(summary).toMatchObject({ ran: 0, takenOver: 1 });
+      expect(notes.join('\n')).toContain("trial 0 was taken over by another run (its heartbeats stopped); this run's result for it is dropped");
+      expect(await study.trial(0)).toMatchObject({ state: 'failed', owner: 'elsewhere:8:beef', steps: [] });
+    } finally {
+      writeFileSync(hold, '');
+      await study.close();
+    }
+  });
+
+  it('takes over the trials of an owner whose pid is alive but whose heartbeat is stale (the pid may have been reused), and at once those of an earlier process with its own pid', async () => {
+    const db = join(tempDir(), 'reuse.db');
+    const study = await createStudy({
+      name: 'reuse',
+      storage: db,
+      direction: 'maximize',
+      seed: 5,
+      search: { strategy: 'random', trials: 3 },
+      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 2 },
+    });
+    try {
+      const storage = study.storage;
+      // A live pid of this host (this process's parent), under another nonce: not this run's.
+      const reused = `${hostname()}:${process.ppid}:0ldrun`;
+      // This process's own pid under another nonce: an earlier process that had this pid, so surely dead.
+      const earlier = `${hostname()}:${process.pid}:0ldrun`;
+      for (const owner of [reused, earlier]) {
+        const c = (await storage.claimTrial(study.id, { maxTrials: 3, owner }))!;
+        await storage.setTrialParams(c, { params: { x: 0.5, epochs: 2 } });
+        await storage.heartbeat(owner);
+      }
+      // The reused pid's run went silent ten minutes ago; the earlier process beat just now.
+      const staleAfterMs = 60_000;
+      lastBeatAt(db, reused, Date.now() - 10 * staleAfterMs);
+      const notes: string[] = [];
+      const summary = await study.optimize(RAMP, { workers: 1, staleAfterMs, onNote: (n) => notes.push(n) });
+      expect(summary).toMatchObject({ ran: 3, recovered: 2 });
+      expect(notes.join('\n')).toMatch(new RegExp(`0 of ${reused} \\(no heartbeat\\); 1 of ${earlier} \\(no longer running\\)`));
+      expect((await study.trials()).map((t) => [t.state, t.owner])).toEqual([
+        ['complete', study.owner], ['complete', study.owner], ['complete', study.owner],
+      ]);
+    } finally {
+      await study.close();
+    }
+  });
+
+  it('gives its running trials back before optimize() rejects, when storing a result fails (here: the storage fails during tell)', async () => {
+    const dir = tempDir();
+    const real = await openSqliteStorage(join(dir, 'tell.db'));
+    // The real SQLite storage, with finishTrial failing for trial 1 as a full disk would fail it.
+    let failing: number | null = null;
+    const storage = new Proxy(real, {
+      get(target, key, receiver) {
+        if (key === 'finishTrial') {
+          return async (lease: TrialLease, result: TrialFinish) => {
+            if (lease.id === failing) throw new HpsearchError('E_STORAGE', 'disk I/O error while finishing a trial');
+            return target.finishTrial(lease, result);
+          };
+        }
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const hold = join(dir, 'go');
+    const study = await createStudy({
+      name: 'tell-fails',
+      storage,
+      direction: 'maximize',
+      seed: 6,
+      search: { strategy: 'random', trials: 6 },
+      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 3, hold },
+    });
+    try {
+      const run = study.optimize(RAMP, { workers: 2, staleAfterMs: 600_000 });
+      await waitUntil('trials 0 and 1 are both running', async () => (await study.trials({ states: ['running'] })).length === 2);
+      failing = (await study.trials({ states: ['running'] })).find((t) => t.number === 1)!.id;
+      writeFileSync(hold, '');
+      await expect(run).rejects.toMatchObject({ code: 'E_STORAGE', message: expect.stringContaining('disk I/O error') });
+      // Nothing is left running for --stale-after: trial 1 is back in the queue, to run again with its params.
+      const trials = await study.trials();
+      expect(trials.filter((t) => t.state === 'running')).toEqual([]);
+      expect(trials.find((t) => t.number === 1)).toMatchObject({ state: 'queued', owner: null });
+      expect(trials.find((t) => t.number === 0)).toMatchObject({ state: 'complete' });
+    } finally {
+      await study.close();
+      await real.close();
     }
   });
 });

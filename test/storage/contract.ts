@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SamplerState } from '../../src/samplers/sampler.js';
 import type { Direction, Params } from '../../src/space/types.js';
-import type { NewStudy, Storage, StudyRecord, TrialFinish } from '../../src/storage/storage.js';
+import type { ClaimedTrial, NewStudy, Storage, StudyRecord, TrialFinish } from '../../src/storage/storage.js';
 
 /**
  * Behaviour every storage backend must show. `open` returns a fresh, empty storage per test;
@@ -31,8 +31,8 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
     async function addFinished(study: StudyRecord, finish: TrialFinish, params: Params = {}): Promise<number> {
       const claimed = await storage.claimTrial(study.id, { maxTrials: 1_000, owner: 'test:1' });
       if (!claimed) throw new Error('budget unexpectedly spent');
-      await storage.setTrialParams(claimed.id, { params });
-      await storage.finishTrial(claimed.id, finish);
+      await storage.setTrialParams(claimed, { params });
+      await storage.finishTrial(claimed, finish);
       return claimed.number;
     }
 
@@ -110,7 +110,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         expect(q0).toMatchObject({ number: 0, state: 'queued', sampleIndex: null, params: { lr: 0.01, opt: 'adam' } });
         expect(q1.number).toBe(1);
         const budget = { maxTrials: 3, owner: 'w' };
-        expect(await storage.claimTrial(study.id, budget)).toEqual({ id: q0.id, number: 0, params: { lr: 0.01, opt: 'adam' }, sampleIndex: null });
+        expect(await storage.claimTrial(study.id, budget)).toEqual({ token: expect.any(String), id: q0.id, number: 0, params: { lr: 0.01, opt: 'adam' }, sampleIndex: null });
         expect(await storage.claimTrial(study.id, budget)).toMatchObject({ id: q1.id, number: 1, sampleIndex: null });
         expect(await storage.claimTrial(study.id, budget)).toMatchObject({ number: 2, params: null, sampleIndex: 0 });
         expect(await storage.claimTrial(study.id, budget)).toBeNull();
@@ -121,32 +121,32 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         const study = await storage.createStudy(newStudy());
         const budget = { maxTrials: 3, owner: 'w' };
         const a = (await storage.claimTrial(study.id, budget))!;
-        await storage.setTrialParams(a.id, { params: { lr: 0.3 }, samplerState: { round: 1 } });
+        await storage.setTrialParams(a, { params: { lr: 0.3 }, samplerState: { round: 1 } });
         const b = (await storage.claimTrial(study.id, budget))!;
-        await storage.releaseTrial(a.id);
+        await storage.releaseTrial(a);
         expect(await storage.getTrial(study.id, a.number)).toMatchObject({ state: 'queued', owner: null, startedAt: null, samplerState: {}, params: {} });
         // Released trials are handed out even with the budget spent, before any new trial.
         const q = (await storage.enqueueTrial(study.id, { lr: 0.9 }))!;
-        expect(await storage.claimTrial(study.id, { maxTrials: 1, owner: 'x' })).toEqual({ id: a.id, number: a.number, params: null, sampleIndex: a.sampleIndex });
+        expect(await storage.claimTrial(study.id, { maxTrials: 1, owner: 'x' })).toEqual({ id: a.id, token: expect.any(String), number: a.number, params: null, sampleIndex: a.sampleIndex });
         const enqueued = (await storage.claimTrial(study.id, budget))!;
         expect(enqueued).toMatchObject({ id: q.id, params: { lr: 0.9 }, sampleIndex: null });
-        await storage.releaseTrial(enqueued.id);
+        await storage.releaseTrial(enqueued);
         expect(await storage.claimTrial(study.id, budget)).toMatchObject({ id: q.id, params: { lr: 0.9 }, sampleIndex: null });
-        await storage.finishTrial(b.id, { state: 'complete', value: 1 });
-        await expect(storage.releaseTrial(b.id)).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
-        await expect(storage.releaseTrial(987_654)).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
+        await storage.finishTrial(b, { state: 'complete', value: 1 });
+        await expect(storage.releaseTrial(b)).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
+        await expect(storage.releaseTrial({ id: 987_654, token: null })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
       });
 
       it('rejects claims and writes for unknown trials with codes', async () => {
-        await expect(storage.finishTrial(987_654, { state: 'complete', value: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
-        await expect(storage.reportStep(987_654, 0, { loss: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
-        await expect(storage.setTrialParams(987_654, { params: {} })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
+        await expect(storage.finishTrial({ id: 987_654, token: null }, { state: 'complete', value: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
+        await expect(storage.reportStep({ id: 987_654, token: null }, 0, { loss: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
+        await expect(storage.setTrialParams({ id: 987_654, token: null }, { params: {} })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
       });
 
       it('reports errors as rejections, never synchronous throws', async () => {
         let promise: Promise<void> | undefined;
         expect(() => {
-          promise = storage.finishTrial(987_654, { state: 'complete' });
+          promise = storage.finishTrial({ id: 987_654, token: null }, { state: 'complete' });
         }).not.toThrow();
         await expect(promise).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
       });
@@ -156,8 +156,8 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       /** Claims a trial for `owner`, gives it params and reports `steps` steps. */
       async function running(study: StudyRecord, owner: string, params: Params, steps = 2) {
         const claimed = (await storage.claimTrial(study.id, { maxTrials: 100, owner }))!;
-        await storage.setTrialParams(claimed.id, { params, samplerState: { round: 0 }, seed: 7 });
-        for (let step = 0; step < steps; step++) await storage.reportStep(claimed.id, step, { loss: step });
+        await storage.setTrialParams(claimed, { params, samplerState: { round: 0 }, seed: 7 });
+        for (let step = 0; step < steps; step++) await storage.reportStep(claimed, step, { loss: step });
         return claimed;
       }
 
@@ -167,11 +167,11 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         await running(study, 'host:1', { lr: 0.2 });
         const other = await running(study, 'host:2', { lr: 0.3 });
         const done = await running(study, 'host:1', { lr: 0.4 });
-        await storage.finishTrial(done.id, { state: 'complete', value: 1 });
+        await storage.finishTrial(done, { state: 'complete', value: 1 });
         expect(await storage.heartbeat('host:1')).toBe(2);
         expect(await storage.heartbeat('nobody:9')).toBe(0);
         expect((await storage.runningOwners(study.id)).sort()).toEqual(['host:1', 'host:2']);
-        await storage.finishTrial(other.id, { state: 'failed', error: 'x' });
+        await storage.finishTrial(other, { state: 'failed', error: 'x' });
         expect(await storage.runningOwners(study.id)).toEqual(['host:1']);
       });
 
@@ -180,12 +180,15 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         const dead = await running(study, 'host:1', { lr: 0.1 });
         const silent = await running(study, 'host:2', { lr: 0.2 });
         const t0 = Date.now();
-        await new Promise((resolve) => setTimeout(resolve, 15));
+        // Stale means silent for longer than staleAfterMs by the storage's clock: silent since
+        // before t0 is stale, anything started 400 ms later is not (unless the call took 395 ms).
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        const silentSinceT0 = () => Date.now() - t0 - 5;
         const alive = await running(study, 'host:3', { lr: 0.3 });
         const finished = await running(study, 'host:1', { lr: 0.4 });
-        await storage.finishTrial(finished.id, { state: 'complete', value: 0.5 });
+        await storage.finishTrial(finished, { state: 'complete', value: 0.5 });
 
-        const recovered = await storage.recoverStaleTrials(study.id, { staleBefore: t0 + 5, deadOwners: ['host:1'] });
+        const recovered = await storage.recoverStaleTrials(study.id, { staleAfterMs: silentSinceT0(), deadOwners: ['host:1'] });
         expect(recovered).toEqual([
           { number: dead.number, owner: 'host:1', reason: 'dead-owner' },
           { number: silent.number, owner: 'host:2', reason: 'no-heartbeat' },
@@ -199,21 +202,21 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         expect(await storage.getTrial(study.id, finished.number)).toMatchObject({ state: 'complete', value: 0.5 });
         expect((await storage.getTrial(study.id, finished.number))!.steps).toHaveLength(2);
         // A live owner keeps its trials however stale they look.
-        expect(await storage.recoverStaleTrials(study.id, { staleBefore: Date.now() + 1, liveOwners: ['host:3'] })).toEqual([]);
+        expect(await storage.recoverStaleTrials(study.id, { staleAfterMs: -1, liveOwners: ['host:3'] })).toEqual([]);
         // Nothing more to recover; the requeued trials come back first, with their sample index.
-        expect(await storage.recoverStaleTrials(study.id, { staleBefore: t0 + 5, deadOwners: ['host:1'] })).toEqual([]);
+        expect(await storage.recoverStaleTrials(study.id, { staleAfterMs: silentSinceT0(), deadOwners: ['host:1'] })).toEqual([]);
         const again = await storage.claimTrial(study.id, { maxTrials: 4, owner: 'host:4' });
-        expect(again).toEqual({ id: dead.id, number: dead.number, params: null, sampleIndex: dead.sampleIndex });
+        expect(again).toEqual({ id: dead.id, token: expect.any(String), number: dead.number, params: null, sampleIndex: dead.sampleIndex });
       });
 
       it('a heartbeat keeps a trial alive past its start', async () => {
         const study = await storage.createStudy(newStudy());
         const trial = await running(study, 'host:1', { lr: 0.1 });
-        await new Promise((resolve) => setTimeout(resolve, 15));
-        const afterStart = Date.now() - 5;
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        // Silent for 400 ms since its start, for ~0 ms since its beat.
         await storage.heartbeat('host:1');
-        expect(await storage.recoverStaleTrials(study.id, { staleBefore: afterStart })).toEqual([]);
-        expect(await storage.recoverStaleTrials(study.id, { staleBefore: Date.now() + 1 })).toEqual([
+        expect(await storage.recoverStaleTrials(study.id, { staleAfterMs: 300 })).toEqual([]);
+        expect(await storage.recoverStaleTrials(study.id, { staleAfterMs: -1 })).toEqual([
           { number: trial.number, owner: 'host:1', reason: 'no-heartbeat' },
         ]);
       });
@@ -221,7 +224,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       it('keeps a step metric named __proto__ as a metric', async () => {
         const study = await storage.createStudy(newStudy());
         const trial = await running(study, 'host:1', { lr: 0.1 }, 0);
-        await storage.reportStep(trial.id, 0, JSON.parse('{"__proto__": 1, "loss": 2}') as Record<string, number>);
+        await storage.reportStep(trial, 0, JSON.parse('{"__proto__": 1, "loss": 2}') as Record<string, number>);
         const [step] = (await storage.getTrial(study.id, trial.number))!.steps;
         expect(Object.keys(step!.values).sort()).toEqual(['__proto__', 'loss']);
         expect(Object.getOwnPropertyDescriptor(step!.values, '__proto__')?.value).toBe(1);
@@ -238,7 +241,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         for (const t of [a, b]) expect(await storage.getTrial(study.id, t.number)).toMatchObject({ state: 'queued', steps: [] });
         expect(await storage.getTrial(study.id, c.number)).toMatchObject({ state: 'running', owner: 'you:2' });
         // releaseTrial deletes steps too: a trial given back runs again from its first step.
-        await storage.releaseTrial(c.id);
+        await storage.releaseTrial(c);
         expect(await storage.getTrial(study.id, c.number)).toMatchObject({ state: 'queued', steps: [] });
       });
     });
@@ -269,10 +272,10 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         const study = await storage.createStudy(newStudy());
         const claimed = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
         const params: Params = { lr: 0.000123, units: 64, act: 'relu', odd: 'NaN', inf: 'Infinity', bn: true, drop: false, init: null };
-        await storage.setTrialParams(claimed.id, { params, samplerState: { round: 2 }, seed: 12345 });
+        await storage.setTrialParams(claimed, { params, samplerState: { round: 2 }, seed: 12345 });
         expect(await storage.getTrial(study.id, claimed.number)).toMatchObject({ params, samplerState: { round: 2 }, seed: 12345 });
         // Leaving sampler state and seed out keeps them.
-        await storage.setTrialParams(claimed.id, { params: { lr: 0.5 } });
+        await storage.setTrialParams(claimed, { params: { lr: 0.5 } });
         expect(await storage.getTrial(study.id, claimed.number)).toMatchObject({ params: { lr: 0.5 }, samplerState: { round: 2 }, seed: 12345 });
         const queued = await storage.enqueueTrial(study.id, params);
         expect((await storage.listTrials(study.id, { states: ['queued'] }))[0]).toMatchObject({ id: queued.id, params });
@@ -284,7 +287,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         const claimedAt = (await storage.getTrial(study.id, claimed.number))!.startedAt!;
         await new Promise((resolve) => setTimeout(resolve, 25));
         const before = Date.now();
-        await storage.setTrialParams(claimed.id, { params: { lr: 0.1 } });
+        await storage.setTrialParams(claimed, { params: { lr: 0.1 } });
         const startedAt = (await storage.getTrial(study.id, claimed.number))!.startedAt!;
         expect(startedAt).toBeGreaterThanOrEqual(before);
         expect(startedAt).toBeGreaterThan(claimedAt);
@@ -293,12 +296,12 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       it('round-trips steps and final metrics including NaN and ±Infinity', async () => {
         const study = await storage.createStudy(newStudy());
         const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
-        await storage.reportStep(t.id, 2, { loss: Number.NaN });
-        await storage.reportStep(t.id, 0, { loss: 9, acc: 0.1 });
-        await storage.reportStep(t.id, 0, { loss: 1.5, acc: 0.25 }); // replaces step 0
-        await storage.reportStep(t.id, 1, { loss: Infinity, acc: -Infinity });
+        await storage.reportStep(t, 2, { loss: Number.NaN });
+        await storage.reportStep(t, 0, { loss: 9, acc: 0.1 });
+        await storage.reportStep(t, 0, { loss: 1.5, acc: 0.25 }); // replaces step 0
+        await storage.reportStep(t, 1, { loss: Infinity, acc: -Infinity });
         const metrics = { val_accuracy: 0.75, loss: Number.NaN, up: Infinity, down: -Infinity };
-        await storage.finishTrial(t.id, { state: 'complete', value: Infinity, metrics });
+        await storage.finishTrial(t, { state: 'complete', value: Infinity, metrics });
         const detail = (await storage.getTrial(study.id, t.number))!;
         expect(detail.steps).toEqual([
           { step: 0, values: { loss: 1.5, acc: 0.25 } },
@@ -316,10 +319,10 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         const study = await storage.createStudy(newStudy());
         for (const state of ['complete', 'pruned', 'failed'] as const) {
           const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
-          await storage.finishTrial(t.id, { state, value: 1, error: state === 'complete' ? null : 'why' });
-          await expect(storage.finishTrial(t.id, { state: 'complete', value: 2 })).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
-          await expect(storage.reportStep(t.id, 0, { loss: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
-          await expect(storage.setTrialParams(t.id, { params: { a: 1 } })).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
+          await storage.finishTrial(t, { state, value: 1, error: state === 'complete' ? null : 'why' });
+          await expect(storage.finishTrial(t, { state: 'complete', value: 2 })).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
+          await expect(storage.reportStep(t, 0, { loss: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
+          await expect(storage.setTrialParams(t, { params: { a: 1 } })).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
           expect(await storage.getTrial(study.id, t.number)).toMatchObject({ state, value: 1, params: {}, steps: [] });
         }
       });
@@ -327,7 +330,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       it('returns snapshots that later writes do not change', async () => {
         const study = await storage.createStudy(newStudy());
         const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
-        await storage.reportStep(t.id, 0, { loss: 1 });
+        await storage.reportStep(t, 0, { loss: 1 });
         const reads = {
           study: await storage.getStudy('mnist'),
           list: await storage.listStudies(),
@@ -337,10 +340,10 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
           board: await storage.leaderboard(study.id, { top: 5, direction: 'maximize', states: ['running'] }),
         };
         const copy = structuredClone(reads);
-        await storage.setTrialParams(t.id, { params: { lr: 1 }, samplerState: { round: 1 } });
-        await storage.reportStep(t.id, 0, { loss: 2 });
-        await storage.reportStep(t.id, 1, { loss: 3 });
-        await storage.finishTrial(t.id, { state: 'complete', value: 3, metrics: { a: 1 } });
+        await storage.setTrialParams(t, { params: { lr: 1 }, samplerState: { round: 1 } });
+        await storage.reportStep(t, 0, { loss: 2 });
+        await storage.reportStep(t, 1, { loss: 3 });
+        await storage.finishTrial(t, { state: 'complete', value: 3, metrics: { a: 1 } });
         await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' });
         expect(reads).toEqual(copy);
       });
@@ -349,8 +352,8 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         const study = await storage.createStudy(newStudy());
         for (let i = 0; i < 4; i++) {
           const t = (await storage.claimTrial(study.id, { maxTrials: 10, owner: 'o' }))!;
-          await storage.setTrialParams(t.id, { params: { i }, samplerState: { round: i % 2 } });
-          if (i < 3) await storage.finishTrial(t.id, { state: i === 2 ? 'failed' : 'complete', value: i });
+          await storage.setTrialParams(t, { params: { i }, samplerState: { round: i % 2 } });
+          if (i < 3) await storage.finishTrial(t, { state: i === 2 ? 'failed' : 'complete', value: i });
         }
         await storage.enqueueTrial(study.id, {});
         expect(await storage.countTrials(study.id)).toEqual({ queued: 1, running: 1, complete: 2, pruned: 0, failed: 1 });
@@ -369,16 +372,16 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         const state = JSON.parse(`{"round": 2, "bracket": "b1", "weights": [0.25, -1e-9, 3], "nested": {"ok": true, "none": null, "deep": [{"k": "v"}]},
           "__proto__": "kept", "": "empty key", "ünï \\"quoted\\"": 1.5}`) as SamplerState;
         const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
-        await storage.setTrialParams(t.id, { params: { lr: 0.1 }, samplerState: state });
+        await storage.setTrialParams(t, { params: { lr: 0.1 }, samplerState: state });
         const stored = (await storage.getTrial(study.id, t.number))!.samplerState;
         expect(stored).toEqual(state);
         expect(Object.getOwnPropertyDescriptor(stored, '__proto__')?.value).toBe('kept');
         expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
         // Left out, it is kept.
-        await storage.setTrialParams(t.id, { params: { lr: 0.2 } });
+        await storage.setTrialParams(t, { params: { lr: 0.2 } });
         expect((await storage.getTrial(study.id, t.number))!.samplerState).toEqual(state);
         const other = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
-        await storage.setTrialParams(other.id, { params: {}, samplerState: { round: '2', bracket: 'b1' } });
+        await storage.setTrialParams(other, { params: {}, samplerState: { round: '2', bracket: 'b1' } });
         // Values compare by type: the string '2' is not the number 2.
         expect((await storage.listTrials(study.id, { samplerState: { round: 2 } })).map((x) => x.number)).toEqual([t.number]);
         expect((await storage.listTrials(study.id, { samplerState: { bracket: 'b1' } })).map((x) => x.number)).toEqual([t.number, other.number]);
@@ -391,9 +394,9 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       it('rejects what JSON would not give back, with E_USAGE, and stores nothing', async () => {
         const study = await storage.createStudy(newStudy());
         const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
-        await storage.setTrialParams(t.id, { params: {}, samplerState: { round: 1 } });
+        await storage.setTrialParams(t, { params: {}, samplerState: { round: 1 } });
         for (const bad of [{ x: Number.NaN }, { x: Infinity }, { x: [1, -Infinity] }, { x: undefined }, [1, 2], null]) {
-          await expect(storage.setTrialParams(t.id, { params: {}, samplerState: bad as never })).rejects.toMatchObject({ code: 'E_USAGE' });
+          await expect(storage.setTrialParams(t, { params: {}, samplerState: bad as never })).rejects.toMatchObject({ code: 'E_USAGE' });
         }
         expect((await storage.getTrial(study.id, t.number))!.samplerState).toEqual({ round: 1 });
       });
@@ -401,12 +404,12 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       it('is cleared by a release and by recovery, and kept by finishing and by importing', async () => {
         const study = await storage.createStudy(newStudy());
         const a = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'dead:1' }))!;
-        await storage.setTrialParams(a.id, { params: { lr: 1 }, samplerState: { round: 3 } });
-        await storage.recoverStaleTrials(study.id, { staleBefore: 0, deadOwners: ['dead:1'] });
+        await storage.setTrialParams(a, { params: { lr: 1 }, samplerState: { round: 3 } });
+        await storage.recoverStaleTrials(study.id, { staleAfterMs: Number.MAX_SAFE_INTEGER, deadOwners: ['dead:1'] });
         expect((await storage.getTrial(study.id, a.number))!).toMatchObject({ state: 'queued', samplerState: {}, params: {} });
         const b = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
-        await storage.setTrialParams(b.id, { params: { lr: 1 }, samplerState: { round: 4 } });
-        await storage.finishTrial(b.id, { state: 'complete', value: 1 });
+        await storage.setTrialParams(b, { params: { lr: 1 }, samplerState: { round: 4 } });
+        await storage.finishTrial(b, { state: 'complete', value: 1 });
         const finished = (await storage.getTrial(study.id, b.number))!;
         expect(finished.samplerState).toEqual({ round: 4 });
         const copy = await storage.createStudy(newStudy({ name: 'copy' }));
@@ -428,7 +431,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         const study = await storage.createStudy(newStudy());
         const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
         for (const attrs of [{ backend: 3 }, { best_step: '4' }, { stopped_at: Number.NaN }, { tensors_leaked: null }]) {
-          await expect(storage.finishTrial(t.id, { state: 'complete', value: 1, attrs: attrs as never })).rejects.toMatchObject({
+          await expect(storage.finishTrial(t, { state: 'complete', value: 1, attrs: attrs as never })).rejects.toMatchObject({
             code: 'E_USAGE', message: expect.stringContaining(`trial attr "${Object.keys(attrs)[0]!}"`),
           });
         }
@@ -439,13 +442,94 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
     describe('state transitions', () => {
       it('refuses a transition its from-states do not allow: releasing a queued trial is E_USAGE, a finished one E_TRIAL_FINISHED', async () => {
         const study = await storage.createStudy(newStudy());
-        const queued = await storage.enqueueTrial(study.id, { lr: 1 });
-        await expect(storage.releaseTrial(queued.id)).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/is queued; only a trial that is running can be released/) });
+        const queued = { id: (await storage.enqueueTrial(study.id, { lr: 1 })).id, token: null };
+        await expect(storage.releaseTrial(queued)).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/is queued; only a trial that is running can be released/) });
         // A queued trial may be given params and finished by hand.
-        await storage.setTrialParams(queued.id, { params: { lr: 2 } });
-        await storage.finishTrial(queued.id, { state: 'failed', error: 'skipped' });
-        await expect(storage.releaseTrial(queued.id)).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
-        await expect(storage.finishTrial(queued.id, { state: 'running' as never })).rejects.toMatchObject({ code: 'E_USAGE' });
+        await storage.setTrialParams(queued, { params: { lr: 2 } });
+        await storage.finishTrial(queued, { state: 'failed', error: 'skipped' });
+        await expect(storage.releaseTrial(queued)).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
+        await expect(storage.finishTrial(queued, { state: 'running' as never })).rejects.toMatchObject({ code: 'E_USAGE' });
+      });
+    });
+
+    describe('claim tokens: only the run holding a trial writes to it', () => {
+      const TAKEN_OVER = { code: 'E_TRIAL_TAKEN_OVER', message: expect.stringMatching(/^trial \d+ was taken over by another run/) };
+
+      /** Trial `a` claimed by host-a, which stalls; recovery takes it over and host-b claims it. */
+      async function takenOver() {
+        const study = await storage.createStudy(newStudy());
+        const a = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'host-a:1:aa' }))!;
+        await storage.setTrialParams(a, { params: { lr: 0.1 }, samplerState: { by: 'a' } });
+        await storage.reportStep(a, 0, { loss: 9 });
+        expect(await storage.recoverStaleTrials(study.id, { staleAfterMs: -1 })).toHaveLength(1);
+        const b = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'host-b:2:bb' }))!;
+        expect(b.id).toBe(a.id);
+        return { study, a, b };
+      }
+
+      it('gives each claim its own token, and a new one when a released trial is claimed again', async () => {
+        const study = await storage.createStudy(newStudy());
+        const x = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        const y = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        expect(x.token).toMatch(/^[0-9a-f-]{36}$/);
+        expect(y.token).not.toBe(x.token);
+        await storage.releaseTrial(x);
+        const again = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        expect(again.id).toBe(x.id);
+        expect(again.token).not.toBe(x.token);
+        // The old claim ended with the release.
+        await expect(storage.reportStep(x, 0, { loss: 1 })).rejects.toMatchObject(TAKEN_OVER);
+      });
+
+      it("refuses every write of a claim that was taken over, and changes nothing of the new claim's trial", async () => {
+        const { study, a, b } = await takenOver();
+        await storage.setTrialParams(b, { params: { lr: 0.2 }, samplerState: { by: 'b' }, seed: 5 });
+        await storage.reportStep(b, 0, { loss: 1 });
+        await expect(storage.setTrialParams(a, { params: { lr: 0.9 }, samplerState: { by: 'a' }, seed: 9 })).rejects.toMatchObject(TAKEN_OVER);
+        await expect(storage.reportStep(a, 0, { loss: 8 })).rejects.toMatchObject(TAKEN_OVER);
+        await expect(storage.reportStep(a, 1, { loss: 7 })).rejects.toMatchObject(TAKEN_OVER);
+        await expect(storage.releaseTrial(a)).rejects.toMatchObject(TAKEN_OVER);
+        await expect(storage.finishTrial(a, { state: 'complete', value: 0.99 })).rejects.toMatchObject(TAKEN_OVER);
+        expect(await storage.getTrial(study.id, b.number)).toMatchObject({
+          state: 'running', owner: 'host-b:2:bb', params: { lr: 0.2 }, samplerState: { by: 'b' }, seed: 5, value: null,
+          steps: [{ step: 0, values: { loss: 1 } }],
+        });
+        // Once the new owner has finished it, the old one is still told it was taken over, not that it finished.
+        await storage.finishTrial(b, { state: 'complete', value: 0.5 });
+        await expect(storage.finishTrial(a, { state: 'complete', value: 0.99 })).rejects.toMatchObject(TAKEN_OVER);
+        await expect(storage.finishTrial(b, { state: 'complete', value: 0.6 })).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
+        expect(await storage.getTrial(study.id, b.number)).toMatchObject({ state: 'complete', value: 0.5 });
+      });
+
+      it('refuses the old claim while the trial waits in the queue after recovery', async () => {
+        const study = await storage.createStudy(newStudy());
+        const a = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'host-a:1:aa' }))!;
+        await storage.recoverStaleTrials(study.id, { staleAfterMs: -1 });
+        await expect(storage.reportStep(a, 0, { loss: 8 })).rejects.toMatchObject(TAKEN_OVER);
+        await expect(storage.finishTrial(a, { state: 'complete', value: 1 })).rejects.toMatchObject(TAKEN_OVER);
+        expect(await storage.getTrial(study.id, a.number)).toMatchObject({ state: 'queued', value: null, steps: [] });
+      });
+
+      it('refuses a write naming no claim to a trial another run holds, naming that run', async () => {
+        const study = await storage.createStudy(newStudy());
+        const a = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'host-a:1:aa' }))!;
+        await expect(storage.finishTrial({ id: a.id, token: null }, { state: 'complete', value: 1 })).rejects.toMatchObject({
+          code: 'E_USAGE', message: expect.stringContaining('claimed by the run host-a:1:aa'),
+        });
+        await expect(storage.reportStep({ id: a.id, token: null }, 0, { loss: 1 })).rejects.toMatchObject({ code: 'E_USAGE' });
+        expect(await storage.getTrial(study.id, a.number)).toMatchObject({ state: 'running', steps: [] });
+      });
+
+      it("tells which leases still hold their trial, and a beat counts only the owner's trials still held", async () => {
+        const { study, a, b } = await takenOver();
+        const c = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'host-a:1:aa' }))!;
+        const d = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'host-a:1:aa' }))!;
+        await storage.finishTrial(d, { state: 'complete', value: 1 });
+        expect((await storage.heldTrials([a, c, d, b])).sort((x, y) => x - y)).toEqual([c.id, d.id, b.id].sort((x, y) => x - y));
+        expect(await storage.heldTrials([])).toEqual([]);
+        expect(await storage.heldTrials([{ id: c.id, token: null }, { id: 987_654, token: c.token }])).toEqual([]);
+        // host-a holds a (lost), c (running) and d (finished): one is refreshed.
+        expect(await storage.heartbeat('host-a:1:aa')).toBe(1);
       });
     });
 
@@ -454,17 +538,17 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         const study = await storage.createStudy(newStudy());
         const other = await storage.createStudy(newStudy({ name: 'other' }));
         const values = [0.5, Number.NaN, 0.25, 0.75];
-        const ids: number[] = [];
+        const ids: ClaimedTrial[] = [];
         for (const [i, value] of values.entries()) {
           const t = (await storage.claimTrial(study.id, { maxTrials: 10, owner: 'o' }))!;
-          ids.push(t.id);
-          await storage.reportStep(t.id, 1, { acc: value, loss: i });
-          if (i !== 2) await storage.reportStep(t.id, 2, { acc: value + 1 });
+          ids.push(t);
+          await storage.reportStep(t, 1, { acc: value, loss: i });
+          if (i !== 2) await storage.reportStep(t, 2, { acc: value + 1 });
         }
         await storage.finishTrial(ids[0]!, { state: 'complete', value: 1.5 });
         await storage.finishTrial(ids[3]!, { state: 'pruned', value: 0.75, error: 'pruned' });
         const o = (await storage.claimTrial(other.id, { maxTrials: 10, owner: 'o' }))!;
-        await storage.reportStep(o.id, 1, { acc: 99 });
+        await storage.reportStep(o, 1, { acc: 99 });
 
         const atOne = await storage.stepValues(study.id, 'acc', 1);
         expect(atOne.map((v) => [v.number, v.state])).toEqual([[0, 'complete'], [1, 'running'], [2, 'running'], [3, 'pruned']]);
@@ -523,8 +607,8 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       it('counts reported steps of each row', async () => {
         const study = await storage.createStudy(newStudy());
         const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
-        for (let step = 0; step < 3; step++) await storage.reportStep(t.id, step, { loss: 1, acc: 0.5 });
-        await storage.finishTrial(t.id, { state: 'complete', value: 0.5 });
+        for (let step = 0; step < 3; step++) await storage.reportStep(t, step, { loss: 1, acc: 0.5 });
+        await storage.finishTrial(t, { state: 'complete', value: 0.5 });
         expect((await storage.leaderboard(study.id, { top: 1, direction: 'maximize' }))[0]).toMatchObject({ number: 0, steps: 3 });
       });
     });

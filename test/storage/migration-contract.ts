@@ -57,9 +57,9 @@ export function migrationContract(name: string, upgrade: () => Promise<Storage>)
       expect(queued.number).toBe(3);
       const fresh = (await storage.claimTrial(study.id, { maxTrials: 10, owner: 'o' }))!;
       expect(fresh).toMatchObject({ number: 4, sampleIndex: 3 });
-      await storage.setTrialParams(fresh.id, { params: { lr: 0.5 }, samplerState: { round: 1, bracket: 'b0' } });
+      await storage.setTrialParams(fresh, { params: { lr: 0.5 }, samplerState: { round: 1, bracket: 'b0' } });
       expect((await storage.getTrial(study.id, 4))!.samplerState).toEqual({ round: 1, bracket: 'b0' });
-      await storage.releaseTrial(fresh.id);
+      await storage.releaseTrial(fresh);
       expect((await storage.getTrial(study.id, 4))!).toMatchObject({ state: 'queued', samplerState: {}, params: {} });
       // The old running trial keeps its round until it is released.
       const running = (await storage.listTrials(study.id, { states: ['running'] })).find((t) => t.number === 2)!;

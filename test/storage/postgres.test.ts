@@ -52,9 +52,9 @@ describePostgres('PostgreSQL storage', () => {
       const first = await openPostgresStorage(url);
       const created = await first.createStudy(study);
       const t = (await first.claimTrial(created.id, { maxTrials: 10, owner: 'a' }))!;
-      await first.setTrialParams(t.id, { params: { lr: Number.NaN, up: Infinity }, samplerState: { round: 0 } });
-      await first.reportStep(t.id, 0, { loss: Number.NaN, up: Infinity, down: -Infinity });
-      await first.finishTrial(t.id, { state: 'complete', value: Number.NaN, metrics: { acc: Number.NaN } });
+      await first.setTrialParams(t, { params: { lr: Number.NaN, up: Infinity }, samplerState: { round: 0 } });
+      await first.reportStep(t, 0, { loss: Number.NaN, up: Infinity, down: -Infinity });
+      await first.finishTrial(t, { state: 'complete', value: Number.NaN, metrics: { acc: Number.NaN } });
       await first.close();
 
       const second = await openPostgresStorage(url);
@@ -111,7 +111,7 @@ describePostgres('PostgreSQL storage', () => {
       const storage = await openPostgresStorage(url);
       const { id } = await storage.createStudy(study);
       const t = (await storage.claimTrial(id, { maxTrials: 1, owner: 'o' }))!;
-      await storage.finishTrial(t.id, { state: 'complete', value: 1, attrs: { backend: 'cpu' } });
+      await storage.finishTrial(t, { state: 'complete', value: 1, attrs: { backend: 'cpu' } });
       expect(await storage.heartbeat('o')).toBe(0);
       expect((await storage.getTrial(id, 0))!.attrs).toEqual({ backend: 'cpu' });
       await storage.close();
@@ -142,9 +142,9 @@ describePostgres('PostgreSQL storage', () => {
         const params = Object.fromEntries(hostile.map((p, k) => [p, k % 2 === 0 ? hostile[(k + i) % hostile.length]! : k]));
         const steps = Object.fromEntries(hostile.map((m, k) => [m, k + i / 10]));
         const trial = (await storage.claimTrial(created.id, { maxTrials: 1, owner: name }))!;
-        await storage.setTrialParams(trial.id, { params });
-        await storage.reportStep(trial.id, 0, steps);
-        await storage.finishTrial(trial.id, { state: 'failed', error: name, metrics: steps });
+        await storage.setTrialParams(trial, { params });
+        await storage.reportStep(trial, 0, steps);
+        await storage.finishTrial(trial, { state: 'failed', error: name, metrics: steps });
         expect(await storage.getTrial(created.id, 0)).toMatchObject({ params, owner: name, error: name, metrics: steps, steps: [{ step: 0, values: steps }] });
         expect(await storage.stepValues(created.id, name, 0)).toEqual([{ number: 0, state: 'failed', value: i + i / 10 }]);
         expect(await storage.getStudy(`${name}' OR '1'='1`)).toBeNull();
@@ -224,9 +224,9 @@ describePostgres('PostgreSQL storage', () => {
             const trial = await storage.claimTrial(id, { maxTrials: budget, owner: `host-${host}:1` });
             if (!trial) return;
             claims.push({ host, number: trial.number, sampleIndex: trial.sampleIndex, params: trial.params });
-            await storage.setTrialParams(trial.id, { params: { index: trial.sampleIndex } });
-            await storage.reportStep(trial.id, 0, { loss: trial.number });
-            await storage.finishTrial(trial.id, { state: 'complete', value: trial.number });
+            await storage.setTrialParams(trial, { params: { index: trial.sampleIndex } });
+            await storage.reportStep(trial, 0, { loss: trial.number });
+            await storage.finishTrial(trial, { state: 'complete', value: trial.number });
           }
         })));
         expect(claims.map((c) => c.number).sort((a, b) => a - b)).toEqual(Array.from({ length: budget }, (_, i) => i));
@@ -250,9 +250,9 @@ describePostgres('PostgreSQL storage', () => {
         const { id } = await first.createStudy(study);
         for (let i = 0; i < 20; i++) {
           const t = (await first.claimTrial(id, { maxTrials: 20, owner: `dead-${i % 2}:1` }))!;
-          await first.reportStep(t.id, 0, { loss: i });
+          await first.reportStep(t, 0, { loss: i });
         }
-        const recovered = await Promise.all(storages.map((s) => s.recoverStaleTrials(id, { staleBefore: Date.now() + 1 })));
+        const recovered = await Promise.all(storages.map((s) => s.recoverStaleTrials(id, { staleAfterMs: -1 })));
         expect(recovered.flat().map((r) => r.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
         expect(await first.countTrials(id)).toMatchObject({ queued: 20, running: 0 });
         const again = await Promise.all(storages.map(async (s, host) => {

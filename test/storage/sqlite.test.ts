@@ -111,9 +111,9 @@ describe('opening SQLite storage', () => {
     const first = await openSqliteStorage(path);
     const created = await first.createStudy(study);
     const t = (await first.claimTrial(created.id, { maxTrials: 10, owner: 'a' }))!;
-    await first.setTrialParams(t.id, { params: { lr: 0.1 }, samplerState: { round: 0 } });
-    await first.reportStep(t.id, 0, { loss: Number.NaN });
-    await first.finishTrial(t.id, { state: 'complete', value: 0.9, metrics: { acc: 0.9 } });
+    await first.setTrialParams(t, { params: { lr: 0.1 }, samplerState: { round: 0 } });
+    await first.reportStep(t, 0, { loss: Number.NaN });
+    await first.finishTrial(t, { state: 'complete', value: 0.9, metrics: { acc: 0.9 } });
     await first.close();
     await expect(first.getStudy('race')).rejects.toMatchObject({ code: 'E_STORAGE' });
 
@@ -182,7 +182,7 @@ describe('schema migrations', () => {
       ]);
       // The new column works on the upgraded file.
       const next = (await storage.claimTrial(old.id, { maxTrials: 2, owner: 'o' }))!;
-      await storage.finishTrial(next.id, { state: 'complete', value: 0.5, attrs: { backend: 'wasm' } });
+      await storage.finishTrial(next, { state: 'complete', value: 0.5, attrs: { backend: 'wasm' } });
       expect((await storage.getTrial(old.id, 1))!.attrs).toEqual({ backend: 'wasm' });
     });
   });
@@ -209,8 +209,10 @@ describe('schema migrations', () => {
       expect(trials[2]).toMatchObject({ params: { lr: 0.002 }, value: 0.86, seed: 102, attrs: { backend: 'wasm', stopped_at: 3, stop_reason: 'early stopping' } });
       expect((await storage.getTrial(old.id, 2))!.steps).toEqual([{ step: 1, values: { val_accuracy: 0.7 } }, { step: 2, values: { val_accuracy: 0.86 } }]);
       // The heartbeat column survived: the running trial beat recently enough for its stale check.
-      expect(await storage.recoverStaleTrials(old.id, { staleBefore: 1_700_000_002_400 })).toEqual([]);
-      expect(await storage.recoverStaleTrials(old.id, { staleBefore: 1_700_000_002_600 })).toEqual([{ number: 3, owner: 'host:1', reason: 'no-heartbeat' }]);
+      // (Silent since it beat at 1_700_000_002_500; not since 2_000, its start.)
+      const silentSince = (at: number) => Date.now() - at;
+      expect(await storage.recoverStaleTrials(old.id, { staleAfterMs: silentSince(1_700_000_002_200) })).toEqual([]);
+      expect(await storage.recoverStaleTrials(old.id, { staleAfterMs: silentSince(1_700_000_002_600) })).toEqual([{ number: 3, owner: 'host:1', reason: 'no-heartbeat' }]);
     });
     const columns = trialColumns(path);
     expect(columns).toContain('sampler_state');

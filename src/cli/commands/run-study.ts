@@ -102,6 +102,7 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
             metric: study.metric,
             interrupted: summary.interrupted,
             released: summary.released,
+            taken_over: summary.takenOver,
             recovered: summary.recovered,
             ran: summary.ran,
             pruner: (pruner ?? study.space.pruner).type,
@@ -129,6 +130,7 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
       printOut(lines.join('\n'));
       process.stderr.write(
         `${summary.ran} trials run in ${formatDuration(summary.durationMs)} on ${summary.workers} worker${summary.workers === 1 ? '' : 's'}` +
+          (summary.takenOver > 0 ? ` (${summary.takenOver} more taken over by another run, their results dropped)` : '') +
           (summary.backends.length > 0 ? ` (TF.js backend: ${summary.backends.join(', ')})` : '') +
           '; ' +
           `study holds ${counts.complete} complete, ${counts.pruned} pruned, ${counts.failed} failed` +

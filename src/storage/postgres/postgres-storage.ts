@@ -1,13 +1,14 @@
 import type pg from 'pg';
 import { HpsearchError } from '../../errors.js';
 import type { Params, Metrics } from '../../space/types.js';
-import { allows, TRANSITIONS, type TransitionName, type TrialState } from '../../trial-state.js';
+import { TRANSITIONS, type TransitionName, type TrialState } from '../../trial-state.js';
 import { staleReason, type RunningTrialRow } from '../recovery.js';
 import { leaderboardRowFrom, stepsFromRows, studyFromRow, trialFromRow, zeroCounts, type BoardRow, type StepRow, type StudyRow, type TrialRow } from '../rows.js';
 import { encodeSamplerState, matchesSamplerState } from '../sampler-state.js';
-import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord } from '../storage.js';
+import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialLease, TrialParamsUpdate, TrialRecord } from '../storage.js';
 import { checkTrialAttrs } from '../trial-attrs.js';
-import { checkFinishState, refusal } from '../transition-sql.js';
+import { checkFinishState, mayWrite, refusal, type ClaimRow } from '../transition-sql.js';
+import { newClaimToken } from '../claims.js';
 import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from '../metrics-codec.js';
 import { POSTGRES_MIGRATIONS, migratePostgres, type PostgresMigration } from './migrations.js';
 import { createPool } from './pool.js';
@@ -121,10 +122,10 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  /** Why a transition of a trial changed no row: it does not exist, or its state does not allow it. */
-  async #notWritable(transition: TransitionName, db: Queryable, trialId: number, state?: TrialState): Promise<HpsearchError> {
-    const found = state ?? (await db.query<{ state: TrialState }>(SQL.stateOf, [trialId])).rows[0]?.state;
-    return refusal(transition, trialId, found, this.location);
+  /** Why a transition of a trial changed no row: it does not exist, its claim is another's, or its state does not allow it. */
+  async #notWritable(transition: TransitionName, db: Queryable, lease: TrialLease): Promise<HpsearchError> {
+    const found = (await db.query<ClaimRow>(SQL.claimOf, [lease.id])).rows[0];
+    return refusal(transition, lease.id, found, lease.token, this.location);
   }
 
   /** The transition's step deletion, where the table says it deletes them. */
@@ -175,7 +176,7 @@ export class PostgresStorage implements Storage {
     return this.#transaction('queueing a trial', WRITE, async (client) => {
       await this.#lockStudy(client, studyId);
       const { number } = (await client.query<{ number: number }>(SQL.nextNumbers, [studyId])).rows[0]!;
-      const { rows } = await client.query<TrialRow>(SQL.insertTrial, [studyId, number, null, 'queued', encodeParams(params), null, null]);
+      const { rows } = await client.query<TrialRow>(SQL.insertTrial, [studyId, number, null, 'queued', encodeParams(params), false, null, null]);
       return trialFromRow(rows[0]!);
     });
   }
@@ -183,44 +184,52 @@ export class PostgresStorage implements Storage {
   async claimTrial(studyId: number, options: ClaimOptions): Promise<ClaimedTrial | null> {
     return this.#transaction('claiming a trial', WRITE, async (client) => {
       await this.#lockStudy(client, studyId);
-      const now = Date.now();
+      const token = newClaimToken();
       // Under the study lock no other claim runs; the loop covers a queued trial finished by
       // hand (finishTrial takes queued trials too) between the read and the update.
       for (;;) {
         const queued = (await client.query<TrialRow>(SQL.oldestQueued, [studyId])).rows[0];
         if (!queued) break;
-        if ((await client.query(SQL.start, [queued.id, options.owner, now])).rowCount === 0) continue;
+        if ((await client.query(SQL.start, [queued.id, options.owner, token])).rowCount === 0) continue;
         // A queued trial with a sample index was released before it ran: the sampler draws it again.
         const sampled = queued.sample_index !== null;
-        return { id: queued.id, number: queued.number, params: sampled ? null : decodeParams(queued.params_json), sampleIndex: queued.sample_index };
+        return { id: queued.id, token, number: queued.number, params: sampled ? null : decodeParams(queued.params_json), sampleIndex: queued.sample_index };
       }
       // Numbers are dense (0..n-1, never deleted), so the next number is also the trial count.
       const next = (await client.query<{ number: number; sample_index: number }>(SQL.nextNumbers, [studyId])).rows[0]!;
       if (next.number >= options.maxTrials) return null;
       const { rows } = await client.query<TrialRow>(SQL.insertTrial,
-        [studyId, next.number, next.sample_index, 'running', encodeParams({}), now, options.owner]);
-      return { id: rows[0]!.id, number: next.number, params: null, sampleIndex: next.sample_index };
+        [studyId, next.number, next.sample_index, 'running', encodeParams({}), true, options.owner, token]);
+      return { id: rows[0]!.id, token, number: next.number, params: null, sampleIndex: next.sample_index };
     });
   }
 
-  async setTrialParams(trialId: number, update: TrialParamsUpdate): Promise<void> {
+  async setTrialParams(lease: TrialLease, update: TrialParamsUpdate): Promise<void> {
     const { rowCount } = await this.#query('saving trial params', SQL.setParams, [
-      trialId, encodeParams(update.params), Date.now(),
+      lease.id, encodeParams(update.params),
       update.samplerState !== undefined, update.samplerState === undefined ? null : encodeSamplerState(update.samplerState),
-      update.seed !== undefined, update.seed ?? null,
+      update.seed !== undefined, update.seed ?? null, lease.token,
     ]);
-    if (rowCount === 0) throw await this.#attempt('saving trial params', () => this.#notWritable('sample', this.#pool, trialId));
+    if (rowCount === 0) throw await this.#attempt('saving trial params', () => this.#notWritable('sample', this.#pool, lease));
   }
 
-  async releaseTrial(trialId: number): Promise<void> {
+  async releaseTrial(lease: TrialLease): Promise<void> {
     await this.#transaction('releasing a trial', WRITE, async (client) => {
-      if ((await client.query(SQL.release, [[trialId]])).rowCount === 0) throw await this.#notWritable('release', client, trialId);
-      await this.#afterTransition('release', client, [trialId]);
+      if ((await client.query(SQL.release, [lease.id, lease.token])).rowCount === 0) throw await this.#notWritable('release', client, lease);
+      await this.#afterTransition('release', client, [lease.id]);
     });
   }
 
   async heartbeat(owner: string): Promise<number> {
-    return (await this.#query('recording a heartbeat', SQL.heartbeat, [Date.now(), owner])).rowCount ?? 0;
+    return (await this.#query('recording a heartbeat', SQL.heartbeat, [owner])).rowCount ?? 0;
+  }
+
+  async heldTrials(leases: readonly TrialLease[]): Promise<number[]> {
+    const named = leases.filter((lease) => lease.token !== null);
+    if (named.length === 0) return [];
+    const { rows } = await this.#query<{ id: number; claim_token: string }>('reading claims', SQL.held, [named.map((l) => l.id), named.map((l) => l.token)]);
+    const held = new Set(rows.map((row) => `${row.id}:${row.claim_token}`));
+    return named.filter((lease) => held.has(`${lease.id}:${lease.token}`)).map((lease) => lease.id);
   }
 
   async runningOwners(studyId: number): Promise<string[]> {
@@ -239,7 +248,7 @@ export class PostgresStorage implements Storage {
         recovered.push({ number: row.number, owner: row.owner, reason });
       }
       if (ids.length > 0) {
-        await client.query(SQL.release, [ids]);
+        await client.query(SQL.requeue, [ids]);
         await this.#afterTransition('release', client, ids);
       }
       return recovered;
@@ -254,7 +263,7 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  async reportStep(trialId: number, step: number, values: Metrics): Promise<void> {
+  async reportStep(lease: TrialLease, step: number, values: Metrics): Promise<void> {
     if (!Number.isSafeInteger(step) || step < 0) {
       throw new HpsearchError('E_USAGE', `step must be a non-negative integer, got ${step}`);
     }
@@ -263,22 +272,23 @@ export class PostgresStorage implements Storage {
       if (typeof value !== 'number') throw new HpsearchError('E_USAGE', `metric "${name}" at step ${step} is not a number`);
     }
     await this.#transaction('reporting a step', WRITE, async (client) => {
-      const state = (await client.query<{ state: TrialState }>(SQL.lockStateOf, [trialId])).rows[0]?.state;
-      if (state === undefined || !allows('report', state)) throw await this.#notWritable('report', client, trialId, state);
-      await client.query(SQL.deleteStep, [trialId, step]);
+      const { id, token } = lease;
+      const claim = (await client.query<ClaimRow>(SQL.lockClaimOf, [id])).rows[0];
+      if (!mayWrite('report', claim, token)) throw refusal('report', id, claim, token, this.location);
+      await client.query(SQL.deleteStep, [id, step]);
       // double precision holds NaN and ±Infinity, sent as the texts 'NaN', 'Infinity', '-Infinity'.
       if (entries.length > 0) {
-        await client.query(SQL.insertSteps, [trialId, step, entries.map(([name]) => name), entries.map(([, value]) => value)]);
+        await client.query(SQL.insertSteps, [id, step, entries.map(([name]) => name), entries.map(([, value]) => value)]);
       }
     });
   }
 
-  async finishTrial(trialId: number, result: TrialFinish): Promise<void> {
+  async finishTrial(lease: TrialLease, result: TrialFinish): Promise<void> {
     checkFinishState(result.state);
     if (result.attrs) checkTrialAttrs(result.attrs);
-    const { rowCount } = await this.#query('finishing a trial', SQL.finish, [trialId, result.state, noNaN(result.value), encodeMetrics(result.metrics),
-      result.attrs ? JSON.stringify(result.attrs) : null, result.error ?? null, Date.now()]);
-    if (rowCount === 0) throw await this.#attempt('finishing a trial', () => this.#notWritable('finish', this.#pool, trialId));
+    const { rowCount } = await this.#query('finishing a trial', SQL.finish, [lease.id, result.state, noNaN(result.value), encodeMetrics(result.metrics),
+      result.attrs ? JSON.stringify(result.attrs) : null, result.error ?? null, lease.token]);
+    if (rowCount === 0) throw await this.#attempt('finishing a trial', () => this.#notWritable('finish', this.#pool, lease));
   }
 
   async importTrial(studyId: number, trial: TrialDetail): Promise<void> {

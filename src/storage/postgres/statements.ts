@@ -1,5 +1,11 @@
 import { fromStates, transitionUpdate } from '../transition-sql.js';
 
+/**
+ * The server's clock in ms since the epoch: every time a trial's life is judged by (start, beat,
+ * end) is written by it, so recovery compares times of one clock, never the clocks of two hosts.
+ */
+const SERVER_NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+
 /** The columns the leaderboard reads of a trial. */
 const BOARD_COLUMNS = 'id, number, state, value, params_json, started_at, ended_at, sampler_state, error, attrs_json';
 
@@ -24,31 +30,38 @@ export const SQL = {
   lockStudy: 'SELECT id FROM studies WHERE id = $1 FOR NO KEY UPDATE',
   nextNumbers: `SELECT COALESCE(MAX(number) + 1, 0) AS number, COALESCE(MAX(sample_index) + 1, 0) AS sample_index
     FROM trials WHERE study_id = $1`,
-  insertTrial: `INSERT INTO trials (study_id, number, sample_index, state, params_json, started_at, owner)
-    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+  // $6: whether it starts now (a claim) or waits in the queue.
+  insertTrial: `INSERT INTO trials (study_id, number, sample_index, state, params_json, started_at, owner, claim_token)
+    VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::boolean THEN ${SERVER_NOW} END, $7, $8) RETURNING *`,
   oldestQueued: "SELECT * FROM trials WHERE study_id = $1 AND state = 'queued' ORDER BY number LIMIT 1",
-  start: transitionUpdate('start', 'id = $1', { owner: '$2', startedAt: '$3' }),
-  release: `${transitionUpdate('release', 'id = ANY($1::bigint[])', {})} RETURNING id`,
-  releaseOwner: `${transitionUpdate('release', 'owner = $1', {})} RETURNING id`,
+  start: transitionUpdate('start', 'id = $1', { owner: '$2', token: '$3', startedAt: SERVER_NOW }),
+  release: transitionUpdate('release', 'id = $1', {}, { token: '$2::text' }),
+  // Recovery's release: the takeover of trials whose run stopped beating, whatever their claims.
+  requeue: `${transitionUpdate('release', 'id = ANY($1::bigint[])', {}, 'takeover')} RETURNING id`,
+  releaseOwner: `${transitionUpdate('release', 'owner = $1', {}, 'takeover')} RETURNING id`,
   deleteSteps: 'DELETE FROM trial_steps WHERE trial_id = ANY($1::bigint[])',
   importTrial: `INSERT INTO trials (study_id, number, sample_index, state, params_json, value, metrics_json,
       attrs_json, error, started_at, ended_at, sampler_state, seed, owner)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-  heartbeat: transitionUpdate('beat', 'owner = $2', { heartbeatAt: '$1' }),
+  heartbeat: transitionUpdate('beat', 'owner = $1', { heartbeatAt: SERVER_NOW }),
+  held: `SELECT t.id, t.claim_token FROM trials t JOIN unnest($1::bigint[], $2::text[]) AS l(id, token)
+    ON t.id = l.id AND t.claim_token = l.token`,
   runningOwners: "SELECT DISTINCT owner FROM trials WHERE study_id = $1 AND state = 'running' AND owner IS NOT NULL ORDER BY owner",
   // The trials a release could take back. Locked, so a heartbeat or finish arriving meanwhile
   // waits, and is not lost under the requeue.
-  lockRunning: `SELECT id, number, owner, COALESCE(heartbeat_at, started_at) AS alive_at
+  lockRunning: `SELECT id, number, owner, ${SERVER_NOW} - COALESCE(heartbeat_at, started_at) AS silent_ms
     FROM trials WHERE study_id = $1 AND ${fromStates('release')} ORDER BY number FOR UPDATE`,
   setParams: transitionUpdate('sample', 'id = $1', {
-    params: '$2', startedAt: '$3',
-    samplerState: 'CASE WHEN $4::boolean THEN $5::text ELSE sampler_state END',
-    seed: 'CASE WHEN $6::boolean THEN $7::bigint ELSE seed END',
-  }),
-  finish: transitionUpdate('finish', 'id = $1', { state: '$2', value: '$3', metrics: '$4', attrs: '$5', error: '$6', endedAt: '$7' }),
-  stateOf: 'SELECT state FROM trials WHERE id = $1',
+    params: '$2', startedAt: SERVER_NOW,
+    samplerState: 'CASE WHEN $3::boolean THEN $4::text ELSE sampler_state END',
+    seed: 'CASE WHEN $5::boolean THEN $6::bigint ELSE seed END',
+  }, { token: '$7::text' }),
+  finish: transitionUpdate('finish', 'id = $1', {
+    state: '$2', value: '$3', metrics: '$4', attrs: '$5', error: '$6', endedAt: SERVER_NOW,
+  }, { token: '$7::text' }),
+  claimOf: 'SELECT number, state, owner, claim_token FROM trials WHERE id = $1',
   // Shared lock: a release or finish waits until this step is in, so it never outlives a requeue.
-  lockStateOf: 'SELECT state FROM trials WHERE id = $1 FOR SHARE',
+  lockClaimOf: 'SELECT number, state, owner, claim_token FROM trials WHERE id = $1 FOR SHARE',
   deleteStep: 'DELETE FROM trial_steps WHERE trial_id = $1 AND step = $2',
   insertSteps: `INSERT INTO trial_steps (trial_id, step, name, value)
     SELECT $1, $2, m.name, m.value FROM unnest($3::text[], $4::double precision[]) AS m(name, value)`,

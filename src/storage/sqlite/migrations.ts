@@ -100,6 +100,14 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: "claim tokens: each claim of a trial gets a random id, and only the run holding it writes to the trial",
+    up(db) {
+      // NULL for trials nobody holds; a trial left running by an older hpsearch is recovered as before.
+      db.exec('ALTER TABLE trials ADD COLUMN claim_token TEXT');
+    },
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {

@@ -1,13 +1,14 @@
 import type Database from 'better-sqlite3';
 import { HpsearchError } from '../../errors.js';
 import type { Direction, Params, Metrics } from '../../space/types.js';
-import { allows, TRANSITIONS, type TransitionName, type TrialState } from '../../trial-state.js';
+import { TRANSITIONS, type TransitionName, type TrialState } from '../../trial-state.js';
 import { staleReason } from '../recovery.js';
 import { leaderboardRowFrom, stepsFromRows, studyFromRow, trialFromRow, zeroCounts, type TrialRow } from '../rows.js';
 import { encodeSamplerState, matchesSamplerState } from '../sampler-state.js';
-import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialParamsUpdate, TrialRecord } from '../storage.js';
+import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialLease, TrialParamsUpdate, TrialRecord } from '../storage.js';
 import { checkTrialAttrs } from '../trial-attrs.js';
-import { checkFinishState, refusal } from '../transition-sql.js';
+import { checkFinishState, mayWrite, refusal } from '../transition-sql.js';
+import { newClaimToken } from '../claims.js';
 import { decodeParams, decodeStepValue, encodeMetrics, encodeParams } from '../metrics-codec.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { openDatabase } from './open-database.js';
@@ -76,9 +77,9 @@ export class SqliteStorage implements Storage {
     return this.run(doing, () => this.db.transaction(fn).immediate());
   }
 
-  /** Why a transition of a trial changed no row: it does not exist, or its state does not allow it. */
-  private notWritable(transition: TransitionName, trialId: number): HpsearchError {
-    return refusal(transition, trialId, this.sql.stateOf.get(trialId)?.state, this.location);
+  /** Why a transition of a trial changed no row: it does not exist, its claim is another's, or its state does not allow it. */
+  private notWritable(transition: TransitionName, lease: TrialLease): HpsearchError {
+    return refusal(transition, lease.id, this.sql.claimOf.get(lease.id), lease.token, this.location);
   }
 
   /** The transition's step deletion, where the table says it deletes them. */
@@ -127,7 +128,7 @@ export class SqliteStorage implements Storage {
   async enqueueTrial(studyId: number, params: Params): Promise<TrialRecord> {
     return this.write('queueing a trial', () => {
       const number = this.sql.nextNumber.get(studyId)!.n;
-      this.insertTrial(studyId, number, null, 'queued', params, null, null);
+      this.insertTrial(studyId, number, null, 'queued', params, null, null, null);
       return trialFromRow(this.sql.trialByNumber.get(studyId, number)!);
     });
   }
@@ -136,12 +137,14 @@ export class SqliteStorage implements Storage {
     return this.write('claiming a trial', () => {
       const now = Date.now();
       const queued = this.sql.oldestQueued.get(studyId);
+      const token = newClaimToken();
       if (queued) {
-        this.sql.start.run({ id: queued.id, owner: options.owner, now });
+        this.sql.start.run({ id: queued.id, owner: options.owner, token, now });
         // A queued trial with a sample index was released before it ran: the sampler draws it again.
         const sampled = queued.sample_index !== null;
         return {
           id: queued.id,
+          token,
           number: queued.number,
           params: sampled ? null : decodeParams(queued.params_json),
           sampleIndex: queued.sample_index,
@@ -152,15 +155,15 @@ export class SqliteStorage implements Storage {
       const number = this.sql.nextNumber.get(studyId)!.n;
       if (number >= options.maxTrials) return null;
       const sampleIndex = this.sql.nextSample.get(studyId)!.n;
-      const id = this.insertTrial(studyId, number, sampleIndex, 'running', {}, now, options.owner);
-      return { id, number, params: null, sampleIndex };
+      const id = this.insertTrial(studyId, number, sampleIndex, 'running', {}, now, options.owner, token);
+      return { id, token, number, params: null, sampleIndex };
     });
   }
 
   private insertTrial(studyId: number, number: number, sampleIndex: number | null, state: TrialState,
-    params: Params, startedAt: number | null, owner: string | null): number {
+    params: Params, startedAt: number | null, owner: string | null, token: string | null): number {
     try {
-      return this.sql.insertTrial.get(studyId, number, sampleIndex, state, encodeParams(params), startedAt, owner)!.id;
+      return this.sql.insertTrial.get(studyId, number, sampleIndex, state, encodeParams(params), startedAt, owner, token)!.id;
     } catch (error) {
       if (codeOf(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
         throw new HpsearchError('E_STUDY_NOT_FOUND', `no study with id ${studyId} in ${this.location}`, { cause: error });
@@ -169,26 +172,32 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  async setTrialParams(trialId: number, update: TrialParamsUpdate): Promise<void> {
+  async setTrialParams(lease: TrialLease, update: TrialParamsUpdate): Promise<void> {
     this.run('saving trial params', () => {
       const changed = this.sql.setParams.run({
-        id: trialId, params: encodeParams(update.params),
+        id: lease.id, token: lease.token, params: encodeParams(update.params),
         setState: update.samplerState === undefined ? 0 : 1, samplerState: update.samplerState === undefined ? null : encodeSamplerState(update.samplerState),
         setSeed: update.seed === undefined ? 0 : 1, seed: update.seed ?? null, now: Date.now(),
       }).changes;
-      if (changed === 0) throw this.notWritable('sample', trialId);
+      if (changed === 0) throw this.notWritable('sample', lease);
     });
   }
 
-  async releaseTrial(trialId: number): Promise<void> {
+  async releaseTrial(lease: TrialLease): Promise<void> {
     this.write('releasing a trial', () => {
-      if (this.sql.release.run(trialId).changes === 0) throw this.notWritable('release', trialId);
-      this.afterTransition('release', trialId);
+      if (this.sql.release.run({ id: lease.id, token: lease.token }).changes === 0) throw this.notWritable('release', lease);
+      this.afterTransition('release', lease.id);
     });
   }
 
   async heartbeat(owner: string): Promise<number> {
     return this.run('recording a heartbeat', () => this.sql.heartbeat.run({ owner, now: Date.now() }).changes);
+  }
+
+  async heldTrials(leases: readonly TrialLease[]): Promise<number[]> {
+    return this.read('reading claims', () =>
+      leases.filter((lease) => lease.token !== null && this.sql.held.get(lease.id, lease.token) !== undefined).map((lease) => lease.id),
+    );
   }
 
   async runningOwners(studyId: number): Promise<string[]> {
@@ -200,10 +209,10 @@ export class SqliteStorage implements Storage {
   async recoverStaleTrials(studyId: number, options: RecoverOptions): Promise<RecoveredTrial[]> {
     return this.write('recovering stale trials', () => {
       const recovered: RecoveredTrial[] = [];
-      for (const row of this.sql.running.all(studyId)) {
+      for (const row of this.sql.running.all({ study: studyId, now: Date.now() })) {
         const reason = staleReason(row, options);
         if (reason === null) continue;
-        this.sql.release.run(row.id);
+        this.sql.requeue.run(row.id);
         this.afterTransition('release', row.id);
         recovered.push({ number: row.number, owner: row.owner, reason });
       }
@@ -215,14 +224,14 @@ export class SqliteStorage implements Storage {
     return this.write('releasing running trials', () => {
       const ids = this.sql.runningOf.all(owner).map((row) => row.id);
       for (const id of ids) {
-        this.sql.release.run(id);
+        this.sql.requeue.run(id);
         this.afterTransition('release', id);
       }
       return ids.length;
     });
   }
 
-  async reportStep(trialId: number, step: number, values: Metrics): Promise<void> {
+  async reportStep(lease: TrialLease, step: number, values: Metrics): Promise<void> {
     if (!Number.isSafeInteger(step) || step < 0) {
       throw new HpsearchError('E_USAGE', `step must be a non-negative integer, got ${step}`);
     }
@@ -230,24 +239,25 @@ export class SqliteStorage implements Storage {
       if (typeof value !== 'number') throw new HpsearchError('E_USAGE', `metric "${name}" at step ${step} is not a number`);
     }
     this.write('reporting a step', () => {
-      const row = this.sql.stateOf.get(trialId);
-      if (!row || !allows('report', row.state)) throw this.notWritable('report', trialId);
-      this.sql.deleteStep.run(trialId, step);
+      const { id, token } = lease;
+      const claim = this.sql.claimOf.get(id);
+      if (!mayWrite('report', claim, token)) throw refusal('report', id, claim, token, this.location);
+      this.sql.deleteStep.run(id, step);
       // NaN binds as NULL (SQLite's own conversion); decodeStepValue reads it back as NaN.
-      for (const [name, value] of Object.entries(values)) this.sql.insertStep.run(trialId, step, name, value);
+      for (const [name, value] of Object.entries(values)) this.sql.insertStep.run(id, step, name, value);
     });
   }
 
-  async finishTrial(trialId: number, result: TrialFinish): Promise<void> {
+  async finishTrial(lease: TrialLease, result: TrialFinish): Promise<void> {
     checkFinishState(result.state);
     if (result.attrs) checkTrialAttrs(result.attrs);
     this.run('finishing a trial', () => {
       const changed = this.sql.finish.run({
-        id: trialId, state: result.state, value: result.value ?? null, metrics: encodeMetrics(result.metrics),
+        id: lease.id, token: lease.token, state: result.state, value: result.value ?? null, metrics: encodeMetrics(result.metrics),
         attrs: result.attrs ? JSON.stringify(result.attrs) : null,
         error: result.error ?? null, now: Date.now(),
       }).changes;
-      if (changed === 0) throw this.notWritable('finish', trialId);
+      if (changed === 0) throw this.notWritable('finish', lease);
     });
   }
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { TrialState } from '../../trial-state.js';
 import type { RunningTrialRow } from '../recovery.js';
 import type { StepRow, StudyRow, TrialRow } from '../rows.js';
-import { fromStates, transitionUpdate } from '../transition-sql.js';
+import { fromStates, transitionUpdate, type ClaimRow } from '../transition-sql.js';
 
 interface CountRow { study_id: number; state: TrialState; n: number }
 
@@ -28,11 +28,13 @@ export function prepareStatements(db: Database.Database) {
     // Sub-selects so SQLite answers MAX from the unique indexes instead of scanning the study.
     nextNumber: p<{ n: number }>('SELECT COALESCE((SELECT MAX(number) FROM trials WHERE study_id = ?) + 1, 0) AS n'),
     nextSample: p<{ n: number }>('SELECT COALESCE((SELECT MAX(sample_index) FROM trials WHERE study_id = ?) + 1, 0) AS n'),
-    insertTrial: p<{ id: number }>(`INSERT INTO trials (study_id, number, sample_index, state, params_json, started_at, owner)
-      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+    insertTrial: p<{ id: number }>(`INSERT INTO trials (study_id, number, sample_index, state, params_json, started_at, owner, claim_token)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
     oldestQueued: p<TrialRow>("SELECT * FROM trials WHERE study_id = ? AND state = 'queued' ORDER BY number LIMIT 1"),
-    start: p(transitionUpdate('start', 'id = @id', { owner: '@owner', startedAt: '@now' })),
-    release: p(transitionUpdate('release', 'id = ?', {})),
+    start: p(transitionUpdate('start', 'id = @id', { owner: '@owner', token: '@token', startedAt: '@now' })),
+    release: p(transitionUpdate('release', 'id = @id', {}, { token: '@token' })),
+    // Recovery's release: the takeover of a trial whose run stopped beating, whatever its claim.
+    requeue: p(transitionUpdate('release', 'id = ?', {}, 'takeover')),
     deleteSteps: p('DELETE FROM trial_steps WHERE trial_id = ?'),
     importTrial: p<{ id: number }>(`INSERT INTO trials (study_id, number, sample_index, state, params_json, value, metrics_json,
       attrs_json, error, started_at, ended_at, sampler_state, seed, owner) VALUES (@study, @number, @sampleIndex, @state, @params, @value,
@@ -40,17 +42,18 @@ export function prepareStatements(db: Database.Database) {
     heartbeat: p(transitionUpdate('beat', 'owner = @owner', { heartbeatAt: '@now' })),
     runningOwners: p<{ owner: string | null }>("SELECT DISTINCT owner FROM trials WHERE study_id = ? AND state = 'running'"),
     // The trials a release could take back, i.e. in one of its from-states.
-    running: p<RunningTrialRow>(`SELECT id, number, owner, COALESCE(heartbeat_at, started_at) AS alive_at
-      FROM trials WHERE study_id = ? AND ${fromStates('release')} ORDER BY number`),
+    running: p<RunningTrialRow>(`SELECT id, number, owner, @now - COALESCE(heartbeat_at, started_at) AS silent_ms
+      FROM trials WHERE study_id = @study AND ${fromStates('release')} ORDER BY number`),
+    held: p<{ id: number }>('SELECT id FROM trials WHERE id = ? AND claim_token = ?'),
     runningOf: p<{ id: number }>(`SELECT id FROM trials WHERE owner = ? AND ${fromStates('release')}`),
     setParams: p(transitionUpdate('sample', 'id = @id', {
       params: '@params', startedAt: '@now',
       samplerState: 'CASE WHEN @setState THEN @samplerState ELSE sampler_state END', seed: 'CASE WHEN @setSeed THEN @seed ELSE seed END',
-    })),
+    }, { token: '@token' })),
     finish: p(transitionUpdate('finish', 'id = @id', {
       state: '@state', value: '@value', metrics: '@metrics', attrs: '@attrs', error: '@error', endedAt: '@now',
-    })),
-    stateOf: p<{ state: TrialState }>('SELECT state FROM trials WHERE id = ?'),
+    }, { token: '@token' })),
+    claimOf: p<ClaimRow>('SELECT number, state, owner, claim_token FROM trials WHERE id = ?'),
     deleteStep: p('DELETE FROM trial_steps WHERE trial_id = ? AND step = ?'),
     insertStep: p('INSERT INTO trial_steps (trial_id, step, name, value) VALUES (?, ?, ?, ?)'),
     trialByNumber: p<TrialRow>('SELECT * FROM trials WHERE study_id = ? AND number = ?'),
