@@ -29,6 +29,14 @@ export function nonNegativeNumber(value: string): number {
   return n;
 }
 
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  }
+  return n;
+}
+
 /** A parser that accepts one of `choices` (commander's own `.choices()` works too; this keeps the message ours). */
 export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
   return (value) => {

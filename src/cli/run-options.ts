@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { PrunerType } from '../space/pruner-spec.js';
 import type { BackendChoice } from '../task/types.js';
-import { nonNegativeNumber, oneOf, positiveInt } from './options.js';
+import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from './options.js';
 import type { StorageFlags } from './storage-option.js';
 
 /** The TF.js backends a command may ask for. */
@@ -24,7 +24,8 @@ export function addRunLoopOptions(command: Command): Command {
     .option('--max-failures <n>', 'stop the run once this many of its trials have failed', positiveInt)
     .option('--grace <seconds>', 'after Ctrl-C, how long running trials may go on before they go back to the queue', nonNegativeNumber, 10)
     .option('--worker-memory <MiB>', "each worker thread's heap limit: a trial over it fails and its worker is replaced", positiveInt)
-    .option('--stale-after <seconds>', 'a trial another run left without a heartbeat this long is taken for dead and run again', nonNegativeNumber, 60)
+    .option('--heartbeat <seconds>', "how often this run marks its running trials alive in the storage (Optuna's heartbeat_interval)", positiveNumber, 5)
+    .option('--stale-after <seconds>', 'a trial another run left without a heartbeat this long is taken for dead and run again (at least 3 heartbeats)', nonNegativeNumber, 60)
     .option('--report', 'write the HTML report when the run ends (runs/<study>/report.html; see hpsearch report)')
     .option('--report-out <file>', 'with --report: where to write it');
 }
@@ -45,4 +46,5 @@ export interface RunOptions extends StorageFlags {
   grace?: number;
   workerMemory?: number;
   staleAfter?: number;
+  heartbeat?: number;
 }

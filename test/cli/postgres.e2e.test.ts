@@ -31,13 +31,14 @@ async function trialsOf(url: string, study: string): Promise<TrialRecord[]> {
   }
 }
 
-function startWorker(url: string, study: string): { child: ChildProcess; owner: () => string; exited: Promise<{ code: number | null; stderr: string }> } {
+function startWorker(url: string, study: string): { child: ChildProcess; owns: (owner: string | null) => boolean; exited: Promise<{ code: number | null; stderr: string }> } {
   const child = spawn(process.execPath, [CLI, 'worker', study, '--storage', url, '--workers', '1', '--trials', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout!.resume();
   const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
-  return { child, owner: () => `${hostname()}:${child.pid}`, exited };
+  // Owners are host:pid:nonce.
+  return { child, owns: (owner) => owner?.startsWith(`${hostname()}:${child.pid}:`) === true, exited };
 }
 
 describePostgres('many hosts on one PostgreSQL study (worker processes over loopback)', () => {
@@ -56,10 +57,10 @@ describePostgres('many hosts on one PostgreSQL study (worker processes over loop
     // Freeze the victim at a moment it holds a running trial, then kill it: that trial must be run by the others.
     for (;;) {
       const trials = await trialsOf(url, 'multi');
-      if (trials.filter((t) => t.state === 'complete').length >= 10 && trials.some((t) => t.state === 'running' && t.owner === victim.owner())) {
+      if (trials.filter((t) => t.state === 'complete').length >= 10 && trials.some((t) => t.state === 'running' && victim.owns(t.owner))) {
         victim.child.kill('SIGSTOP');
         const again = await trialsOf(url, 'multi');
-        if (again.some((t) => t.state === 'running' && t.owner === victim.owner())) break;
+        if (again.some((t) => t.state === 'running' && victim.owns(t.owner))) break;
         victim.child.kill('SIGCONT');
       }
       await new Promise((resolve) => setTimeout(resolve, 20));

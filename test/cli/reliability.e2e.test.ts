@@ -126,7 +126,8 @@ describe('reliability, on real processes', () => {
     expect(integrity(db)).toBe('ok');
     const orphans = atDeath.filter((t) => t.state === 'running');
     expect(orphans.length).toBeGreaterThan(0);
-    expect(orphans.every((t) => t.owner === `${hostname()}:${run.child.pid}`)).toBe(true);
+    // Owners are host:pid:nonce.
+    expect(orphans.every((t) => t.owner?.startsWith(`${hostname()}:${run.child.pid}:`))).toBe(true);
 
     const resumed = await runCli(['run', file, '--db', db, '--workers', '2', '--resume']);
     expect(resumed.stderr).not.toMatch(/unexpected error/);
@@ -195,8 +196,8 @@ describe('reliability, on real processes', () => {
     const a = start(['run', file, '--db', db, '--workers', '1', '--resume']);
     await until(db, (t) => t.length > 0);
     const b = start(['run', file, '--db', db, '--workers', '1', '--resume']);
-    const mine = `${hostname()}:${a.child.pid}`;
-    await freezeWhen(a.child, db, (t) => complete(t).length >= 6 && t.some((r) => r.state === 'running' && r.owner === mine) && t.some((r) => r.state === 'running' && r.owner !== mine));
+    const mine = (owner: string | null) => owner?.startsWith(`${hostname()}:${a.child.pid}:`) === true;
+    await freezeWhen(a.child, db, (t) => complete(t).length >= 6 && t.some((r) => r.state === 'running' && mine(r.owner)) && t.some((r) => r.state === 'running' && !mine(r.owner)));
     a.child.kill('SIGKILL');
     await a.exited;
     const survivor = await b.exited;

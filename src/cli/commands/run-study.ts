@@ -86,6 +86,7 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
       ...(options.maxFailures !== undefined ? { maxFailures: options.maxFailures } : {}),
       ...(options.workerMemory !== undefined ? { workerMemoryMb: options.workerMemory } : {}),
       ...(options.staleAfter !== undefined ? { staleAfterMs: options.staleAfter * 1000 } : {}),
+      ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat * 1000 } : {}),
       onProgress: (state) => progress.update(state),
       ...(pruner !== undefined ? { pruner } : {}),
     });
