@@ -6,6 +6,7 @@ import type { Sampler, SamplerFactory } from './sampler.js';
 
 export type { JsonValue, PastTrial, Sample, SampleContext, Sampler, SamplerFactory, SamplerState } from './sampler.js';
 export { GridSampler } from './grid.js';
+export type { GridOrder } from './grid.js';
 export { RandomSampler, sampleParams } from './random.js';
 export { NarrowingSampler, narrowingRound, roundRanges } from './narrowing.js';
 export type { NarrowingOptions } from './narrowing.js';

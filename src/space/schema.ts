@@ -66,7 +66,7 @@ const trialsField = z.int().min(1);
 
 export const gridSearchSchema = z.strictObject({
   strategy: z.literal('grid'),
-  trials: trialsField.optional().describe('At most the grid size; default: the whole grid.'),
+  trials: trialsField.optional().describe('At most the grid size; default: the whole grid. Fewer: points spread over the whole grid, in an order fixed by the seed.'),
 });
 
 export const randomSearchSchema = z.strictObject({

@@ -68,7 +68,10 @@ export interface ObjectiveSpec extends Partial<ObjectiveSpecs> {
 
 export interface GridSearch {
   strategy: 'grid';
-  /** Number of trials to run: at most the grid size. */
+  /**
+   * Number of trials to run: at most the grid size. Below it the study visits the grid in a
+   * permuted order drawn from its seed, for all its trials (see GridSampler).
+   */
   trials: number;
 }
 

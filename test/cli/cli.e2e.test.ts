@@ -3,6 +3,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { createSampler, GridSampler } from '../../src/samplers/index.js';
+import { loadSpaceFile } from '../../src/space/load.js';
+import type { Params } from '../../src/space/types.js';
 import { runCli } from '../helpers/cli.js';
 import { moduleSpaceYaml } from '../helpers/spaces.js';
 import { CLI, OBJECTIVES, REPO, useTempDir } from '../helpers/temp.js';
@@ -141,6 +144,68 @@ params:
     } finally {
       sqlite.close();
     }
+  });
+
+  it('runs a partial grid from two processes: the seed\'s permuted points, over both axes, none twice, and a larger --trials goes on along them', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'partial.db');
+    const space = writeSpace(
+      dir,
+      'partial',
+      `study: partial-grid
+seed: 5
+objective:
+  module: ${join(OBJECTIVES, 'echo-params.mjs')}
+  direction: maximize
+search:
+  strategy: grid
+  trials: 12
+params:
+  x: { type: int, low: 0, high: 29 }
+  y: { type: categorical, choices: [a, b] }
+`,
+    );
+    const both = (extra: string[]) =>
+      Promise.all([0, 1].map(() => runCli(['run', space, '--db', db, '--resume', '--workers', '2', ...extra])));
+    const rows = () => {
+      const sqlite = new Database(db, { readonly: true });
+      try {
+        const found = sqlite.prepare('SELECT sample_index, params_json, state FROM trials ORDER BY sample_index').all() as {
+          sample_index: number;
+          params_json: string;
+          state: string;
+        }[];
+        return found.map((r) => ({ index: r.sample_index, params: JSON.parse(r.params_json) as Params, state: r.state }));
+      } finally {
+        sqlite.close();
+      }
+    };
+    // What the study's index i must hold: point π(i) of the listing, π keyed by seed 5.
+    const sampler = createSampler((await loadSpaceFile(space)).space);
+    expect(sampler).toBeInstanceOf(GridSampler);
+    expect((sampler as GridSampler).order).toBe('permuted');
+    const expected = async (index: number) => (await sampler.sample({ index, history: async () => [] })).params;
+
+    expect((await both([])).map((r) => r.code)).toEqual([0, 0]);
+    const partial = rows();
+    expect(partial.map((r) => r.index)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(partial.every((r) => r.state === 'complete')).toBe(true);
+    expect(new Set(partial.map((r) => JSON.stringify(r.params))).size).toBe(12);
+    for (const row of partial) expect(row.params).toEqual(await expected(row.index));
+    // The listing's first 12 points are x = 0..5: these reach across x and take both y.
+    const xs = partial.map((r) => r.params['x'] as number);
+    expect(Math.max(...xs)).toBeGreaterThan(15);
+    expect(new Set(xs).size).toBeGreaterThan(6);
+    expect(new Set(partial.map((r) => r.params['y']))).toEqual(new Set(['a', 'b']));
+
+    // A later run asks for the whole grid: the study keeps its permuted order (listing order
+    // from index 12 on would repeat points), so the 60 trials are the 60 points once each.
+    expect((await both(['--trials', '60'])).map((r) => r.code)).toEqual([0, 0]);
+    const whole = rows();
+    expect(whole).toHaveLength(60);
+    expect(whole.slice(0, 12)).toEqual(partial);
+    expect(new Set(whole.map((r) => JSON.stringify(r.params))).size).toBe(60);
+    for (const row of whole) expect(row.params).toEqual(await expected(row.index));
   });
 
   it('narrows a study into a new space file that runs inside the old ranges', async () => {
