@@ -11,6 +11,7 @@ import path from 'node:path';
 import { HpsearchError, ValidationError } from '../errors.js';
 import { gridSize } from './distributions.js';
 import { kindsNamedBy, objectiveKinds } from './objective-kind.js';
+import { checkRepeatedValues } from './repeated-values.js';
 import { checkStopping } from './stopping.js';
 import { dotted, readSpaceDocument } from './yaml-document.js';
 import { PARAM_SCHEMAS, SEARCH_SCHEMAS, STUDY_NAME_PATTERN, checkFields, checkValue, checkVariant, describeValue, isMapping, objectiveSchema, scalarSchema, spaceFileSchema, type StrategyName } from './schema.js';
@@ -47,6 +48,11 @@ export interface ValidateOptions {
   requireObjective?: boolean;
   /** false: do not check that the files the space names exist (module, task data), e.g. a stored study whose files moved. Default true. */
   checkFiles?: boolean;
+  /**
+   * true: a value repeated in `choices` or `values` passes. For spaces stored before hpsearch
+   * refused repeats: their studies must still open. Default false.
+   */
+  allowRepeats?: boolean;
 }
 
 /** Validates a document that is already parsed, e.g. read back from the database (so no line numbers). */
@@ -72,6 +78,7 @@ function validate(raw: unknown, file: string, baseDir: string, issues: RawIssue[
   const objective = checkObjective(raw.objective, baseDir, issues, options);
   const search = checkSearch(raw.search, issues);
   const params = checkParams(raw.params, search.strategy, issues);
+  if (options.allowRepeats !== true) checkRepeatedValues(raw.params, issues);
   // With two kinds given it is unclear which the params are for; that error comes first.
   const named = isMapping(raw.objective) ? kindsNamedBy(raw.objective) : [];
   const only = named.length === 1 ? named[0] : undefined;
