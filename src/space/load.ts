@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HpsearchError, ValidationError } from '../errors.js';
 import { gridSize } from './distributions.js';
+import { isJsonFile, jsonCommentIssue } from './json-comments.js';
 import { kindsNamedBy, objectiveKinds } from './objective-kind.js';
 import { checkRepeatedValues } from './repeated-values.js';
 import { checkStopping } from './stopping.js';
@@ -36,6 +37,8 @@ export async function loadSpaceFile(file: string): Promise<LoadedSpace> {
 
 /** Parses and validates the text of a space file; `baseDir` is where a relative objective module is looked up. */
 export function parseSpace(text: string, file: string, baseDir: string): LoadedSpace {
+  const comment = isJsonFile(file) ? jsonCommentIssue(text) : undefined;
+  if (comment !== undefined) throw new ValidationError(file, [comment]);
   const document = readSpaceDocument(text, file);
   const issues: RawIssue[] = [];
   const space = validate(document.raw, file, baseDir, issues);
