@@ -6,7 +6,7 @@
  * registers it (objective kinds, the run loop), as samplers and pruners do.
  */
 const LAYERS = [
-  ['helpers', 'errors, random streams, number formatting, trial states, pause', ['^src/errors\\.ts$', '^src/random/', '^src/format/', '^src/trial-state\\.ts$', '^src/pause\\.ts$']],
+  ['helpers', 'errors, random streams, number formatting, trial states, pause, compiled worker modules', ['^src/errors\\.ts$', '^src/random/', '^src/format/', '^src/trial-state\\.ts$', '^src/pause\\.ts$', '^src/compiled-module\\.ts$']],
   ['space', 'the space-file format', ['^src/space/']],
   ['algorithms', 'samplers, pruners, stopping rules', ['^src/samplers/', '^src/pruners/', '^src/stopping/']],
   ['storage', 'the storage contract, SQLite and PostgreSQL', ['^src/storage/']],

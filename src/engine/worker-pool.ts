@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { HpsearchError } from '../errors.js';
+import { compiledModule } from '../compiled-module.js';
 import type { ReportStep, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
 import type { WorkerJob } from '../space/objective-kind.js';
 import type { DecisionMessage, TrialTask, WorkerMessage } from '../worker/messages.js';
@@ -104,31 +103,4 @@ function workerFailure(error: unknown): string {
  */
 export function workerEntryPath(): string {
   return fileURLToPath(compiledModule(new URL('../worker/entry.js', import.meta.url).href));
-}
-
-/**
- * A module for a worker thread to load, by URL: the same file in dist/ when hpsearch itself runs
- * from src/ as TypeScript (under vitest), since a worker thread cannot load TypeScript.
- */
-function compiledModule(url: string): string {
-  let found = compiled.get(url);
-  if (found === undefined) {
-    found = findCompiled(url);
-    compiled.set(url, found);
-  }
-  return found;
-}
-
-const compiled = new Map<string, string>();
-
-function findCompiled(url: string): string {
-  let file = fileURLToPath(url);
-  if (!existsSync(file) && existsSync(file.replace(/\.js$/, '.ts'))) {
-    // The last src/ folder of the path: the package's own.
-    file = file.replace(/([\\/])src([\\/])(?!.*[\\/]src[\\/])/, '$1dist$2');
-  }
-  if (!existsSync(file)) {
-    throw new HpsearchError('E_WORKER', `worker module not found at ${file}: run \`npm run build\` first`);
-  }
-  return pathToFileURL(file).href;
 }

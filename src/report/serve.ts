@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { isHpsearchError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
+import { allowedHostName, hostCheck, type HostCheck } from './allowed-hosts.js';
 import { collectReportData, type CollectOptions } from './collect.js';
 import { escapeHtml, renderPage } from './html/page.js';
 import { STYLE } from './html/style.js';
@@ -16,6 +17,12 @@ export interface ServeOptions extends CollectOptions {
   port?: number;
   /** How often an open page asks for a new revision (default 2000 ms). */
   pollMs?: number;
+  /**
+   * Host names (or addresses) to answer besides the bound address and `localhost`, e.g. the name
+   * a tunnel or a hosts-file entry gives the machine. Requests whose `Host` header names anything
+   * else get 403: a web page cannot read the studies by DNS rebinding. The port is not checked.
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface ReportServer {
@@ -28,11 +35,19 @@ export interface ReportServer {
  * The report's views, live: `/` lists the studies, `/study/<name>` is the report page, and
  * `/api/study/<name>?revision=R` answers the payload, or 204 while R is still current. Every
  * request reads the database afresh, so a page follows a study that another process is running.
- * Only GET and HEAD; binds 127.0.0.1 unless told otherwise.
+ * Only GET and HEAD; binds 127.0.0.1 unless told otherwise; answers only requests whose Host
+ * names the bound address, localhost or one of `allowedHosts` (see allowed-hosts.ts), else 403.
  */
 export async function startReportServer(storage: Storage, options: ServeOptions = {}): Promise<ReportServer> {
   const pollMs = options.pollMs ?? 2000;
+  const allowedHosts = (options.allowedHosts ?? []).map((name, i) => allowedHostName(name, `options.allowedHosts[${i}]`));
+  const host = options.host ?? DEFAULT_HOST;
+  /** Made once the socket says which address it is bound to. */
+  let checkHost: HostCheck | undefined;
   const server = createServer((request, response) => {
+    checkHost ??= hostCheck({ bound: (server.address() as AddressInfo).address, requested: host, allowed: allowedHosts });
+    const refused = checkHost(request.headers.host);
+    if (refused !== undefined) return send(response, 403, 'text/plain; charset=utf-8', refused);
     handle(request, response).catch((error: unknown) => {
       const known = isHpsearchError(error);
       send(response, known && error.code === 'E_STUDY_NOT_FOUND' ? 404 : 500, 'text/plain; charset=utf-8', (error as Error).message);
@@ -62,16 +77,16 @@ export async function startReportServer(storage: Storage, options: ServeOptions 
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST, () => {
+    server.listen(options.port ?? DEFAULT_PORT, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     server,
-    url: `http://${host}:${address.port}/`,
+    url: `http://${urlHost}:${address.port}/`,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -10,9 +10,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HpsearchError, ValidationError } from '../errors.js';
 import { gridSize } from './distributions.js';
-import { kindsNamedBy, objectiveKinds } from './objective-kind.js';
+import { isJsonFile, jsonCommentIssue } from './json-comments.js';
+import { kindOfObjective, kindsNamedBy, objectiveKinds } from './objective-kind.js';
+import { checkRepeatedValues } from './repeated-values.js';
 import { checkStopping } from './stopping.js';
-import { dotted, readSpaceDocument } from './yaml-document.js';
+import { dotted, readSpaceDocument, type SpaceDocument } from './yaml-document.js';
 import { PARAM_SCHEMAS, SEARCH_SCHEMAS, STUDY_NAME_PATTERN, checkFields, checkValue, checkVariant, describeValue, isMapping, objectiveSchema, scalarSchema, spaceFileSchema, type StrategyName } from './schema.js';
 import { type RawIssue } from './raw-issue.js';
 import type { LoadedSpace, ObjectiveSpec, ParamSpec, ParamSpecs, ParamValue, SearchSettings, SearchSpace } from './types.js';
@@ -20,7 +22,16 @@ import type { LoadedSpace, ObjectiveSpec, ParamSpec, ParamSpecs, ParamValue, Sea
 /** Largest grid a grid search may enumerate. */
 export const MAX_GRID_POINTS = 1_000_000;
 
-export async function loadSpaceFile(file: string): Promise<LoadedSpace> {
+export interface LoadSpaceOptions {
+  /**
+   * Also load the objective once, as a trial's worker would, in a throwaway worker thread (a
+   * module objective: that it imports and its default export is a function), and refuse the file
+   * when it cannot run. For commands about to create a study. Default false.
+   */
+  probeObjective?: boolean;
+}
+
+export async function loadSpaceFile(file: string, options: LoadSpaceOptions = {}): Promise<LoadedSpace> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -30,16 +41,32 @@ export async function loadSpaceFile(file: string): Promise<LoadedSpace> {
     if (code === 'EISDIR') throw new HpsearchError('E_USAGE', `search-space path is a directory, not a file: ${file}`, { cause: error });
     throw new HpsearchError('E_USAGE', `cannot read search-space file ${file}: ${(error as Error).message}`, { cause: error });
   }
-  return parseSpace(text, file, path.dirname(path.resolve(file)));
+  const { loaded, document } = parseText(text, file, path.dirname(path.resolve(file)));
+  if (options.probeObjective === true) await probeObjective(loaded.space, file, document);
+  return loaded;
 }
 
 /** Parses and validates the text of a space file; `baseDir` is where a relative objective module is looked up. */
 export function parseSpace(text: string, file: string, baseDir: string): LoadedSpace {
+  return parseText(text, file, baseDir).loaded;
+}
+
+function parseText(text: string, file: string, baseDir: string): { loaded: LoadedSpace; document: SpaceDocument } {
+  const comment = isJsonFile(file) ? jsonCommentIssue(text) : undefined;
+  if (comment !== undefined) throw new ValidationError(file, [comment]);
   const document = readSpaceDocument(text, file);
   const issues: RawIssue[] = [];
   const space = validate(document.raw, file, baseDir, issues);
   if (space === undefined) throw new ValidationError(file, document.locate(issues));
-  return { space, file: path.resolve(file), raw: document.raw };
+  return { loaded: { space, file: path.resolve(file), raw: document.raw }, document };
+}
+
+/** Refuses the file, pointing at its objective, when the objective's kind finds that it cannot run. */
+async function probeObjective(space: SearchSpace, file: string, document: SpaceDocument): Promise<void> {
+  const found = kindOfObjective(space.objective);
+  if (found?.kind.probe === undefined) return;
+  const problem = await found.kind.probe(found.spec);
+  if (problem !== undefined) throw new ValidationError(file, document.locate([{ path: ['objective', found.kind.name], message: problem }]));
 }
 
 export interface ValidateOptions {
@@ -47,6 +74,11 @@ export interface ValidateOptions {
   requireObjective?: boolean;
   /** false: do not check that the files the space names exist (module, task data), e.g. a stored study whose files moved. Default true. */
   checkFiles?: boolean;
+  /**
+   * true: a value repeated in `choices` or `values` passes. For spaces stored before hpsearch
+   * refused repeats: their studies must still open. Default false.
+   */
+  allowRepeats?: boolean;
 }
 
 /** Validates a document that is already parsed, e.g. read back from the database (so no line numbers). */
@@ -72,6 +104,7 @@ function validate(raw: unknown, file: string, baseDir: string, issues: RawIssue[
   const objective = checkObjective(raw.objective, baseDir, issues, options);
   const search = checkSearch(raw.search, issues);
   const params = checkParams(raw.params, search.strategy, issues);
+  if (options.allowRepeats !== true) checkRepeatedValues(raw.params, issues);
   // With two kinds given it is unclear which the params are for; that error comes first.
   const named = isMapping(raw.objective) ? kindsNamedBy(raw.objective) : [];
   const only = named.length === 1 ? named[0] : undefined;

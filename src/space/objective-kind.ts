@@ -89,6 +89,12 @@ export interface ObjectiveKind<Spec = unknown, Options extends object = object> 
 
   /** Fails before any worker starts when the run cannot work here (e.g. a backend not installed). */
   checkReady?(options: Options): void;
+  /**
+   * Loads the objective the way a trial's worker would, in a thread of its own (never this one),
+   * so that a space naming one that cannot run is refused before a study is created. Resolves to
+   * the reason it cannot, reported at `objective.<name>`, or undefined.
+   */
+  probe?(spec: Spec): Promise<string | undefined>;
   /** The limit on trials at once in one process, if any. */
   concurrencyLimit?(options: Options): ConcurrencyLimit | undefined;
   /** The steps a trial with these params reports if nothing stops it; null when unknown. */

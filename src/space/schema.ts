@@ -31,7 +31,7 @@ export const floatParamSchema = z.strictObject({
   high: z.number().optional().describe(HIGH_DOC),
   ...numericFields,
   step: z.number().positive().optional().describe('Discretisation step (not with log).'),
-  values: z.array(z.number()).min(1).optional().describe('Grid search: explicit points.'),
+  values: z.array(z.number()).min(1).meta({ uniqueItems: true }).optional().describe('Grid search: explicit points, each once.'),
 });
 
 export const intParamSchema = z.strictObject({
@@ -40,12 +40,13 @@ export const intParamSchema = z.strictObject({
   high: z.int().optional().describe(HIGH_DOC),
   ...numericFields,
   step: z.int().positive().optional().describe('Step between values (not with log). Default 1.'),
-  values: z.array(z.int()).min(1).optional().describe('Grid search: explicit points.'),
+  values: z.array(z.int()).min(1).meta({ uniqueItems: true }).optional().describe('Grid search: explicit points, each once.'),
 });
 
 export const categoricalParamSchema = z.strictObject({
   type: z.literal('categorical'),
-  choices: z.array(scalarSchema).min(1).describe('The values to choose from.'),
+  // uniqueItems is for editors; the loader reports a repeat itself (repeated-values.ts), at the repeat.
+  choices: z.array(scalarSchema).min(1).meta({ uniqueItems: true }).describe('The values to choose from, each once.'),
 });
 
 export const fixedParamSchema = z.strictObject({

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,33 +5,16 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, launchBrowser, markCounts, openPage, waitForRendered } from '../helpers/browser.js';
 import { runCli } from '../helpers/cli.js';
-import { CLI, REPO } from '../helpers/temp.js';
+import { serve, type ServeProcess } from '../helpers/serve.js';
+import { REPO } from '../helpers/temp.js';
 
 const SPACE = join(REPO, 'test', 'fixtures', 'spaces', 'report.yaml');
-
-/** Starts `hpsearch serve` on a free port and resolves to its URL once it listens. */
-function serve(db: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 20_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /serving .* at (http:\/\/\S+\/)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, stderr: () => stderr });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
-}
 
 describeInBrowser('hpsearch serve: the report live, in headless Chromium', () => {
   let dir: string;
   let db: string;
   let browser: Browser;
-  let server: Awaited<ReturnType<typeof serve>>;
+  let server: ServeProcess;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hpsearch-serve-'));

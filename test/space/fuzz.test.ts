@@ -63,6 +63,7 @@ function expectSaneParam(name: string, spec: ParamSpec): void {
     case 'categorical':
       expect(spec.choices.length, where).toBeGreaterThan(0);
       expect(spec.choices.every(isScalar), where).toBe(true);
+      expect(new Set(spec.choices).size, `${where}: no choice twice`).toBe(spec.choices.length);
       return;
     case 'float':
     case 'int': {
@@ -73,6 +74,7 @@ function expectSaneParam(name: string, spec: ParamSpec): void {
       if (spec.log) expect(spec.low > 0 && (spec.type === 'int' || spec.step === undefined), where).toBe(true);
       if (spec.step !== undefined) expect(spec.step > 0, where).toBe(true);
       if (spec.grid !== undefined) expect(Number.isSafeInteger(spec.grid) && spec.grid >= 1, where).toBe(true);
+      if (spec.values !== undefined) expect(new Set(spec.values).size, `${where}: no value twice`).toBe(spec.values.length);
     }
   }
 }

@@ -36,6 +36,7 @@ function violations(schema: Schema, value: unknown, at = '$'): string[] {
   }
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) fail('too few items');
+    if (schema.uniqueItems === true && new Set(value.map((item) => JSON.stringify(item))).size !== value.length) fail('repeated items');
     if (schema.items) value.forEach((item, i) => errors.push(...violations(schema.items, item, `${at}[${i}]`)));
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -119,5 +120,8 @@ describe('search-space JSON Schema', () => {
     expect(violations(schema, { ...doc, params: { lr: { type: 'float', low: 0, hgih: 1 } } })).not.toEqual([]);
     expect(violations(schema, { ...doc, search: { strategy: 'random' } })).not.toEqual([]);
     expect(violations(schema, { ...doc, params: { n: { type: 'int', low: 0.5, high: 3 } } })).not.toEqual([]);
+    expect(violations(schema, { ...doc, params: { c: { type: 'categorical', choices: ['a', 'b', 'a'] } } })).not.toEqual([]);
+    expect(violations(schema, { ...doc, params: { c: { type: 'categorical', choices: [true, 'true'] } } })).toEqual([]);
+    expect(violations(schema, { ...doc, params: { x: { type: 'float', values: [0.5, 0.5] } } })).not.toEqual([]);
   });
 });

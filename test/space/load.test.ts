@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HpsearchError, ValidationError } from '../../src/errors.js';
 import { loadSpaceFile, parseSpace, validateSpaceDocument } from '../../src/space/load.js';
+import { OBJECTIVES, useTempDir } from '../helpers/temp.js';
 import { baseDoc, NOOP_MODULE, SPACES_DIR } from './helpers.js';
 
 const fixture = (name: string) => path.join(SPACES_DIR, name);
@@ -95,6 +96,38 @@ describe('loadSpaceFile', () => {
     expect((error as ValidationError).file).toBe('test/fixtures/spaces/broken.yaml');
     expect((error as ValidationError).exitCode).toBe(2);
     expect((error as ValidationError).message).toContain('test/fixtures/spaces/broken.yaml:10:49 params.lr.hgih: unknown key; did you mean "high"?');
+  });
+});
+
+describe('loadSpaceFile with probeObjective', () => {
+  const tempDir = useTempDir();
+  const spaceOver = (module: string) => {
+    const file = path.join(tempDir(), 'probed.yaml');
+    writeFileSync(file, `study: probed\nobjective:\n  module: ${JSON.stringify(path.join(OBJECTIVES, module))}\n  direction: maximize\nsearch: { strategy: random, trials: 2 }\nparams: { x: 1 }\n`);
+    return file;
+  };
+
+  it('refuses a module that throws when imported, at objective.module with its line', async () => {
+    const file = spaceOver('throws-on-import.mjs');
+    // Without the option the file is only read: the module is not loaded.
+    await expect(loadSpaceFile(file)).resolves.toMatchObject({ space: { study: 'probed' } });
+    const refused = await loadSpaceFile(file, { probeObjective: true }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).issues).toEqual([
+      {
+        path: 'objective.module',
+        message: `cannot load objective module ${path.join(OBJECTIVES, 'throws-on-import.mjs')}: HPSEARCH_DATA is not set: the objective cannot find its data`,
+        line: 3,
+        column: 11,
+      },
+    ]);
+    expect((refused as ValidationError).exitCode).toBe(2);
+  });
+
+  it('accepts a module that loads, and a task, which has nothing to probe', async () => {
+    await expect(loadSpaceFile(spaceOver('noop.mjs'), { probeObjective: true })).resolves.toMatchObject({ space: { study: 'probed' } });
+    const task = await loadSpaceFile(fixture('task-csv.yaml'), { probeObjective: true });
+    expect(task.space.objective.task).toBeDefined();
   });
 });
 

@@ -22,7 +22,7 @@ import { COMPARE_DB_DIR, type CompareOptions } from '../compare-options.js';
 /** `hpsearch compare`: returns the exit code (130 when interrupted). */
 export async function compareCommand(file: string, options: CompareOptions): Promise<number> {
   // --trials is checked against the file (a narrowing search fixes its own budget) before anything runs.
-  const loaded = withOverrides(await loadSpaceFile(file), file, options.trials !== undefined ? { trials: options.trials } : {});
+  const loaded = withOverrides(await loadSpaceFile(file, { probeObjective: true }), file, options.trials !== undefined ? { trials: options.trials } : {});
   const { space } = loaded;
   const { strategies, added } = resolveStrategies(options.pruners, space);
   if (space.objective.task) checkBackendInstalled(options.backend);

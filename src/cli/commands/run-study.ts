@@ -38,7 +38,7 @@ interface OpenedStudy {
 
 /** `hpsearch run`: returns the exit code (130 when interrupted). */
 export async function runStudyCommand(file: string, options: RunOptions): Promise<number> {
-  const loaded = withOverrides(await loadSpaceFile(file), file, options);
+  const loaded = withOverrides(await loadSpaceFile(file, { probeObjective: true }), file, options);
   const { space } = loaded;
   // A missing native backend is a usage error: say so before anything is written.
   if (space.objective.task) checkBackendInstalled(options.backend);

@@ -1,11 +1,13 @@
 /**
  * The `module` objective kind: a JS module whose default export is the objective, run in worker
- * threads. The space gives its path; the module itself is loaded only inside the workers.
+ * threads. The space gives its path; the module itself is loaded only in worker threads (the
+ * trials', and a probe's that checks it loads before a study is created).
  */
 import path from 'node:path';
 import * as z from 'zod';
 import { fileKind } from '../../space/file-kind.js';
 import type { ObjectiveKind } from '../../space/objective-kind.js';
+import { probeObjectiveModule } from './probe-module.js';
 
 declare module '../../space/types.js' {
   interface ObjectiveSpecs {
@@ -45,6 +47,8 @@ export const moduleObjectiveKind: ObjectiveKind<string> = {
     }
     return module;
   },
+
+  probe: (module) => probeObjectiveModule(module),
 
   // A module reports whatever steps it likes: only a pruner's max_resource says how many.
   plannedSteps: () => null,
