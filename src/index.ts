@@ -1,7 +1,7 @@
 // The public API of hpsearch: re-exports only.
 export { createStudy, loadStudy } from './study/create.js';
 export type { CreateStudyOptions, LoadStudyOptions, StorageOption } from './study/create.js';
-export { Study } from './study/study.js';
+export { Study, isTakenOver, processOwner } from './study/study.js';
 export type { AskOptions } from './study/study.js';
 export type { AskedTrial, TellResult } from './study/trial.js';
 export type { Objective, ObjectiveReturn, TrialContext } from './study/objective.js';

@@ -25,6 +25,8 @@ describe('the published package', () => {
         'createSampler',
         'createStudy',
         'defaultPrunerSpec',
+        'isTakenOver',
+        'processOwner',
         'loadSpaceFile',
         'loadStudy',
         'narrowParams',

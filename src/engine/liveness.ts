@@ -20,8 +20,9 @@ export function parseOwner(owner: string): { host: string; pid: number; nonce: s
   const withNonce = parts.length >= 3 && !/^\d+$/.test(parts.at(-1)!);
   const pidAt = withNonce ? parts.length - 2 : parts.length - 1;
   const pid = Number(parts[pidAt]);
-  if (pidAt < 1 || !/^\d+$/.test(parts[pidAt]!) || !Number.isSafeInteger(pid) || pid <= 0) return null;
-  return { host: parts.slice(0, pidAt).join(':'), pid, nonce: withNonce ? parts.at(-1)! : null };
+  const host = parts.slice(0, Math.max(0, pidAt)).join(':');
+  if (host === '' || !/^\d+$/.test(parts[pidAt] ?? '') || !Number.isSafeInteger(pid) || pid <= 0) return null;
+  return { host, pid, nonce: withNonce ? parts.at(-1)! : null };
 }
 
 /**

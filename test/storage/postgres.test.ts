@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres/migrations.js';
 import { openPostgresStorage, type PostgresStorage } from '../../src/storage/postgres/postgres-storage.js';
 import type { NewStudy } from '../../src/storage/storage.js';
@@ -20,6 +20,40 @@ describePostgres('PostgreSQL storage', () => {
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' ORDER BY c.relname`);
     return rows.map((row) => row.item);
   }
+
+  describe("the server's clock", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("judges staleness by the server's clock: a host whose clock is 10 minutes off neither takes a beating trial nor spares a silent one", async () => {
+      const url = await server().createDatabase();
+      const storage = await openPostgresStorage(url);
+      try {
+        // This host's clock runs ten minutes fast, then ten minutes slow: neither changes the answer.
+        for (const offset of [600_000, -600_000]) {
+          vi.useFakeTimers({ toFake: ['Date'] });
+          vi.setSystemTime(new Date(Date.now() + offset));
+          const { id } = await storage.createStudy({ ...study, name: `clock${offset}` });
+          const beating = (await storage.claimTrial(id, { maxTrials: 5, owner: 'host-a:1:aa' }))!;
+          const silent = (await storage.claimTrial(id, { maxTrials: 5, owner: 'host-b:2:bb' }))!;
+          // host-b's run went silent ten minutes ago, by the server's clock.
+          await server().sql(url, 'UPDATE trials SET started_at = started_at - 600000 WHERE id = $1', [silent.id]);
+          await storage.heartbeat('host-a:1:aa');
+          expect(await storage.recoverStaleTrials(id, { staleAfterMs: 60_000 }), `clock off by ${offset} ms`)
+            .toEqual([{ number: silent.number, owner: 'host-b:2:bb', reason: 'no-heartbeat' }]);
+          vi.useRealTimers();
+          expect((await storage.getTrial(id, beating.number))!.state).toBe('running');
+          // Times of a trial's life are the server's too: its start is the server's now, not this host's.
+          const [row] = await server().sql<{ skew: string }>(url,
+            'SELECT abs((extract(epoch from clock_timestamp()) * 1000)::bigint - started_at) AS skew FROM trials WHERE id = $1', [beating.id]);
+          expect(Number(row!.skew)).toBeLessThan(60_000);
+        }
+      } finally {
+        await storage.close();
+      }
+    });
+  });
 
   describe('opening', () => {
     it('creates the schema of SQLite\'s migrations, marked as hpsearch at the latest version', async () => {
