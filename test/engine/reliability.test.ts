@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { HpsearchError } from '../../src/errors.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import type { TrialFinish, TrialLease } from '../../src/storage/storage.js';
-import { createStudy } from '../../src/study/create.js';
+import { createStudy, type StorageOption } from '../../src/study/create.js';
 import { OBJECTIVES, useTempDir } from '../helpers/temp.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -101,14 +101,7 @@ describe('interrupts: the grace period', () => {
 describe('runs that die: heartbeats and recovery', () => {
   it("waits for another run's trial while it beats, and takes it over once it has been silent for staleAfterMs", async () => {
     const db = join(tempDir(), 's.db');
-    const study = await createStudy({
-      name: 'stale',
-      storage: db,
-      direction: 'maximize',
-      seed: 3,
-      search: { strategy: 'random', trials: 4 },
-      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 2 },
-    });
+    const study = await rampStudy({ name: 'stale', storage: db, seed: 3, trials: 4, epochs: 2 });
     try {
       const storage = study.storage;
       // Two trials of other runs on other hosts: one keeps beating, one went silent.
@@ -160,15 +153,8 @@ describe('runs that die: heartbeats and recovery', () => {
   it("drops a trial another run took over while it stalled: the old claim's reports and result are refused, the new owner's stand", async () => {
     const dir = tempDir();
     const hold = join(dir, 'release');
-    const study = await createStudy({
-      name: 'taken',
-      storage: join(dir, 't.db'),
-      direction: 'maximize',
-      seed: 2,
-      search: { strategy: 'random', trials: 3 },
-      // Held after step 0 until `hold` exists, so trial 0 is surely still running when "another run" takes it over.
-      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 6, hold },
-    });
+    // Held after step 0 until `hold` exists, so trial 0 is surely still running when "another run" takes it over.
+    const study = await rampStudy({ name: 'taken', storage: join(dir, 't.db'), seed: 2, trials: 3, epochs: 6, hold });
     try {
       const notes: string[] = [];
       const run = study.optimize(RAMP, { workers: 1, onNote: (n) => notes.push(n) });
@@ -204,15 +190,8 @@ describe('runs that die: heartbeats and recovery', () => {
   it('learns from a beat that a trial was taken over, and stops its worker at once: it does not wait for the trial to report', async () => {
     const dir = tempDir();
     const hold = join(dir, 'never');
-    const study = await createStudy({
-      name: 'beat-lost',
-      storage: join(dir, 'b.db'),
-      direction: 'maximize',
-      seed: 4,
-      search: { strategy: 'random', trials: 1 },
-      // Held after step 0 until `hold` exists, which it does not until the test ends: only the beat can end this trial here.
-      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 3, hold },
-    });
+    // Held after step 0 until `hold` exists, which it does not until the test ends: only the beat can end this trial here.
+    const study = await rampStudy({ name: 'beat-lost', storage: join(dir, 'b.db'), seed: 4, trials: 1, epochs: 3, hold });
     try {
       const notes: string[] = [];
       const run = study.optimize(RAMP, { workers: 1, heartbeatMs: 50, staleAfterMs: 60_000, onNote: (n) => notes.push(n) });
@@ -233,14 +212,7 @@ describe('runs that die: heartbeats and recovery', () => {
 
   it('takes over the trials of an owner whose pid is alive but whose heartbeat is stale (the pid may have been reused), and at once those of an earlier process with its own pid', async () => {
     const db = join(tempDir(), 'reuse.db');
-    const study = await createStudy({
-      name: 'reuse',
-      storage: db,
-      direction: 'maximize',
-      seed: 5,
-      search: { strategy: 'random', trials: 3 },
-      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 2 },
-    });
+    const study = await rampStudy({ name: 'reuse', storage: db, seed: 5, trials: 3, epochs: 2 });
     try {
       const storage = study.storage;
       // A live pid of this host (this process's parent), under another nonce: not this run's.
@@ -285,14 +257,7 @@ describe('runs that die: heartbeats and recovery', () => {
       },
     });
     const hold = join(dir, 'go');
-    const study = await createStudy({
-      name: 'tell-fails',
-      storage,
-      direction: 'maximize',
-      seed: 6,
-      search: { strategy: 'random', trials: 6 },
-      params: { x: { type: 'float', low: 0, high: 1 }, epochs: 3, hold },
-    });
+    const study = await rampStudy({ name: 'tell-fails', storage, seed: 6, trials: 6, epochs: 3, hold });
     try {
       const run = study.optimize(RAMP, { workers: 2, staleAfterMs: 600_000 });
       await waitUntil('trials 0 and 1 are both running', async () => (await study.trials({ states: ['running'] })).length === 2);
@@ -310,6 +275,19 @@ describe('runs that die: heartbeats and recovery', () => {
     }
   });
 });
+
+/**
+ * A random study of ramp trials (objectives/ramp.mjs, x in [0, 1]); with `hold` (a file path),
+ * each trial waits after its first step until that file exists.
+ */
+function rampStudy(options: { name: string; storage: StorageOption; seed: number; trials: number; epochs: number; hold?: string }) {
+  const { name, storage, seed, trials, epochs, hold } = options;
+  return createStudy({
+    name, storage, direction: 'maximize', seed,
+    search: { strategy: 'random', trials },
+    params: { x: { type: 'float', low: 0, high: 1 }, epochs, ...(hold === undefined ? {} : { hold }) },
+  });
+}
 
 /** Sets the last heartbeat of `owner`'s running trials in the SQLite file `db`, as if its run had gone silent at `at`. */
 function lastBeatAt(db: string, owner: string, at: number): void {
