@@ -36,9 +36,11 @@ Reliability: trials are stored as they end. The first Ctrl-C starts no new trial
 running ones --grace seconds, then puts them back in the queue; a second one exits at once, also
 putting them back. A run killed outright leaves its trials running: the next run (--resume, or
 another process on the same database) sees that their process is gone (same host) or that their
-heartbeat stopped (--stale-after) and runs them again with the same params. Several processes
-may run one study on one database: each claims trials atomically, and the study ends with
-exactly --trials finished trials.
+heartbeat (every --heartbeat seconds) stopped for --stale-after, and runs them again with the
+same params. A run that only stalled that long (a suspended machine) finds those trials taken over
+when it wakes: it drops its results for them, says so, and goes on. Several processes may run one
+study on one database: each claims trials atomically, and the study ends with exactly --trials
+finished trials.
 
 Backends (built-in tasks): auto tries @tensorflow/tfjs-node-gpu (when it sees a GPU), then
 @tensorflow/tfjs-node, then wasm (always available), then cpu. The native packages are optional

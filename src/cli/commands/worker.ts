@@ -19,7 +19,9 @@ Examples:
 
 Every host claims trials from the shared storage, so no trial runs twice and the study ends with
 exactly its budget; a host that dies has its trials run again by the others (after
---stale-after without a heartbeat). An objective module must be at the same path on every host.`,
+--stale-after without a heartbeat, by the storage's clock), and a host that only stalled finds
+their writes refused when it wakes and drops them. An objective module must be at the same path
+on every host.`,
     )
     .action(async (name: string, options: RunLoopOptions) => {
       const { workerCommand } = await import('./worker-run.js');
