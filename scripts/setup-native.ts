@@ -31,7 +31,8 @@ Run it again after every \`npm ci\` or \`npm install\`: they wipe node_modules/@
 Options:
   --wheel FILE   the TensorFlow wheel to take the library from (or HPSEARCH_TF_WHEEL=FILE)
   --check        only say whether the native backend loads: exit 0 if it does, 1 if not
-  --force        set up again even when it is done
+  --force        set up again even when it is done, or when @tensorflow/tfjs-node already loads
+                 because its own install downloaded libtensorflow (left alone without --force)
   --gpu          the same for @tensorflow/tfjs-node-gpu (not yet tested on a GPU; see below)
   -h, --help     this text
 

@@ -88,6 +88,14 @@ export async function setUpNative(options: SetupOptions): Promise<void> {
 /** The quick path: the stamp matches and the addon loads. Says why it sets up again when not. */
 async function alreadySetUp(target: NativeTarget, options: SetupOptions, wheelFile: string | undefined, started: number): Promise<boolean> {
   const stamp = readStamp(target.pkgDir);
+  if (stamp === undefined && wheelFile === undefined && hasAddon(target.pkgDir)) {
+    // Installed the normal way, its own download included: a working package is left as it is.
+    const probe = await probeNative(target.pkg, options.root, options.env);
+    if (probe.loads) {
+      options.log(`${PREFIX} already works, installed by its own install script (${describe(target, probe)}); --force replaces its libtensorflow with the wheel's`);
+      return true;
+    }
+  }
   const wheel = wheelFile === undefined ? undefined : { name: basename(wheelFile), size: statSync(wheelFile).size };
   const stale = staleReason(target.pkgDir, stamp, wheel);
   if (stale !== undefined) {

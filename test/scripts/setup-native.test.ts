@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stampFile } from '../../scripts/native/stamp.js';
@@ -136,6 +136,20 @@ describeNative('npm run setup:native when it is set up', () => {
     expect(run.code).toBe(0);
     expect(lines(run.stdout)).toEqual([expect.stringMatching(/^native backend: already set up \(tensorflow 2\.\d+\.\d+, @tensorflow\/tfjs-node 4\.\d+\.\d+, backend "tensorflow"; checked in \d+\.\d s\)$/)]);
     expect(setupState()).toBe(before);
+  });
+
+  it('leaves a package that loads but has no stamp alone: installed the normal way, with its own download', async () => {
+    const stamp = stampFile(cpu.pkgDir);
+    const library = statSync(join(cpu.pkgDir, 'deps', 'lib', 'libtensorflow_cc.so.2'));
+    renameSync(stamp, `${stamp}.aside`);
+    try {
+      const run = await setupNative([]);
+      expect(run.code).toBe(0);
+      expect(lines(run.stdout)).toEqual([expect.stringMatching(/^native backend: already works, installed by its own install script \(tensorflow 2\.\d+\.\d+, .*\); --force replaces its libtensorflow with the wheel's$/)]);
+      expect(statSync(join(cpu.pkgDir, 'deps', 'lib', 'libtensorflow_cc.so.2'))).toMatchObject({ ino: library.ino, mtimeMs: library.mtimeMs });
+    } finally {
+      renameSync(`${stamp}.aside`, stamp);
+    }
   });
 
   it('records the wheel, the package and the addon in its stamp', () => {
