@@ -3,7 +3,6 @@
  * its addon offline: the steps its install script would take after downloading libtensorflow.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { runCommand } from './command.js';
 import { SetupError, tail } from './errors.js';
@@ -36,15 +35,24 @@ export function removeUnbuiltSibling(target: NativeTarget, root: string, isSetUp
   return target.sibling;
 }
 
-/** Where tfjs-node loads its addon from, asked of the package's own node-pre-gyp, as its index.js does. */
+/**
+ * Where tfjs-node loads its addon from. Its index.js asks node-pre-gyp, which fills the "binary"
+ * field of package.json: module_path with the highest of napi_versions this Node supports (8 on
+ * Node 20, which offers 9). Worked out here from the file rather than by requiring node-pre-gyp:
+ * this process may have looked for the package before npm installed it, and Node remembers a
+ * package.json it did not find. The load check then proves the path, as tfjs-node takes it.
+ */
 export function addonLocation(pkgDir: string): { file: string; napiVersion: number; moduleName: string } {
   const manifestFile = join(pkgDir, 'package.json');
-  const nodePreGyp = createRequire(manifestFile)('@mapbox/node-pre-gyp') as { find(packageJson: string): string };
-  const file = nodePreGyp.find(manifestFile);
-  const napi = /napi-v(\d+)/.exec(file);
-  if (napi?.[1] === undefined) throw new SetupError('failed', [`${manifestFile}: node-pre-gyp gave ${file} for the addon, with no napi-vN in it; this script knows tfjs-node 4.x's layout`]);
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { binary?: { module_name?: string } };
-  return { file, napiVersion: Number(napi[1]), moduleName: manifest.binary?.module_name ?? 'tfjs_binding' };
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { binary?: { module_name?: string; module_path?: string; napi_versions?: number[] } };
+  const { module_name: moduleName, module_path: modulePath, napi_versions: napiVersions } = manifest.binary ?? {};
+  const offered = Number(process.versions.napi);
+  const napiVersion = Math.max(...(napiVersions ?? []).filter((version) => version <= offered));
+  const unknown = `${manifestFile}: its "binary" field is not the layout this script knows (tfjs-node 4.x: module_path ./lib/napi-v{napi_build_version}, napi_versions up to ${offered})`;
+  if (moduleName === undefined || modulePath === undefined || !Number.isInteger(napiVersion)) throw new SetupError('failed', [unknown]);
+  const path = modulePath.replaceAll('{napi_build_version}', String(napiVersion));
+  if (path.includes('{')) throw new SetupError('failed', [unknown]);
+  return { file: join(pkgDir, path, `${moduleName}.node`), napiVersion, moduleName };
 }
 
 /**
