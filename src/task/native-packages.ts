@@ -24,5 +24,6 @@ export function isInstalled(pkg: string): boolean {
 /** How to get a native backend that is not installed: one message for the main thread and the workers. */
 export function installHint(native: NativeBackend): string {
   const pkg = NATIVE_PACKAGES[native];
-  return `npm install ${pkg} (its install downloads libtensorflow, so it needs internet access), or use backend "wasm"`;
+  const offline = native === 'tensorflow-gpu' ? 'npm run setup:native -- --gpu' : 'npm run setup:native';
+  return `npm install ${pkg} (its install downloads libtensorflow, so it needs internet access), or offline, in an hpsearch checkout, \`${offline}\` (builds it from pip's TensorFlow wheel), or use backend "wasm"`;
 }
