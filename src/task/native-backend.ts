@@ -19,3 +19,13 @@ export function checkBackendInstalled(choice: BackendChoice): void {
   if (isInstalled(name)) return;
   throw new HpsearchError('E_USAGE', `--backend ${choice} needs ${name}, which is not installed: ${installHint(choice)}`);
 }
+
+/**
+ * The environment of a process that may load a native backend, set before the addon loads: no
+ * TensorFlow C++ log lines (TF_CPP_MIN_LOG_LEVEL), and oneDNN's custom ops off, which also keeps
+ * TensorFlow 2.21 from printing its absl and oneDNN banners whatever the log level. A user's own
+ * settings of either win.
+ */
+export function nativeProcessEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, TF_CPP_MIN_LOG_LEVEL: base['TF_CPP_MIN_LOG_LEVEL'] ?? '3', TF_ENABLE_ONEDNN_OPTS: base['TF_ENABLE_ONEDNN_OPTS'] ?? '0' };
+}
