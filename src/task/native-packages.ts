@@ -24,5 +24,8 @@ export function isInstalled(pkg: string): boolean {
 /** How to get a native backend that is not installed: one message for the main thread and the workers. */
 export function installHint(native: NativeBackend): string {
   const pkg = NATIVE_PACKAGES[native];
-  return `npm install ${pkg} (its install downloads libtensorflow, so it needs internet access), or use backend "wasm"`;
+  const offline = native === 'tensorflow'
+    ? "; without it, npm run setup:native builds it offline from pip's tensorflow-cpu wheel"
+    : "; without it, npm run setup:native -- --gpu builds it from pip's tensorflow wheel (not yet tested on a GPU)";
+  return `npm install ${pkg} (its install downloads libtensorflow, so it needs internet access${offline}), or use backend "wasm"`;
 }
