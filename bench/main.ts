@@ -10,6 +10,7 @@ import { best5Training } from './cases/best5-training.js';
 import { comparePruners } from './cases/compare-pruners.js';
 import { reportWriting } from './cases/report.js';
 import { postgresStorage } from './cases/postgres.js';
+import { nativeBackends } from './cases/native-backends.js';
 import { printRows, writeResults, type BenchRow } from './report.js';
 
 const CASES: Record<string, () => Promise<BenchRow[]>> = {
@@ -19,6 +20,7 @@ const CASES: Record<string, () => Promise<BenchRow[]>> = {
   'compare-pruners': comparePruners,
   report: reportWriting,
   postgres: postgresStorage,
+  'native-backends': nativeBackends,
 };
 
 const only = process.argv.slice(2);

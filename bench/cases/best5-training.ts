@@ -1,49 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSpaceFile } from '../../src/space/load.js';
-import { openStorage } from '../../src/storage/open.js';
-import { openStudyFromSpace } from '../../src/study/create.js';
 import type { BackendName } from '../../src/task/types.js';
 import { NATIVE_PACKAGES, isInstalled } from '../../src/task/native-packages.js';
-import type { TrialRecord } from '../../src/storage/storage.js';
+import { runSpace, SPACES, trialSeconds, type StudyRun } from './run-space.js';
 import { measureNumpyBest5 } from '../reference/numpy-best5.js';
 import { median, type BenchRow } from '../report.js';
 
-const BEST5 = join(import.meta.dirname, '..', '..', 'search-spaces', 'best5.yaml');
+const BEST5 = join(SPACES, 'best5.yaml');
 /** Training examples a best-5 trial sees: 400 per epoch × 50 epochs. */
 const SAMPLES_PER_TRIAL = 400 * 50;
 
-interface StudyRun {
-  trials: TrialRecord[];
-  wallMs: number;
-  peakRssMb: number;
-  baselineRssMb: number;
-}
-
-/** Runs `trials` trials of search-spaces/best5.yaml in a fresh database, sampling the process RSS. */
-async function runBest5(trials: number, workers: number, backend: BackendName): Promise<StudyRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'hpsearch-bench-'));
-  const storage = await openStorage(join(dir, 'best5.db'));
-  try {
-    const loaded = await loadSpaceFile(BEST5);
-    const { study } = await openStudyFromSpace(storage, loaded, { resume: false });
-    const baselineRssMb = process.memoryUsage().rss / 2 ** 20;
-    let peak = baselineRssMb;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss / 2 ** 20)), 100);
-    const started = performance.now();
-    await study.optimize({ task: study.space.objective.task!, backend }, { trials, workers });
-    const wallMs = performance.now() - started;
-    clearInterval(sampler);
-    return { trials: await study.trials(), wallMs, peakRssMb: peak, baselineRssMb };
-  } finally {
-    await storage.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function trialSeconds(trials: readonly TrialRecord[]): number[] {
-  return trials.filter((t) => t.state === 'complete').map((t) => (t.endedAt! - t.startedAt!) / 1000);
+/** Runs `trials` trials of search-spaces/best5.yaml in a fresh database. */
+function runBest5(trials: number, workers: number, backend: BackendName): Promise<StudyRun> {
+  return runSpace(BEST5, trials, workers, backend);
 }
 
 /**
@@ -79,6 +47,18 @@ export async function best5Training(): Promise<BenchRow[]> {
     }
   }
 
+  if (isInstalled(NATIVE_PACKAGES.tensorflow)) {
+    // The same 100-trial study on native TensorFlow, for the side-by-side the Backends section shows.
+    const native = await runBest5(100, 2, 'tensorflow');
+    const done = native.trials.filter((t) => t.state === 'complete');
+    rows.push({
+      name: 'best-5 study, 100 trials, 2 workers, tensorflow (wall time)',
+      median: native.wallMs / 1000,
+      unit: 's',
+      samples: [native.wallMs / 1000],
+      notes: `best val_accuracy ${Math.max(...done.map((t) => t.value!)).toFixed(3)}; ${done.length} complete`,
+    });
+  }
   const full = await runBest5(100, 2, 'wasm');
   const complete = full.trials.filter((t) => t.state === 'complete');
   const best = [...complete].sort((a, b) => b.value! - a.value!)[0];

@@ -8,7 +8,7 @@ import { kindsNamedBy, objectiveKinds, type ObjectiveKind } from '../space/objec
 import type { PrunerSpec } from '../space/pruner-spec.js';
 import type { Params } from '../space/types.js';
 import type { Objective } from '../study/objective.js';
-import type { ObjectiveSource } from '../study/optimize-options.js';
+import type { ObjectiveSource, OptimizeOptions } from '../study/optimize-options.js';
 import type { Study } from '../study/study.js';
 import type { TrialExecutor } from './executor.js';
 import { InProcessExecutor } from './in-process.js';
@@ -39,6 +39,19 @@ export function resolveObjective(objective: ObjectiveSource): ResolvedObjective 
     );
   }
   return { kind, spec: options[kind.name], options };
+}
+
+/** The kind's run options with what is decided by measuring settled (see ObjectiveKind.settle). */
+export async function settleObjective(study: Study, objective: ResolvedObjective, options: OptimizeOptions): Promise<ResolvedObjective> {
+  if (typeof objective === 'function' || objective.kind.settle === undefined) return objective;
+  const settled = await objective.kind.settle(objective.spec, objective.options, {
+    getMeasurement: (key) => study.storage.getMeasurement(key),
+    putMeasurement: (key, value) => study.storage.putMeasurement(key, value),
+    studySeed: study.seed,
+    params: study.space.params,
+    ...(options.onNote ? { onNote: options.onNote } : {}),
+  });
+  return { ...objective, options: settled as Record<string, unknown> };
 }
 
 /** The workers a run may use: as many as asked, unless the kind allows fewer per process (said in a note). */

@@ -8,7 +8,7 @@ import type { PrunerSpec } from '../space/pruner-spec.js';
 import type { ObjectiveSource, OptimizeOptions, OptimizeSummary } from '../study/optimize-options.js';
 import { registerRunLoop, type Study } from '../study/study.js';
 import { RunLiveness } from './liveness.js';
-import { createExecutor, plannedSteps, resolveObjective, workersFor } from './objective-source.js';
+import { createExecutor, plannedSteps, resolveObjective, settleObjective, workersFor } from './objective-source.js';
 import { RunAccounting } from './run-accounting.js';
 import { checkRunSettings, type RunSettings } from './run-settings.js';
 import { RunStop } from './run-stop.js';
@@ -25,7 +25,7 @@ export const DEFAULT_GRACE_MS = 10_000;
 export async function optimizeStudy(study: Study, objective: ObjectiveSource, options: OptimizeOptions = {}): Promise<OptimizeSummary> {
   const started = Date.now();
   const settings = checkRunSettings(study, options);
-  const resolved = resolveObjective(objective);
+  const resolved = await settleObjective(study, resolveObjective(objective), options);
   if (typeof resolved !== 'function') resolved.kind.checkReady?.(resolved.options);
   const workers = workersFor(resolved, settings.workers, options.onNote);
 

@@ -90,6 +90,12 @@ export interface ObjectiveKind<Spec = unknown, Options extends object = object> 
   /** Fails before any worker starts when the run cannot work here (e.g. a backend not installed). */
   checkReady?(options: Options): void;
   /**
+   * Settles the run options that are decided by measuring, before the first trial (the task
+   * kind's `backend: auto` becomes the backend that trains this model fastest here). Resolves
+   * to the options the run goes on with.
+   */
+  settle?(spec: Spec, options: Options, context: SettleContext): Promise<Options>;
+  /**
    * Loads the objective the way a trial's worker would, in a thread of its own (never this one),
    * so that a space naming one that cannot run is refused before a study is created. Resolves to
    * the reason it cannot, reported at `objective.<name>`, or undefined.
@@ -101,6 +107,15 @@ export interface ObjectiveKind<Spec = unknown, Options extends object = object> 
   plannedSteps(spec: Spec, params: Params): number | null;
   /** The worker job of one trial. */
   workerJob(spec: Spec, trial: KindTrial, run: KindRunContext, options: Options): WorkerJob;
+}
+
+/** What `settle` may use of the run: measurements the database keeps for every host, and the run's notes. */
+export interface SettleContext {
+  getMeasurement(key: string): Promise<{ value: unknown; measuredAt: number } | null>;
+  putMeasurement(key: string, value: unknown): Promise<void>;
+  studySeed: number;
+  params: ParamSpecs;
+  onNote?: (note: string) => void;
 }
 
 const kinds = new Map<string, ObjectiveKind>();

@@ -1,5 +1,6 @@
 import { HpsearchError } from '../errors.js';
 import type { SamplerState } from '../samplers/sampler.js';
+import { strictJson } from './json-text.js';
 import type { TrialFilter } from './storage.js';
 
 /**
@@ -17,11 +18,7 @@ export function encodeSamplerState(state: SamplerState): string {
   if (state === null || typeof state !== 'object' || Array.isArray(state)) {
     throw new HpsearchError('E_USAGE', `a sampler state must be an object of JSON values, got ${Array.isArray(state) ? 'an array' : String(state)}`);
   }
-  return JSON.stringify(state, (key: string, value: unknown) => {
-    const kind = typeof value;
-    if (value === null || kind === 'string' || kind === 'boolean' || kind === 'object' || (kind === 'number' && Number.isFinite(value))) return value;
-    throw new HpsearchError('E_USAGE', `sampler state "${key}" is ${kind === 'number' ? String(value) : kind}, which JSON cannot store; use finite numbers, strings, booleans, null, arrays and objects`);
-  });
+  return strictJson(state, 'sampler state');
 }
 
 export function decodeSamplerState(text: string): SamplerState {

@@ -118,7 +118,22 @@ export interface Storage {
    */
   stepValues(studyId: number, name: string, step: number): Promise<StepValue[]>;
 
+  /**
+   * A measurement kept in the database for every host and run that uses it (e.g. which TF.js
+   * backend trains a model shape fastest), by key; null when nothing was measured under it.
+   */
+  getMeasurement(key: string): Promise<Measurement | null>;
+
+  /** Keeps `value` (JSON, else E_USAGE) under `key`, replacing what was there. */
+  putMeasurement(key: string, value: unknown): Promise<void>;
+
   close(): Promise<void>;
+}
+
+export interface Measurement {
+  value: unknown;
+  /** When it was measured, ms since the epoch. */
+  measuredAt: number;
 }
 
 export interface NewStudy {

@@ -5,7 +5,9 @@
 import type { ObjectiveKind } from '../space/objective-kind.js';
 import type { ParamSpecs } from '../space/types.js';
 import { DEFAULT_TASK_METRIC, taskSchema } from './fields.js';
+import { chooseBackend } from './measure/choose-backend.js';
 import { checkBackendInstalled, nativeBackendRequested } from './native-backend.js';
+import { quietTensorflowEnv } from './native-env.js';
 import { checkTaskObjective } from './schema.js';
 import { checkTaskParams, taskForTrial } from './settings.js';
 import type { BackendChoice, TaskSpec } from './types.js';
@@ -64,6 +66,16 @@ export const taskObjectiveKind: ObjectiveKind<TaskSpec, TaskObjective> = {
   },
 
   checkReady: (options) => checkBackendInstalled(options.backend ?? 'auto'),
+
+  async settle(task, options, context) {
+    if ((options.backend ?? 'auto') !== 'auto') return options;
+    const chosen = await chooseBackend(task, {
+      get: (key) => context.getMeasurement(key), put: (key, value) => context.putMeasurement(key, value),
+      studySeed: context.studySeed, params: context.params, ...(context.onNote ? { onNote: context.onNote } : {}),
+      env: quietTensorflowEnv(),
+    });
+    return chosen === null ? options : { ...options, backend: chosen };
+  },
 
   concurrencyLimit(options) {
     if (!nativeBackendRequested(options.backend ?? 'auto')) return undefined;

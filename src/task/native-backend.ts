@@ -19,3 +19,4 @@ export function checkBackendInstalled(choice: BackendChoice): void {
   if (isInstalled(name)) return;
   throw new HpsearchError('E_USAGE', `--backend ${choice} needs ${name}, which is not installed: ${installHint(choice)}`);
 }
+

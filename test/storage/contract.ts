@@ -533,6 +533,22 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       });
     });
 
+    describe('measurements', () => {
+      it('keeps a JSON value by key for every later reader, replacing it when put again', async () => {
+        expect(await storage.getMeasurement('backend:mlp-784-100')).toBeNull();
+        const before = Date.now();
+        await storage.putMeasurement('backend:mlp-784-100', { backend: 'tensorflow', ms: { tensorflow: 4.1, wasm: 9.5 } });
+        const kept = await storage.getMeasurement('backend:mlp-784-100');
+        expect(kept!.value).toEqual({ backend: 'tensorflow', ms: { tensorflow: 4.1, wasm: 9.5 } });
+        expect(kept!.measuredAt).toBeGreaterThanOrEqual(before - 60_000);
+        await storage.putMeasurement('backend:mlp-784-100', { backend: 'wasm' });
+        expect((await storage.getMeasurement('backend:mlp-784-100'))!.value).toEqual({ backend: 'wasm' });
+        expect(await storage.getMeasurement("x'; DROP TABLE measurements;--")).toBeNull();
+        await expect(storage.putMeasurement('bad', { ms: Number.NaN })).rejects.toMatchObject({ code: 'E_USAGE' });
+        expect(await storage.getMeasurement('bad')).toBeNull();
+      });
+    });
+
     describe('step values (what pruners read)', () => {
       it('returns every trial\'s value of one metric at one step, any state, NaN kept, by number', async () => {
         const study = await storage.createStudy(newStudy());

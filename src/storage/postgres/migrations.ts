@@ -6,7 +6,7 @@ import { checkList, newerSchemaMessage, type MigrationResult } from '../sqlite/m
  * Schema versioning for PostgreSQL. A database has no header slots like SQLite's
  * application_id and user_version, so a one-row table `hpsearch_schema` holds both: which
  * application the schema belongs to, and its version. The schema is the one SQLite's migrations
- * 1-5 build, in PostgreSQL's types: 64-bit integers (times in ms, seeds), double precision values
+ * 1-6 build, in PostgreSQL's types: 64-bit integers (times in ms, seeds), double precision values
  * (which hold NaN and ±Infinity natively), and the same JSON text as SQLite in the *_json columns.
  *
  * Everything lives in the connection's current schema (normally `public`): one study database
@@ -107,6 +107,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 5,
     description: "claim tokens: each claim of a trial gets a random id, and only the run holding it writes to the trial",
     statements: ['ALTER TABLE trials ADD COLUMN claim_token text'],
+  },
+  {
+    version: 6,
+    description: 'measurements kept for every host of the database (e.g. which TF.js backend trains a model shape fastest)',
+    statements: ['CREATE TABLE measurements (key text PRIMARY KEY, value_json text NOT NULL, measured_at bigint NOT NULL)'],
   },
 ];
 

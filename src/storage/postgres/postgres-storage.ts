@@ -5,7 +5,8 @@ import { TRANSITIONS, type TransitionName, type TrialState } from '../../trial-s
 import { staleReason, type RunningTrialRow } from '../recovery.js';
 import { leaderboardRowFrom, stepsFromRows, studyFromRow, trialFromRow, zeroCounts, type BoardRow, type StepRow, type StudyRow, type TrialRow } from '../rows.js';
 import { encodeSamplerState, matchesSamplerState } from '../sampler-state.js';
-import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialLease, TrialParamsUpdate, TrialRecord } from '../storage.js';
+import { encodeMeasurement } from '../measurements.js';
+import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialLease, TrialParamsUpdate, TrialRecord, Measurement } from '../storage.js';
 import { checkTrialAttrs } from '../trial-attrs.js';
 import { checkFinishState, mayWrite, refusal, type ClaimRow } from '../transition-sql.js';
 import { newClaimToken } from '../claims.js';
@@ -347,6 +348,15 @@ export class PostgresStorage implements Storage {
   async stepValues(studyId: number, name: string, step: number): Promise<StepValue[]> {
     const { rows } = await this.#query<{ number: number; state: TrialState; value: number | null }>('reading step values', SQL.stepValues, [step, name, studyId]);
     return rows.map((row) => ({ number: row.number, state: row.state, value: decodeStepValue(row.value) }));
+  }
+
+  async getMeasurement(key: string): Promise<Measurement | null> {
+    const { rows } = await this.#query<{ value_json: string; measured_at: string }>('reading a measurement', SQL.measurement, [key]);
+    return rows[0] ? { value: JSON.parse(rows[0].value_json) as unknown, measuredAt: Number(rows[0].measured_at) } : null;
+  }
+
+  async putMeasurement(key: string, value: unknown): Promise<void> {
+    await this.#query('keeping a measurement', SQL.putMeasurement, [key, encodeMeasurement(value)]);
   }
 
   async close(): Promise<void> {

@@ -65,6 +65,9 @@ export const SQL = {
   deleteStep: 'DELETE FROM trial_steps WHERE trial_id = $1 AND step = $2',
   insertSteps: `INSERT INTO trial_steps (trial_id, step, name, value)
     SELECT $1, $2, m.name, m.value FROM unnest($3::text[], $4::double precision[]) AS m(name, value)`,
+  measurement: 'SELECT value_json, measured_at FROM measurements WHERE key = $1',
+  putMeasurement: `INSERT INTO measurements (key, value_json, measured_at) VALUES ($1, $2, ${SERVER_NOW})
+    ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json, measured_at = excluded.measured_at`,
   trialByNumber: 'SELECT * FROM trials WHERE study_id = $1 AND number = $2',
   steps: 'SELECT step, name, value FROM trial_steps WHERE trial_id = $1 ORDER BY step, name',
   listTrials: `SELECT * FROM trials WHERE study_id = $1

@@ -108,6 +108,13 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE trials ADD COLUMN claim_token TEXT');
     },
   },
+  {
+    version: 6,
+    description: 'measurements kept for every host of the database (e.g. which TF.js backend trains a model shape fastest)',
+    up(db) {
+      db.exec('CREATE TABLE measurements (key TEXT PRIMARY KEY, value_json TEXT NOT NULL, measured_at INTEGER NOT NULL)');
+    },
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {

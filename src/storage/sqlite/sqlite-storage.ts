@@ -5,7 +5,8 @@ import { TRANSITIONS, type TransitionName, type TrialState } from '../../trial-s
 import { staleReason } from '../recovery.js';
 import { leaderboardRowFrom, stepsFromRows, studyFromRow, trialFromRow, zeroCounts, type TrialRow } from '../rows.js';
 import { encodeSamplerState, matchesSamplerState } from '../sampler-state.js';
-import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialLease, TrialParamsUpdate, TrialRecord } from '../storage.js';
+import { encodeMeasurement } from '../measurements.js';
+import type { ClaimOptions, ClaimedTrial, RecoverOptions, RecoveredTrial, LeaderboardOptions, LeaderboardRow, NewStudy, StepValue, Storage, StudyRecord, StudySummary, TrialDetail, TrialFilter, TrialFinish, TrialLease, TrialParamsUpdate, TrialRecord, Measurement } from '../storage.js';
 import { checkTrialAttrs } from '../trial-attrs.js';
 import { checkFinishState, mayWrite, refusal } from '../transition-sql.js';
 import { newClaimToken } from '../claims.js';
@@ -331,6 +332,18 @@ export class SqliteStorage implements Storage {
     return this.run('reading step values', () =>
       this.sql.stepValues.all(step, name, studyId).map((row) => ({ number: row.number, state: row.state, value: decodeStepValue(row.value) })),
     );
+  }
+
+  async getMeasurement(key: string): Promise<Measurement | null> {
+    return this.run('reading a measurement', () => {
+      const row = this.sql.measurement.get(key);
+      return row ? { value: JSON.parse(row.value_json) as unknown, measuredAt: row.measured_at } : null;
+    });
+  }
+
+  async putMeasurement(key: string, value: unknown): Promise<void> {
+    const json = encodeMeasurement(value);
+    this.run('keeping a measurement', () => this.sql.putMeasurement.run(key, json, Date.now()));
   }
 
   async close(): Promise<void> {

@@ -56,6 +56,9 @@ export function prepareStatements(db: Database.Database) {
     claimOf: p<ClaimRow>('SELECT number, state, owner, claim_token FROM trials WHERE id = ?'),
     deleteStep: p('DELETE FROM trial_steps WHERE trial_id = ? AND step = ?'),
     insertStep: p('INSERT INTO trial_steps (trial_id, step, name, value) VALUES (?, ?, ?, ?)'),
+    measurement: p<{ value_json: string; measured_at: number }>('SELECT value_json, measured_at FROM measurements WHERE key = ?'),
+    putMeasurement: p(`INSERT INTO measurements (key, value_json, measured_at) VALUES (?, ?, ?)
+      ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json, measured_at = excluded.measured_at`),
     trialByNumber: p<TrialRow>('SELECT * FROM trials WHERE study_id = ? AND number = ?'),
     steps: p<StepRow>('SELECT step, name, value FROM trial_steps WHERE trial_id = ? ORDER BY step, name'),
     stepCount: p<{ n: number }>('SELECT COUNT(DISTINCT step) AS n FROM trial_steps WHERE trial_id = ?'),
