@@ -43,9 +43,13 @@ params:
   return file;
 }
 
-/** `hpsearch run` in the background; every child process it ever had is collected in `children`. */
-function startRun(args: string[]) {
-  const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+/**
+ * `hpsearch run` in the background; every child process it ever had is collected in `children`.
+ * `group`: it leads a process group of its own, as a terminal's foreground job does, so that
+ * `signalGroup` reaches it and its worker processes at once, as Ctrl-C at a terminal does.
+ */
+function startRun(args: string[], { group = false } = {}) {
+  const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, detached: group });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -60,7 +64,14 @@ function startRun(args: string[]) {
       resolve({ code, stdout, stderr });
     }),
   );
-  return { pid: child.pid!, children, exited, stderr: () => stderr, signal: (signal: NodeJS.Signals) => child.kill(signal) };
+  return {
+    pid: child.pid!,
+    children,
+    exited,
+    stderr: () => stderr,
+    signal: (signal: NodeJS.Signals) => child.kill(signal),
+    signalGroup: (signal: NodeJS.Signals) => process.kill(-child.pid!, signal),
+  };
 }
 
 function childrenOf(pid: number): number[] {
@@ -216,6 +227,25 @@ describeNative('hpsearch run --backend tensorflow --workers 2', () => {
       sqlite.close();
     }
     for (const pid of workers) expect(alive(pid)).toBe(false);
+  });
+
+  it('Ctrl-C at a terminal signals the worker processes too: they train on through the grace period, and what they finish is stored', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'g.db');
+    const run = startRun([taskSpace(dir, 'group', 4), '--db', db, '--workers', '2', '--backend', 'tensorflow', '--grace', '60'], { group: true });
+    const { workers, trials } = await freezeBothMidTrial(run, db);
+    // The worker processes get their SIGINT as they wake: one that died of it would lose its trial.
+    run.signalGroup('SIGINT');
+    for (const pid of workers) process.kill(pid, 'SIGCONT');
+    const { code, stderr } = await run.exited;
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/^hpsearch: interrupted; continue with: hpsearch run .* --resume$/m);
+    expect(stderr).not.toMatch(/worker process \d+ .*during the trial/);
+    for (const { number } of trials) {
+      const trial = await trialAttrs(db, 'group', number);
+      expect(trial.state).toBe('complete');
+      expect(trial.steps).toHaveLength(EPOCHS);
+    }
   });
 
   it('--max-failures stops a run whose trials keep failing (here each runs out of its --worker-memory)', async () => {
