@@ -90,7 +90,9 @@ export class ProcessPoolExecutor implements TrialExecutor {
   async #take(): Promise<WorkerProcess> {
     for (;;) {
       const free = this.#free.pop();
-      if (free) return free;
+      // One that died while free, and whose end is not yet handled, is left to that.
+      if (free?.usable) return free;
+      if (free) continue;
       if (this.#alive.size < this.concurrency) return this.#start();
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
       if (this.#broken) throw this.#broken;
@@ -100,12 +102,10 @@ export class ProcessPoolExecutor implements TrialExecutor {
 
   /** After a trial: the process is free again, or (killed, retiring, dead) its place is. */
   #give(worker: WorkerProcess): void {
+    // Else its place frees once it has ended (close() waits for a killed one meanwhile).
     if (worker.usable) {
       this.#free.push(worker);
       this.#waiting.shift()?.();
-    } else {
-      // Its place frees once it has ended (close() waits for a killed one meanwhile).
-      void worker.closed.then(() => this.#waiting.shift()?.());
     }
   }
 
@@ -120,6 +120,8 @@ export class ProcessPoolExecutor implements TrialExecutor {
     this.#alive.add(worker);
     void worker.closed.then((how) => {
       this.#alive.delete(worker);
+      // Its place is free for a trial waiting for one.
+      this.#waiting.shift()?.();
       const free = this.#free.indexOf(worker);
       if (free === -1) return;
       // Died with no trial to lose: the next trial starts another.
