@@ -42,7 +42,6 @@ export class WorkerProcess {
   readonly #ready: Promise<void>;
   #onMessage: ((message: ProcessToRunMessage) => void) | null = null;
   #heard = false;
-  #busy = false;
   #ended = false;
   #killed = false;
   #retiring = false;
@@ -62,7 +61,7 @@ export class WorkerProcess {
     this.#child.stderr!.setEncoding('utf8');
     this.#child.stderr!.on('data', (chunk: string) => this.#stderr.write(chunk));
     this.#child.stderr!.on('end', () => this.#stderr.end());
-    // A send to a process that just died fails; its end is seen through 'close'.
+    // A send to a process that just died fails; its end is seen through `closed`.
     this.#child.on('error', () => undefined);
     // Ended once it has exited, its IPC channel has closed (after its last message: the outcome
     // a retiring process sent as it exited is in) and its stderr has ended (its last lines are in).
@@ -86,10 +85,6 @@ export class WorkerProcess {
     return this.#child.pid;
   }
 
-  get busy(): boolean {
-    return this.#busy;
-  }
-
   /** Whether it can take another trial: alive, and neither killed nor retiring. */
   get usable(): boolean {
     return !this.#ended && !this.#killed && !this.#retiring && this.#child.connected;
@@ -101,7 +96,6 @@ export class WorkerProcess {
    * When `cancel` aborts, the process is killed.
    */
   async run(trial: TrialInfo, job: WorkerJob, onReport: ReportStep, cancel?: AbortSignal): Promise<ProcessRunEnd> {
-    this.#busy = true;
     let reports = 0;
     const died = this.closed.then(
       (how): ProcessRunEnd =>
@@ -138,7 +132,6 @@ export class WorkerProcess {
       // A cancel after this trial must not kill the process's next one.
       cancel?.removeEventListener('abort', kill);
       this.#onMessage = null;
-      this.#busy = false;
     }
   }
 
@@ -159,7 +152,7 @@ export class WorkerProcess {
   }
 
   #send(message: RunToProcessMessage): void {
-    // The process may be gone already (it died, or was killed): its end is seen through 'close'.
+    // The process may be gone already (it died, or was killed): its end is seen through `closed`.
     if (!this.#child.connected) return;
     try {
       this.#child.send(message);
