@@ -19,11 +19,11 @@ export function addBackendOption(command: Command): Command {
 
 /** How trials run and what happens when they fail or the user stops: the options `run` and `worker` share. */
 export function addRunLoopOptions(command: Command): Command {
-  return addBackendOption(command.option('--workers <n>', 'worker threads (default: CPU cores)', positiveInt))
+  return addBackendOption(command.option('--workers <n>', 'trials at once: worker threads, or worker processes on a native backend (default: CPU cores)', positiveInt))
     .option('--format <format>', 'output: table or json', oneOf(['table', 'json'] as const), 'table')
     .option('--max-failures <n>', 'stop the run once this many of its trials have failed', positiveInt)
     .option('--grace <seconds>', 'after Ctrl-C, how long running trials may go on before they go back to the queue', nonNegativeNumber, 10)
-    .option('--worker-memory <MiB>', "each worker thread's heap limit: a trial over it fails and its worker is replaced", positiveInt)
+    .option('--worker-memory <MiB>', "each worker thread's JavaScript heap limit: a trial over it fails and its worker is replaced", positiveInt)
     .option('--heartbeat <seconds>', "how often this run marks its running trials alive in the storage (Optuna's heartbeat_interval)", positiveNumber, 5)
     .option('--stale-after <seconds>', 'a trial another run left without a heartbeat this long is taken for dead and run again (at least 3 heartbeats)', nonNegativeNumber, 60)
     .option('--report', 'write the HTML report when the run ends (runs/<study>/report.html; see hpsearch report)')

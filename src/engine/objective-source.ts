@@ -1,5 +1,6 @@
 /**
- * Turns what `optimize` was given into what runs it: an executor, and the steps each trial plans.
+ * Turns what `optimize` was given into what runs it: an executor (this thread, worker threads or
+ * worker processes), and the steps each trial plans.
  * Objects and module paths are looked up among the registered objective kinds, so the engine
  * knows no kind by its internals.
  */
@@ -12,7 +13,8 @@ import type { ObjectiveSource, OptimizeOptions } from '../study/optimize-options
 import type { Study } from '../study/study.js';
 import type { TrialExecutor } from './executor.js';
 import { InProcessExecutor } from './in-process.js';
-import { WorkerPoolExecutor } from './worker-pool.js';
+import { ProcessPoolExecutor } from './process-pool.js';
+import { WorkerPoolExecutor, type JobForTrial } from './worker-pool.js';
 
 /** An objective given as a kind's settings: `{ module: path }`, `{ task, backend }`. */
 export interface KindSource {
@@ -54,19 +56,26 @@ export async function settleObjective(study: Study, objective: ResolvedObjective
   return { ...objective, options: settled as Record<string, unknown> };
 }
 
-/** The workers a run may use: as many as asked, unless the kind allows fewer per process (said in a note). */
-export function workersFor(objective: ResolvedObjective, asked: number, onNote?: (note: string) => void): number {
-  const limit = typeof objective === 'function' ? undefined : objective.kind.concurrencyLimit?.(objective.options);
-  if (limit === undefined || asked <= limit.workers) return asked;
-  onNote?.(limit.note);
-  return limit.workers;
+export interface ExecutorOptions {
+  /** Trials at once: worker threads, or worker processes when the kind needs them. */
+  lanes: number;
+  memoryMb?: number | undefined;
+  onNote?: ((note: string) => void) | undefined;
 }
 
-export function createExecutor(study: Study, objective: ResolvedObjective, lanes: number, memoryMb?: number): TrialExecutor {
+/**
+ * What runs the trials: a function on this thread; a kind's jobs in worker threads, or in worker
+ * processes when the kind says its trials cannot share a process (a native backend).
+ */
+export function createExecutor(study: Study, objective: ResolvedObjective, { lanes, memoryMb, onNote }: ExecutorOptions): TrialExecutor {
   if (typeof objective === 'function') return new InProcessExecutor(objective, lanes);
   const { kind, spec, options } = objective;
   const run = { metric: study.metric, studySeed: study.seed };
-  return new WorkerPoolExecutor((trial) => kind.workerJob(spec, trial, run, options), lanes, memoryMb);
+  const jobFor: JobForTrial = (trial) => kind.workerJob(spec, trial, run, options);
+  const setup = kind.workerProcesses?.(options, lanes);
+  if (setup === undefined) return new WorkerPoolExecutor(jobFor, { workers: lanes, memoryMb });
+  if (setup.note !== undefined) onNote?.(setup.note);
+  return new ProcessPoolExecutor(jobFor, { processes: lanes, setup, memoryMb, onNote });
 }
 
 /**

@@ -8,7 +8,7 @@ import type { PrunerSpec } from '../space/pruner-spec.js';
 import type { ObjectiveSource, OptimizeOptions, OptimizeSummary } from '../study/optimize-options.js';
 import { registerRunLoop, type Study } from '../study/study.js';
 import { RunLiveness } from './liveness.js';
-import { createExecutor, plannedSteps, resolveObjective, settleObjective, workersFor } from './objective-source.js';
+import { createExecutor, plannedSteps, resolveObjective, settleObjective } from './objective-source.js';
 import { RunAccounting } from './run-accounting.js';
 import { checkRunSettings, type RunSettings } from './run-settings.js';
 import { RunStop } from './run-stop.js';
@@ -27,7 +27,6 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
   const settings = checkRunSettings(study, options);
   const resolved = await settleObjective(study, resolveObjective(objective), options);
   if (typeof resolved !== 'function') resolved.kind.checkReady?.(resolved.options);
-  const workers = workersFor(resolved, settings.workers, options.onNote);
 
   const liveness = new RunLiveness(study.storage, study.id, study.owner, settings.staleAfterMs, options.onNote);
   // Trials a dead run left running count as unfinished: requeue them before sizing this run.
@@ -36,7 +35,7 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
   const accounting = new RunAccounting(settings.budget, counts, await bestValue(study), study.direction, options);
   // Queued trials (given back by a stopped run, or enqueued) are still to run, within the budget.
   const remaining = Math.max(0, settings.budget - (counts.complete + counts.pruned + counts.failed + counts.running));
-  const lanes = Math.max(1, Math.min(workers, remaining));
+  const lanes = Math.max(1, Math.min(settings.workers, remaining));
   accounting.summary.workers = lanes;
   if (remaining === 0 && !(await liveness.othersRunning())) return finish(study, accounting, liveness, started);
 
@@ -45,7 +44,7 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
   const rules = stopRules(study, pruner);
   const run: RunContext = {
     study,
-    executor: createExecutor(study, resolved, lanes, options.workerMemoryMb),
+    executor: createExecutor(study, resolved, { lanes, memoryMb: options.workerMemoryMb, onNote: options.onNote }),
     rules,
     planned: plannedSteps(resolved, pruner),
     accounting,
@@ -53,6 +52,7 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
     liveness,
     options,
     fatal: null,
+    lostOnce: new Set(),
   };
   // Beats for this run's trials, and notices dead runs' trials while it waits for them.
   liveness.start(settings.heartbeatMs);

@@ -35,6 +35,7 @@ export class RunAccounting {
       durationMs: 0,
       interrupted: false,
       released: 0,
+      restarted: 0,
       takenOver: 0,
       recovered: 0,
       workers: 0,
@@ -52,9 +53,13 @@ export class RunAccounting {
     this.#emitProgress();
   }
 
-  /** A running trial left this run without a result of its own: put back in the queue, or finished by another run. */
-  dropped(reason: 'released' | 'taken-over'): void {
+  /**
+   * A running trial left this run without a result of its own: put back in the queue (the run
+   * stopped, or its worker process died and it runs again), or finished by another run.
+   */
+  dropped(reason: 'released' | 'restarted' | 'taken-over'): void {
     if (reason === 'released') this.summary.released++;
+    else if (reason === 'restarted') this.summary.restarted++;
     else this.summary.takenOver++;
     this.progress.running--;
     this.#emitProgress();

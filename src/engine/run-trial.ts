@@ -29,6 +29,8 @@ export interface RunContext {
   readonly options: OptimizeOptions;
   /** The first failure that stops the whole run (a fatal trial error, --max-failures); thrown when the lanes are done. */
   fatal: Error | null;
+  /** Trials of this run whose worker process died during them once: the next time, they are stored failed. */
+  readonly lostOnce: Set<number>;
 }
 
 export async function runTrial(run: RunContext, trial: AskedTrial): Promise<void> {
@@ -66,6 +68,11 @@ export async function runTrial(run: RunContext, trial: AskedTrial): Promise<void
     accounting.dropped('released');
     return;
   }
+  if (outcome.status === 'lost' && !monitor.stopped) {
+    if (!run.lostOnce.has(trial.number)) return runAgain(run, trial, outcome.error);
+    // A trial that takes its process down every time (it runs out of memory) must not loop.
+    outcome = { ...outcome, error: `${outcome.error}, as one did the first time it ran: stored failed rather than run a third time` };
+  }
   const backend = outcome.attrs?.backend;
   if (backend !== undefined) accounting.ranOn(backend);
   const end = await tellEnd(study, trial, monitor, outcome);
@@ -78,6 +85,18 @@ export async function runTrial(run: RunContext, trial: AskedTrial): Promise<void
     run.fatal = failure;
     run.stop.stopNewTrials();
   }
+}
+
+/**
+ * The trial's worker process died during it (a crash, an out-of-memory kill): its result is
+ * unknown, so it goes back to the queue, its steps deleted, and runs again from the start.
+ */
+async function runAgain(run: RunContext, trial: AskedTrial, why: string): Promise<void> {
+  run.lostOnce.add(trial.number);
+  if (!(await run.study.release(trial))) return dropTakenOver(run, trial);
+  run.liveness.letGo(trial);
+  run.options.onNote?.(`trial ${trial.number}: ${why}; it goes back to the queue and runs again from the start, in a new worker process`);
+  run.accounting.dropped('restarted');
 }
 
 /** Another run took the trial over (this run stalled): its claim is not this run's, so neither is its result. */

@@ -66,6 +66,11 @@ export class TrialMonitor {
     return this.#steps;
   }
 
+  /** Whether a decision stopped the trial (pruned, diverged, stopped early): what to store is known whatever its code did next. */
+  get stopped(): boolean {
+    return this.#stop !== null;
+  }
+
   /** The error a report failed to store with, if one did (the trial stops, and `end` rethrows it). */
   get failure(): unknown {
     return this.#failure?.error;
@@ -135,7 +140,7 @@ export class TrialMonitor {
       const value = this.#restoredBest() ?? outcome.value;
       return { ...base, finish: { state: 'complete', value, metrics: outcome.metrics, attrs }, reason: null };
     }
-    const error = outcome.status === 'failed' ? outcome.error : 'the trial stopped without being asked to';
+    const error = outcome.status === 'failed' || outcome.status === 'lost' ? outcome.error : 'the trial stopped without being asked to';
     return { ...base, finish: { state: 'failed', error, attrs: outcome.attrs ?? null }, reason: error };
   }
 

@@ -13,6 +13,18 @@ const REPORT_DRAIN_MS = 2000;
 /** What the workers run for a trial: its objective kind's job (e.g. a module's path, a task's settings). */
 export type JobForTrial = (trial: TrialInfo) => WorkerJob;
 
+export interface WorkerPoolOptions {
+  workers: number;
+  /** Each worker's V8 heap limit; a trial over it fails and its worker is replaced. */
+  memoryMb?: number | undefined;
+  /**
+   * Called when a trial's task failed outside the trial's own code, mostly because its worker
+   * thread died (the trial is failed; piscina starts another thread): a worker process, whose
+   * thread may have loaded a native addon that no later thread of the process can load, retires.
+   */
+  onThreadLost?: () => void;
+}
+
 /**
  * Runs objectives in piscina worker threads, one trial per worker at a time.
  * A trial that kills its worker (process.exit, a crash) rejects its task; piscina replaces the
@@ -22,11 +34,12 @@ export class WorkerPoolExecutor implements TrialExecutor {
   readonly concurrency: number;
   readonly #pool: Piscina<TrialTask, TrialOutcome>;
   readonly #jobFor: JobForTrial;
+  readonly #onThreadLost: (() => void) | undefined;
 
-  /** `memoryMb`: each worker's V8 heap limit; a trial over it fails and its worker is replaced. */
-  constructor(jobFor: JobForTrial, workers: number, memoryMb?: number) {
+  constructor(jobFor: JobForTrial, { workers, memoryMb, onThreadLost }: WorkerPoolOptions) {
     this.concurrency = workers;
     this.#jobFor = jobFor;
+    this.#onThreadLost = onThreadLost;
     this.#pool = new Piscina<TrialTask, TrialOutcome>({
       filename: workerEntryPath(),
       minThreads: workers,
@@ -68,6 +81,7 @@ export class WorkerPoolExecutor implements TrialExecutor {
       outcome = await this.#pool.run(task, { transferList: [port2], ...(cancel ? { signal: cancel } : {}) });
     } catch (error) {
       outcome = { status: 'failed', error: workerFailure(error), fatal: false, reports: received };
+      if (!cancel?.aborted) this.#onThreadLost?.();
     }
     expected = outcome.reports;
     if (received < expected) {

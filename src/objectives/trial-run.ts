@@ -24,7 +24,12 @@ export type TrialOutcome =
   | { status: 'complete'; value: number; metrics: Metrics | null; reports: number; attrs?: TrialAttrs }
   /** It ended because a decision said stop (the main thread knows why and what to store). */
   | { status: 'stopped'; reports: number; attrs?: TrialAttrs }
-  | { status: 'failed'; error: string; fatal: boolean; reports: number; attrs?: TrialAttrs };
+  | { status: 'failed'; error: string; fatal: boolean; reports: number; attrs?: TrialAttrs }
+  /**
+   * The worker process running it died during the trial (a crash, an out-of-memory kill): its
+   * code never ended, so its result is unknown and it may run again from the start.
+   */
+  | { status: 'lost'; error: string; reports: number; attrs?: TrialAttrs };
 
 /**
  * A module a worker thread loads to run trials of one objective kind (`WorkerJob.runner`): it

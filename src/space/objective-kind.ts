@@ -47,11 +47,22 @@ export interface WorkerJob {
   data: unknown;
 }
 
-/** How many trials one process may run at once, when a kind limits it, and why. */
-export interface ConcurrencyLimit {
-  workers: number;
-  /** Shown to the user when the limit lowers the workers asked for. */
-  note: string;
+/**
+ * How to set up worker processes, for a kind whose trials cannot share a process: each worker is
+ * then a child process of the run with one long-lived worker thread (e.g. a native addon that
+ * only one thread per process may load, as tfjs-node's).
+ */
+export interface WorkerProcessSetup {
+  /**
+   * Environment of each worker process, on top of this one's, in place before anything loads
+   * there (a native library reads it as it loads). A variable this process's environment already
+   * sets wins: the user's own setting is kept.
+   */
+  env: Record<string, string>;
+  /** A line of the processes' stderr that is a library's own logging, not the trial's: it is never shown. */
+  quiet?: RegExp;
+  /** One line for the user on how the processes are set up, e.g. the library's thread count. */
+  note?: string;
 }
 
 export interface ObjectiveKind<Spec = unknown, Options extends object = object> {
@@ -101,8 +112,11 @@ export interface ObjectiveKind<Spec = unknown, Options extends object = object> 
    * the reason it cannot, reported at `objective.<name>`, or undefined.
    */
   probe?(spec: Spec): Promise<string | undefined>;
-  /** The limit on trials at once in one process, if any. */
-  concurrencyLimit?(options: Options): ConcurrencyLimit | undefined;
+  /**
+   * Whether the trials must each run in a worker process of their own rather than a worker thread
+   * of the run's process, given the run's options and how many run at once; undefined: threads.
+   */
+  workerProcesses?(options: Options, processes: number): WorkerProcessSetup | undefined;
   /** The steps a trial with these params reports if nothing stops it; null when unknown. */
   plannedSteps(spec: Spec, params: Params): number | null;
   /** The worker job of one trial. */

@@ -16,7 +16,10 @@ export type ObjectiveSource = Objective | string | ObjectiveSources[keyof Object
 export interface OptimizeOptions {
   /** Trials the study should hold when done, counting earlier ones (default: the space's `trials`). */
   trials?: number;
-  /** Worker threads (module objectives) or concurrent trials (function objectives); default: CPU cores. */
+  /**
+   * Worker threads (module objectives), worker processes (a task on a native backend) or
+   * concurrent trials (function objectives); default: CPU cores.
+   */
   workers?: number;
   /** Stops dispatching new trials; running ones finish and are stored. */
   signal?: AbortSignal;
@@ -34,7 +37,7 @@ export interface OptimizeOptions {
   graceMs?: number;
   /** Stop the run once this many of its trials have failed (default: never). */
   maxFailures?: number;
-  /** Heap limit of each worker thread in MiB: a trial over it fails, its worker is replaced (default: Node's). */
+  /** Heap limit of each worker thread (also a worker process's one thread) in MiB: a trial over it fails, its worker is replaced (default: Node's). */
   workerMemoryMb?: number;
   /** How often this run marks its trials alive (default 5 s). */
   heartbeatMs?: number;
@@ -79,6 +82,11 @@ export interface OptimizeSummary {
   interrupted: boolean;
   /** Trials of this run stopped after the grace period and put back in the queue. */
   released: number;
+  /**
+   * Trials of this run whose worker process died during them (a crash, an out-of-memory kill):
+   * put back in the queue to run again from the start (a second loss stores the trial failed).
+   */
+  restarted: number;
   /** Trials of this run that another run took over while this one stalled (its heartbeats stopped); their results were dropped. */
   takenOver: number;
   /** Trials left running by dead runs that this run put back in the queue (and may have run). */

@@ -3,16 +3,16 @@
  *
  * Native backends: the @tensorflow/tfjs-node(-gpu) addon is not context-aware, so only one thread
  * per process can load it (tensorflow/tfjs issues 2079 and 8388); a second worker thread that
- * tries gets "Module did not self-register" or a crash. A caller that may end up on a native
- * backend must therefore run its trials in one long-lived worker (or the main thread), never in
- * a pool of several. wasm and cpu have no such limit: each worker thread gets its own instance.
+ * tries gets "Module did not self-register" or a crash. So a run on a native backend runs each
+ * worker in a process of its own (the task kind's `workerProcesses`), whose environment sets
+ * TensorFlow's log level and threads before the addon loads: set here, in a worker thread, it
+ * would not reach TensorFlow. wasm and cpu have no such limit: each worker thread gets its own instance.
  */
 import { HpsearchError } from '../errors.js';
 import { registerFastGradients } from './fast-gradients.js';
 import { NATIVE_PACKAGES, installHint, isInstalled } from './native-packages.js';
 import type { BackendChoice, BackendName } from './types.js';
 import type { Tf } from './tf.js';
-
 
 export interface InitializedBackend {
   tf: Tf;
@@ -91,8 +91,6 @@ async function useWasm(tf: Tf): Promise<boolean> {
  */
 async function loadNative(tf: Tf, native: 'tensorflow-gpu' | 'tensorflow', required: boolean): Promise<BackendName | undefined> {
   const pkg = NATIVE_PACKAGES[native];
-  // TensorFlow's C++ info lines ("This TensorFlow binary is optimized ...") are noise here.
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   try {
     await importUntyped(pkg);
     if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its "tensorflow" backend did not initialise`);

@@ -1,13 +1,13 @@
 /**
  * The `task` objective kind: a built-in training task (dataset, model, training) whose settings
- * the trial's params override, trained in worker threads on a TF.js backend.
+ * the trial's params override, trained in worker threads on a TF.js backend (on a native backend,
+ * in worker processes of one thread each).
  */
 import type { ObjectiveKind } from '../space/objective-kind.js';
 import type { ParamSpecs } from '../space/types.js';
 import { DEFAULT_TASK_METRIC, taskSchema } from './fields.js';
 import { chooseBackend } from './measure/choose-backend.js';
-import { checkBackendInstalled, nativeBackendRequested } from './native-backend.js';
-import { quietTensorflowEnv } from './native-env.js';
+import { checkBackendInstalled, nativeBackendRequested, nativeWorkerProcesses } from './native-backend.js';
 import { checkTaskObjective } from './schema.js';
 import { checkTaskParams, taskForTrial } from './settings.js';
 import type { BackendChoice, TaskSpec } from './types.js';
@@ -72,18 +72,15 @@ export const taskObjectiveKind: ObjectiveKind<TaskSpec, TaskObjective> = {
     const chosen = await chooseBackend(task, {
       get: (key) => context.getMeasurement(key), put: (key, value) => context.putMeasurement(key, value),
       studySeed: context.studySeed, params: context.params, ...(context.onNote ? { onNote: context.onNote } : {}),
-      env: quietTensorflowEnv(),
+      // As a worker process would run it (one alone: all the cores); the user's own settings win.
+      env: { ...nativeWorkerProcesses(1).env, ...process.env },
     });
     return chosen === null ? options : { ...options, backend: chosen };
   },
 
-  concurrencyLimit(options) {
-    if (!nativeBackendRequested(options.backend ?? 'auto')) return undefined;
+  workerProcesses(options, processes) {
     // The tfjs-node addon is not context-aware: only one thread per process may load it.
-    return {
-      workers: 1,
-      note: 'the native TensorFlow backend allows one worker per process; running 1 worker (for more, start one process per GPU on the same database)',
-    };
+    return nativeBackendRequested(options.backend ?? 'auto') ? nativeWorkerProcesses(processes) : undefined;
   },
 
   plannedSteps: (task, params) => taskForTrial(task, params).train.epochs,

@@ -27,13 +27,13 @@ declare module '../../src/space/types.js' {
 
 declare module '../../src/space/objective-kind.js' {
   interface ObjectiveSources {
-    offset: { offset: OffsetSpec; workersAllowed?: number };
+    offset: { offset: OffsetSpec; processes?: boolean };
   }
 }
 
 const RUNNER = new URL(`file://${join(REPO, 'test', 'fixtures', 'kinds', 'offset-runner.mjs')}`).href;
 
-const offsetKind: ObjectiveKind<OffsetSpec, { workersAllowed?: number }> = {
+const offsetKind: ObjectiveKind<OffsetSpec, { processes?: boolean }> = {
   name: 'offset',
   schema: z.strictObject({ offset: z.number(), steps: z.int().min(1) }),
   description: 'Test kind: x + offset × step.',
@@ -45,7 +45,8 @@ const offsetKind: ObjectiveKind<OffsetSpec, { workersAllowed?: number }> = {
     return value && typeof value.offset === 'number' ? { offset: value.offset, steps: value.steps } : undefined;
   },
   fullTrialSteps: (spec) => ({ steps: spec.steps, source: 'the offset kind' }),
-  concurrencyLimit: (options) => (options.workersAllowed === undefined ? undefined : { workers: options.workersAllowed, note: `offset allows ${options.workersAllowed}` }),
+  workerProcesses: (options, processes) =>
+    options.processes ? { env: { OFFSET_PROCESSES: String(processes) }, note: `offset runs ${processes} worker processes` } : undefined,
   plannedSteps: (spec) => spec.steps,
   workerJob: (spec) => ({ runner: RUNNER, data: spec }),
 };
@@ -85,21 +86,44 @@ describe('objective kinds', () => {
     expect(() => parseSpace(two, 'offsets.yaml', tempDir())).toThrow(/give either module or offset, not both/);
   });
 
-  it('runs its trials in worker threads through its own runner module, limited as the kind says', async () => {
+  it('runs its trials in worker threads through its own runner module', async () => {
     const loaded = parseSpace(SPACE, 'offsets.yaml', tempDir());
     const storage = await openStorage(join(tempDir(), 'kinds.db'));
     const notes: string[] = [];
     try {
       const { study } = await openStudyFromSpace(storage, loaded, { resume: false });
-      const summary = await optimizeStudy(study, { offset: loaded.space.objective.offset!, workersAllowed: 1 }, { workers: 2, onNote: (n) => notes.push(n) });
-      expect(notes).toContain('offset allows 1');
-      expect(summary.workers).toBe(1);
+      const summary = await optimizeStudy(study, { offset: loaded.space.objective.offset! }, { workers: 2, onNote: (n) => notes.push(n) });
+      expect(notes).toEqual([]);
+      expect(summary.workers).toBe(2);
       expect(summary.ran).toBe(4);
       expect(summary.stepsPlanned).toBe(12);
       const best = await study.trial(3);
       expect(best?.value).toBe(3 + 30);
-      expect(best?.attrs).toMatchObject({ runner: 'offset' });
+      expect(best?.attrs).toMatchObject({ runner: 'offset', pid: process.pid });
       expect(best?.steps.map((s) => s.values['score'])).toEqual([13, 23, 33]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('runs them in worker processes, with the environment it gives, when the kind says so', async () => {
+    const loaded = parseSpace(SPACE, 'offsets.yaml', tempDir());
+    const storage = await openStorage(join(tempDir(), 'kinds.db'));
+    const notes: string[] = [];
+    try {
+      const { study } = await openStudyFromSpace(storage, loaded, { resume: false });
+      const objective = { offset: loaded.space.objective.offset!, processes: true };
+      const summary = await optimizeStudy(study, objective, { workers: 2, onNote: (n) => notes.push(n) });
+      expect(notes).toEqual(['offset runs 2 worker processes']);
+      expect(summary).toMatchObject({ workers: 2, ran: 4 });
+      const trials = await Promise.all([0, 1, 2, 3].map(async (n) => (await study.trial(n))!));
+      for (const trial of trials) {
+        // The space's ASHA may prune some, in the order the two processes finish them.
+        expect(['complete', 'pruned']).toContain(trial.state);
+        expect(trial.attrs).toMatchObject({ runner: 'offset', env: '2' });
+        expect(trial.attrs?.['pid']).not.toBe(process.pid);
+      }
+      expect(trials[3]!.value).toBe(3 + 30);
     } finally {
       await storage.close();
     }

@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openStorage } from '../../src/storage/open.js';
 import type { TrialDetail } from '../../src/storage/storage.js';
 import { runCli } from '../helpers/cli.js';
-import { REPO, useTempDir } from '../helpers/temp.js';
+import { describeNative } from '../helpers/native.js';
+import { useTempDir } from '../helpers/temp.js';
 
 /**
  * The same trial (study seed, params) trained on wasm and on native TensorFlow must agree: the
@@ -15,19 +15,6 @@ import { REPO, useTempDir } from '../helpers/temp.js';
 
 const tempDir = useTempDir();
 
-/** Why the native backend cannot be tested here, or null when `@tensorflow/tfjs-node` loads (asked of a child process). */
-function nativeUnavailable(): string | null {
-  const probe = spawnSync(process.execPath, ['-e', "process.stdout.write(require('@tensorflow/tfjs-node').getBackend())"], {
-    cwd: REPO, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', TF_ENABLE_ONEDNN_OPTS: '0' },
-  });
-  if (probe.stdout === 'tensorflow') return null;
-  const why = probe.stderr.split('\n').find((line) => /Error|Cannot find/.test(line)) ?? `exit code ${probe.status}`;
-  return `@tensorflow/tfjs-node does not load (${why.trim()}); run npm run setup:native`;
-}
-
-const unavailable = nativeUnavailable();
-const describeNative = (name: string, body: () => void) =>
-  unavailable === null ? describe(`[native] ${name}`, body) : describe.skip(`[native] ${name} (skipped: ${unavailable})`, body);
 
 const MODELS = {
   mlp: `dataset: { name: mnist, train_samples: 400, validation_split: 0.25 }

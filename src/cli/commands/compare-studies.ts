@@ -65,7 +65,7 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
         if (run.strategy === strategies[0]!.name) references.set(run.seed, run);
         process.stderr.write(`hpsearch: [${info.index}/${info.total}] ${runLine(run, references.get(run.seed), space.objective.metric, unit)}\n`);
       },
-      // Every run would repeat the same note (e.g. one worker for a native backend): say it once.
+      // Every run would repeat the same note (e.g. the worker processes of a native backend): say it once.
       onNote: (note) => {
         if (notes.has(note)) return;
         notes.add(note);

@@ -17,7 +17,7 @@ export function registerCompare(program: Command): Command {
     )
     .option('--seeds <n>', "runs per strategy, with the file's seed, seed+1, ...", positiveInt, 1)
     .option('--trials <n>', "trials per run (default: the file's search.trials)", positiveInt)
-    .option('--workers <n>', 'worker threads (default: CPU cores)', positiveInt)
+    .option('--workers <n>', 'trials at once: worker threads, or worker processes on a native backend (default: CPU cores)', positiveInt)
     .option('--format <format>', 'output: table or json', oneOf(['table', 'json'] as const), 'table')
     .addHelpText(
       'after',

@@ -103,6 +103,7 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
             metric: study.metric,
             interrupted: summary.interrupted,
             released: summary.released,
+            restarted: summary.restarted,
             taken_over: summary.takenOver,
             recovered: summary.recovered,
             ran: summary.ran,

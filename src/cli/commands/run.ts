@@ -25,6 +25,7 @@ Examples:
   $ hpsearch run search-spaces/quadratic.yaml --resume --trials 300
   $ hpsearch run search-spaces/quadratic.yaml --format json > result.json
   $ hpsearch run search-spaces/best5.yaml --workers 2 --backend wasm
+  $ hpsearch run search-spaces/cnn.yaml --workers 2 --backend tensorflow   # 2 worker processes
   $ hpsearch run search-spaces/early-stopping.yaml --pruner hyperband
   $ hpsearch run search-spaces/best5.yaml --report      # then open runs/best5/report.html
 
@@ -44,7 +45,11 @@ finished trials.
 
 Backends (built-in tasks): auto tries @tensorflow/tfjs-node-gpu (when it sees a GPU), then
 @tensorflow/tfjs-node, then wasm (always available), then cpu. The native packages are optional
-installs; with one of them hpsearch runs one worker per process (the addon allows no more).`,
+installs. Their addon loads in one thread per process, so on a native backend --workers N runs N
+worker processes, each with one worker thread and a share of the cores for TensorFlow
+(TF_NUM_INTRAOP_THREADS = cores / N; your own TF_* variables win), and TensorFlow's C++ log lines
+are dropped from their output. A worker process that dies mid-trial is replaced and its trial runs
+again from the start; one that dies before its first report stops the run.`,
     )
     .action(async (file: string, options: RunOptions) => {
       const { runStudyCommand } = await import('./run-study.js');

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,7 +6,8 @@ import { openStorage } from '../../../src/storage/open.js';
 import { choiceKey, describeChoice, representativeParams } from '../../../src/task/measure/choose-backend.js';
 import type { TaskSpec } from '../../../src/task/types.js';
 import { runCli } from '../../helpers/cli.js';
-import { REPO, useTempDir } from '../../helpers/temp.js';
+import { describeNative } from '../../helpers/native.js';
+import { useTempDir } from '../../helpers/temp.js';
 
 const tempDir = useTempDir();
 
@@ -43,16 +43,6 @@ describe('what backend: auto measures, and how it says so', () => {
   });
 });
 
-/** Why the native backend cannot be tested here, or null when `@tensorflow/tfjs-node` loads (asked of a child process). */
-function nativeUnavailable(): string | null {
-  const probe = spawnSync(process.execPath, ['-e', "process.stdout.write(require('@tensorflow/tfjs-node').getBackend())"], {
-    cwd: REPO, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', TF_ENABLE_ONEDNN_OPTS: '0' },
-  });
-  return probe.stdout === 'tensorflow' ? null : '@tensorflow/tfjs-node does not load here; run npm run setup:native';
-}
-const unavailable = nativeUnavailable();
-const describeNative = (name: string, body: () => void) =>
-  unavailable === null ? describe(`[native] ${name}`, body) : describe.skip(`[native] ${name} (skipped: ${unavailable})`, body);
 
 describeNative('backend: auto between native TensorFlow and wasm, by measuring', () => {
   it('times the study\'s model on both, runs on the faster, keeps the choice in the database, and a resumed run does not measure again', async () => {

@@ -1,0 +1,61 @@
+/**
+ * A worker process (src/engine/process-pool.ts starts it): one long-lived piscina worker thread
+ * runs the trials the run's process sends, one at a time, exactly as one of the run's own worker
+ * threads would; this thread only passes the reports and decisions along the IPC channel
+ * (process-messages.ts). Everything it needs to know comes from the run: it writes no storage.
+ */
+import { HpsearchError } from '../errors.js';
+import { WorkerPoolExecutor } from '../engine/worker-pool.js';
+import type { ReportStep } from '../objectives/trial-run.js';
+import type { WorkerJob } from '../space/objective-kind.js';
+import type { ProcessToRunMessage, ProcessWorkerInit, RunToProcessMessage, RunTrialMessage } from './process-messages.js';
+
+const channel = process.send?.bind(process);
+if (!channel) {
+  process.stderr.write('hpsearch: this is the entry of a worker process, which hpsearch run starts itself\n');
+  process.exit(2);
+}
+
+// Ctrl-C in a terminal signals the whole process group: the run decides when its trials stop
+// (after the grace period) and kills the process then; it also exits when the run disconnects.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
+process.on('disconnect', () => process.exit(0));
+
+const init = JSON.parse(process.argv[2] ?? '{}') as ProcessWorkerInit;
+let job: WorkerJob | undefined;
+// Its thread died (or loaded a native addon and then failed): a new thread of this process could
+// not load the addon again, so after telling the run this process exits.
+let retiring = false;
+const executor = new WorkerPoolExecutor(
+  () => {
+    if (job === undefined) throw new HpsearchError('E_INTERNAL', 'a worker process was asked for a job before it got a trial');
+    return job;
+  },
+  { workers: 1, memoryMb: init.memoryMb, onThreadLost: () => (retiring = true) },
+);
+
+/** Decisions answer reports in order, one at a time: the thread waits for each before training on. */
+const decisions: ((stop: boolean) => void)[] = [];
+
+const send = (message: ProcessToRunMessage, then?: () => void) => channel(message, undefined, {}, then);
+
+const report: ReportStep = (step, metrics) =>
+  new Promise((resolve) => {
+    decisions.push(resolve);
+    send({ type: 'report', step, metrics });
+  });
+
+async function runTrial(message: RunTrialMessage): Promise<void> {
+  job = message.job;
+  const outcome = await executor.run(message.trial, report);
+  // Reports the run never answered (it died) stop here.
+  for (const resolve of decisions.splice(0)) resolve(true);
+  send({ type: 'outcome', outcome, retiring }, retiring ? () => process.exit(0) : undefined);
+}
+
+process.on('message', (message: RunToProcessMessage) => {
+  if (message.type === 'decision') decisions.shift()?.(message.stop);
+  else if (message.type === 'run') void runTrial(message);
+});
+send({ type: 'ready' });
