@@ -11,7 +11,7 @@ export type { ObjectiveSource, OptimizeOptions, OptimizeProgress, OptimizeSummar
 // Loading the built-in kinds registers them: space files can name module and task.
 export { BUILTIN_OBJECTIVE_KINDS } from './objectives/builtin.js';
 export { registerObjectiveKind } from './space/objective-kind.js';
-export type { ObjectiveKind, ObjectiveSources, WorkerJob } from './space/objective-kind.js';
+export type { ObjectiveKind, ObjectiveSources, WorkerJob, WorkerProcessSetup } from './space/objective-kind.js';
 export type { TrialOutcome, TrialRunnerModule } from './objectives/trial-run.js';
 export type { TaskObjective } from './task/kind.js';
 export { createPruner } from './pruners/index.js';
