@@ -160,6 +160,17 @@ describe('ProcessPoolExecutor (real worker processes)', () => {
     await waitUntil('the retired process has exited', () => !alive(died!));
   });
 
+  it('a free process that dies is noted, and the next trial starts another', async () => {
+    const { pool, notes } = poolOf({});
+    const first = await pool.run(trial(0), goOn);
+    process.kill(pidOf(first)!, 'SIGKILL');
+    await waitUntil('the pool has seen the free process die', () => notes.length === 1);
+    expect(notes[0]).toBe(`worker process ${pidOf(first)} killed by SIGKILL while it had no trial; a new one starts with the next trial`);
+    const next = await pool.run(trial(1), goOn);
+    expect(next.status).toBe('complete');
+    expect(pidOf(next)).not.toBe(pidOf(first));
+  });
+
   it('close() stops every process', async () => {
     const { pool } = poolOf({}, { processes: 2 });
     const outcomes = await Promise.all([pool.run(trial(0), goOn), pool.run(trial(1), goOn)]);
