@@ -14,6 +14,7 @@ import { runCli } from '../helpers/cli.js';
 import { describeNative } from '../helpers/native.js';
 import { CLI, useTempDir } from '../helpers/temp.js';
 import { waitUntil } from '../helpers/wait.js';
+import { alive } from '../helpers/processes.js';
 
 const tempDir = useTempDir();
 const EPOCHS = 30;
@@ -87,15 +88,6 @@ function childrenOf(pid: number): number[] {
 function loadsTensorFlow(pid: number): boolean {
   try {
     return readFileSync(`/proc/${pid}/maps`, 'utf8').includes('libtensorflow');
-  } catch {
-    return false;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }

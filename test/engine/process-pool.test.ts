@@ -14,6 +14,7 @@ import { nativeWorkerProcesses } from '../../src/task/native-backend.js';
 import { describeNative } from '../helpers/native.js';
 import { REPO, useTempDir } from '../helpers/temp.js';
 import { waitUntil } from '../helpers/wait.js';
+import { alive } from '../helpers/processes.js';
 
 const RUNNER = pathToFileURL(join(REPO, 'test', 'fixtures', 'kinds', 'process-runner.mjs')).href;
 const tempDir = useTempDir();
@@ -41,15 +42,6 @@ function poolOf(data: Record<string, unknown>, options: Partial<ProcessPoolOptio
 const trial = (number: number, x = number): TrialInfo => ({ study: 's', number, seed: number, params: { x } });
 const goOn: ReportStep = async () => false;
 const pidOf = (outcome: TrialOutcome) => (outcome.attrs as { pid?: number } | undefined)?.pid;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('ProcessPoolExecutor (real worker processes)', () => {
   it('runs a trial in a process of its own, answers its reports in order, and keeps the process for the next', async () => {
