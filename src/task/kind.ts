@@ -70,8 +70,7 @@ export const taskObjectiveKind: ObjectiveKind<TaskSpec, TaskObjective> = {
   async settle(task, options, context) {
     if ((options.backend ?? 'auto') !== 'auto') return options;
     const chosen = await chooseBackend(task, {
-      get: (key) => context.getMeasurement(key), put: (key, value) => context.putMeasurement(key, value),
-      studySeed: context.studySeed, params: context.params, ...(context.onNote ? { onNote: context.onNote } : {}),
+      ...context,
       // As a worker process would run it (one alone: all the cores); the user's own settings win.
       env: { ...nativeWorkerProcesses(1).env, ...process.env },
     });

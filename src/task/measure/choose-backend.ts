@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { compiledModule } from '../../compiled-module.js';
+import type { SettleContext } from '../../space/objective-kind.js';
 import type { Params, ParamSpec, ParamSpecs } from '../../space/types.js';
 import { NATIVE_PACKAGES, isInstalled } from '../native-packages.js';
 import { taskForTrial } from '../settings.js';
@@ -18,13 +19,8 @@ const STEPS = 4;
 /** A measurement that takes longer than this has failed (a backend that hangs). */
 const MEASURE_TIMEOUT_MS = 180_000;
 
-/** What the choice needs of the run: the database's measurements, and where its note goes. */
-export interface ChoiceContext {
-  get(key: string): Promise<{ value: unknown; measuredAt: number } | null>;
-  put(key: string, value: unknown): Promise<void>;
-  studySeed: number;
-  params: ParamSpecs;
-  onNote?: (note: string) => void;
+/** What the choice needs of the run (the database's measurements, where its note goes), and the measuring processes' environment. */
+export interface ChoiceContext extends SettleContext {
   /** The environment of the measuring processes (what the trial workers will run with). */
   env?: NodeJS.ProcessEnv;
 }
@@ -53,7 +49,7 @@ export async function chooseBackend(task: TaskSpec, context: ChoiceContext): Pro
   if (candidates.length < 2) return null;
   const model = taskForTrial(task, representativeParams(context.params));
   const key = choiceKey(model, candidates);
-  const kept = await context.get(key);
+  const kept = await context.getMeasurement(key);
   if (kept !== null && isChoice(kept.value)) {
     context.onNote?.(`backend: ${describeChoice(kept.value)}, as measured ${new Date(kept.measuredAt).toISOString().slice(0, 16).replace('T', ' ')} UTC (kept in the database)`);
     return kept.value.backend;
@@ -70,7 +66,7 @@ export async function chooseBackend(task: TaskSpec, context: ChoiceContext): Pro
   }
   const fastest = measured.reduce((best, b) => ((msPerStep[b] as number) < (msPerStep[best] as number) ? b : best));
   const choice: BackendChoice = { backend: fastest, msPerStep, model: model.model.type };
-  await context.put(key, choice);
+  await context.putMeasurement(key, choice);
   context.onNote?.(`backend: ${describeChoice(choice)}`);
   return fastest;
 }
