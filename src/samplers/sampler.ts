@@ -17,6 +17,8 @@ export interface Sampler {
 export interface SampleContext {
   /** 0-based index of this draw among the study's sampled trials. */
   index: number;
+  /** The number of the trial being sampled: a sampler that reads running trials leaves it out. */
+  number?: number;
   /** The study's trials (a fresh snapshot per call), for samplers that learn from history. */
   history(): Promise<readonly PastTrial[]>;
   /** Aborted when the run stops: a sampler waiting for earlier trials must give up then. */
@@ -45,6 +47,8 @@ export interface PastTrial {
   readonly value: number | null;
   /** What the sampler recorded when it drew the trial; `{}` for a trial enqueued by hand. */
   readonly samplerState: SamplerState;
+  /** `stopped_at`: the step at which pruning (or early stopping) ended the trial, its last step. */
+  readonly attrs?: { readonly stopped_at?: number | undefined } | null;
 }
 
 export interface Sample {

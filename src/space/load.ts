@@ -15,7 +15,7 @@ import { kindOfObjective, kindsNamedBy, objectiveKinds } from './objective-kind.
 import { checkRepeatedValues } from './repeated-values.js';
 import { checkStopping } from './stopping.js';
 import { dotted, readSpaceDocument, type SpaceDocument } from './yaml-document.js';
-import { PARAM_SCHEMAS, SEARCH_SCHEMAS, STUDY_NAME_PATTERN, checkFields, checkValue, checkVariant, describeValue, isMapping, objectiveSchema, scalarSchema, spaceFileSchema, type StrategyName } from './schema.js';
+import { PARAM_SCHEMAS, SEARCH_SCHEMAS, STUDY_NAME_PATTERN, TPE_MULTIVARIATE_DEFAULT, checkFields, checkValue, checkVariant, describeValue, isMapping, objectiveSchema, scalarSchema, spaceFileSchema, type StrategyName } from './schema.js';
 import { type RawIssue } from './raw-issue.js';
 import type { LoadedSpace, ObjectiveSpec, ParamSpec, ParamSpecs, ParamValue, SearchSettings, SearchSpace } from './types.js';
 
@@ -327,6 +327,18 @@ function buildSearch(
       const margin = (fields.margin as number | undefined) ?? 0.1;
       return { strategy: 'narrowing', rounds, trialsPerRound, keepTop, margin, trials: rounds * trialsPerRound };
     }
+    case 'tpe':
+      return {
+        strategy: 'tpe',
+        trials: trials!,
+        startupTrials: (fields.startup_trials as number | undefined) ?? 10,
+        eiCandidates: (fields.ei_candidates as number | undefined) ?? 24,
+        multivariate: (fields.multivariate as boolean | undefined) ?? TPE_MULTIVARIATE_DEFAULT,
+        constantLiar: (fields.constant_liar as boolean | undefined) ?? true,
+        priorWeight: (fields.prior_weight as number | undefined) ?? 1,
+        considerMagicClip: (fields.consider_magic_clip as boolean | undefined) ?? true,
+        considerEndpoints: (fields.consider_endpoints as boolean | undefined) ?? false,
+      };
     case 'grid': {
       if (gridPoints === undefined) return undefined;
       if (trials !== undefined && trials > gridPoints) {

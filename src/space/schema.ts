@@ -84,10 +84,26 @@ export const narrowingSearchSchema = z.strictObject({
   margin: z.number().min(0).optional().describe('Fraction of the top-K span added on each side. Default 0.1.'),
 });
 
+/** Whether TPE models the params jointly unless the file says; chosen by `npm run bench -- tpe` (see the README). */
+export const TPE_MULTIVARIATE_DEFAULT = false;
+
+export const tpeSearchSchema = z.strictObject({
+  strategy: z.literal('tpe'),
+  trials: trialsField.describe('Number of trials to run.'),
+  startup_trials: z.int().min(0).optional().describe('Trials drawn at random until this many are complete or pruned. Default 10.'),
+  ei_candidates: z.int().min(1).max(10_000).optional().describe('Candidates drawn from the good trials\' density each draw; the best by l(x)/g(x) is kept. Default 24.'),
+  multivariate: z.boolean().optional().describe(`One joint density over all params (true) or one per param (false). Default ${TPE_MULTIVARIATE_DEFAULT}.`),
+  constant_liar: z.boolean().optional().describe('Running trials count as bad observations, so parallel workers do not pile onto one point. Default true.'),
+  prior_weight: z.number().positive().optional().describe('Weight of the prior (a kernel as wide as the range) against each observation. Default 1.'),
+  consider_magic_clip: z.boolean().optional().describe('Floor each bandwidth at range / min(100, 1 + kernels). Default true.'),
+  consider_endpoints: z.boolean().optional().describe('Let the bounds set the bandwidths of the outermost observations. Default false.'),
+});
+
 export const SEARCH_SCHEMAS = {
   grid: gridSearchSchema,
   random: randomSearchSchema,
   narrowing: narrowingSearchSchema,
+  tpe: tpeSearchSchema,
 } as const;
 export type StrategyName = keyof typeof SEARCH_SCHEMAS;
 export const STRATEGIES = Object.keys(SEARCH_SCHEMAS) as StrategyName[];
@@ -136,7 +152,7 @@ function buildSpaceFileSchema(objective: z.ZodObject) {
     description: z.string().optional(),
     seed: z.int().min(0).optional().describe('Random seed. Default: a random one, stored with the study.'),
     objective,
-    search: z.discriminatedUnion('strategy', [gridSearchSchema, randomSearchSchema, narrowingSearchSchema]),
+    search: z.discriminatedUnion('strategy', [gridSearchSchema, randomSearchSchema, narrowingSearchSchema, tpeSearchSchema]),
     params: z.record(z.string(), paramSchema).describe('Parameter name → spec, or a fixed scalar value.'),
     early_stopping: earlyStoppingSchema
       .optional()

@@ -13,7 +13,7 @@ export type Params = Record<string, ParamValue>;
 export type Metrics = Record<string, number>;
 
 export type Direction = 'maximize' | 'minimize';
-export type Strategy = 'grid' | 'random' | 'narrowing';
+export type Strategy = 'grid' | 'random' | 'narrowing' | 'tpe';
 
 export interface FloatParam {
   type: 'float';
@@ -91,7 +91,30 @@ export interface NarrowingSearch {
   trials: number;
 }
 
-export type SearchSettings = GridSearch | RandomSearch | NarrowingSearch;
+/**
+ * The Tree-structured Parzen Estimator, as Optuna's `TPESampler` (snake_case in the file). The
+ * defaults are Optuna's; see src/samplers/tpe/ for what each one does.
+ */
+export interface TpeSearch {
+  strategy: 'tpe';
+  trials: number;
+  /** Trials drawn at random until this many are complete or pruned (n_startup_trials). Default 10. */
+  startupTrials: number;
+  /** Candidates drawn from the good trials' density; the one best by l(x)/g(x) is kept (n_ei_candidates). Default 24. */
+  eiCandidates: number;
+  /** One joint density over all params (true) or one per param (false). */
+  multivariate: boolean;
+  /** Running trials count as bad observations at their params, so parallel workers spread out. Default true. */
+  constantLiar: boolean;
+  /** Weight of the prior kernel against each observation's. Default 1. */
+  priorWeight: number;
+  /** Floors each bandwidth at range / min(100, 1 + kernels). Default true. */
+  considerMagicClip: boolean;
+  /** Lets the bounds set the bandwidths of the outermost observations. Default false. */
+  considerEndpoints: boolean;
+}
+
+export type SearchSettings = GridSearch | RandomSearch | NarrowingSearch | TpeSearch;
 
 export interface SearchSpace {
   study: string;

@@ -111,6 +111,7 @@ export class Study {
       try {
         const sample = await this.#sampler.sample({
           index: claimed.sampleIndex ?? claimed.number,
+          number: claimed.number,
           history: () => this.#storage.listTrials(this.id),
           ...(options.signal ? { signal: options.signal } : {}),
         });
