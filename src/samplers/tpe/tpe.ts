@@ -1,5 +1,5 @@
 import { HpsearchError } from '../../errors.js';
-import { rngFor } from '../../random/rng.js';
+import { rngFor, type Rng } from '../../random/rng.js';
 import { snapToStep } from '../../space/distributions.js';
 import type { ParamSpec, Params, ParamValue, SearchSpace, TpeSearch } from '../../space/types.js';
 import { checkIndex, sampleParams } from '../random.js';
@@ -60,21 +60,32 @@ export class TpeSampler implements Sampler {
     }
     const { below, above } = splitTrials(trials, this.#space.objective.direction, { liar: this.#search.constantLiar, exclude: number });
     const rng = rngFor(this.#space.seed, 'tpe', index);
-    const chosen = new Map<string, ParamValue>();
     const groups = this.#search.multivariate ? [this.#dimensions] : this.#dimensions.map((dimension) => [dimension]);
-    for (const group of groups) {
-      const good = this.#estimator(group, below);
-      const bad = this.#estimator(group, above);
-      const candidates = good.sample(rng, this.#search.eiCandidates);
-      const scoreGood = good.logPdf(candidates);
-      const scoreBad = bad.logPdf(candidates);
-      let best = 0;
-      for (let s = 1; s < scoreGood.length; s++) if (scoreGood[s] - scoreBad[s] > scoreGood[best] - scoreBad[best]) best = s;
-      group.forEach((dimension, d) => chosen.set(dimension.name, externalValue(this.#space.params[dimension.name], candidates[d][best])));
-    }
+    const ranked = groups.map((group) => this.#rankCandidates(group, below, above, rng));
+    const running = this.#search.constantLiar ? trials.filter((t) => t.state === 'running' && t.number !== number) : [];
+    const external = (dimension: TpeDimension, value: number) => externalValue(this.#space.params[dimension.name], value);
+    const picks = avoidRunning(ranked, running, external);
+    const chosen = new Map<string, ParamValue>();
+    groups.forEach((group, g) => {
+      const { values, order } = ranked[g];
+      group.forEach((dimension, d) => chosen.set(dimension.name, external(dimension, values[d][order[picks[g]]])));
+    });
     const params: Params = {};
     for (const [name, spec] of Object.entries(this.#space.params)) params[name] = chosen.get(name) ?? (spec.type === 'fixed' ? spec.value : fixedNumeric(spec));
     return { params, samplerState: { phase: 'tpe' } };
+  }
+
+  /** The group's candidates drawn from l(x), best first by log l(x) − log g(x). */
+  #rankCandidates(group: readonly TpeDimension[], below: readonly PastTrial[], above: readonly PastTrial[], rng: Rng): RankedCandidates {
+    const good = this.#estimator(group, below);
+    const bad = this.#estimator(group, above);
+    const values = good.sample(rng, this.#search.eiCandidates);
+    const scoreGood = good.logPdf(values);
+    const scoreBad = bad.logPdf(values);
+    const scores = scoreGood.map((l, s) => l - scoreBad[s]);
+    // Stable: among equal scores the earlier draw wins, as numpy's argmax takes the first.
+    const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
+    return { group, values, scores, order };
   }
 
   /** The estimator of the trials that have a usable value for every param of the group. */
@@ -86,6 +97,48 @@ export class TpeSampler implements Sampler {
     }
     const observations = group.map((_, d) => Float64Array.from(rows, (row) => row[d]));
     return new ParzenEstimator(group, observations, observationWeights(rows.length), this.#settings);
+  }
+}
+
+interface RankedCandidates {
+  readonly group: readonly TpeDimension[];
+  /** Per dimension of the group, one internal value per candidate. */
+  readonly values: Float64Array[];
+  readonly scores: Float64Array;
+  /** Candidate indices, best score first. */
+  readonly order: number[];
+}
+
+/**
+ * Which candidate of each group to take (a position in its `order`): the best ones, unless
+ * together they name exactly the params of a running trial. Then the group whose next
+ * different candidate costs the least score moves to it, until the point is new or no group has
+ * another. Constant liar makes a running point unlikely; in a small discrete space (a few ints or
+ * choices) it still happens, and two workers training the same point waste one of them. This
+ * goes beyond Optuna, which would run the duplicate.
+ */
+function avoidRunning(ranked: readonly RankedCandidates[], running: readonly PastTrial[], external: (dimension: TpeDimension, value: number) => ParamValue): number[] {
+  const picks = ranked.map(() => 0);
+  if (running.length === 0) return picks;
+  /** The group's params at a position, as the trial would store them. */
+  const point = (g: number, position: number) =>
+    JSON.stringify(ranked[g].group.map((dimension, d) => external(dimension, ranked[g].values[d][ranked[g].order[position]])));
+  const taken = new Set(running.map((trial) => ranked.map((r) => JSON.stringify(r.group.map((dimension) => trial.params[dimension.name] ?? null))).join('|')));
+  for (;;) {
+    if (!taken.has(ranked.map((_, g) => point(g, picks[g])).join('|'))) return picks;
+    let move: { g: number; position: number; cost: number } | null = null;
+    for (let g = 0; g < ranked.length; g++) {
+      const { scores, order } = ranked[g];
+      const current = point(g, picks[g]);
+      for (let position = picks[g] + 1; position < order.length; position++) {
+        if (point(g, position) === current) continue;
+        const cost = scores[order[picks[g]]] - scores[order[position]];
+        if (move === null || cost < move.cost) move = { g, position, cost };
+        break;
+      }
+    }
+    if (move === null) return picks;
+    picks[move.g] = move.position;
   }
 }
 
