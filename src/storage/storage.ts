@@ -273,6 +273,11 @@ export interface TrialDetail extends TrialRecord {
 
 export interface TrialFilter {
   states?: readonly TrialState[];
+  /**
+   * Only trials numbered above `above`, and those of `among`: what a reader that keeps the
+   * finished trials it has seen (they never change) still needs to read.
+   */
+  numbers?: { readonly above: number; readonly among: readonly number[] };
   /** Only trials whose sampler state has these keys with these (scalar) values, e.g. `{ round: 1 }`. */
   samplerState?: Readonly<Record<string, string | number | boolean | null>>;
 }

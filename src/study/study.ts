@@ -6,6 +6,7 @@ import type { Sampler, SamplerState } from '../samplers/sampler.js';
 import type { Direction, SearchSpace } from '../space/types.js';
 import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialFilter, TrialLease, TrialRecord } from '../storage/storage.js';
 import type { TrialState } from '../trial-state.js';
+import { TrialHistory } from './history.js';
 import { toTrialFinish, type AskedTrial, type TellResult } from './trial.js';
 import type { ObjectiveSource, OptimizeOptions, OptimizeSummary } from './optimize-options.js';
 
@@ -54,6 +55,8 @@ export class Study {
   readonly owner = processOwner();
   /** The claims of the trials this object asked for and has not told yet, by trial number: what `tell(number)` names. */
   readonly #asked = new Map<number, TrialLease>();
+  /** What samplers read before each draw, kept between draws (see TrialHistory). */
+  readonly #history: TrialHistory;
 
   constructor(storage: Storage, record: StudyRecord, space: SearchSpace, sampler: Sampler, ownsStorage: boolean) {
     this.#storage = storage;
@@ -61,6 +64,7 @@ export class Study {
     this.#space = space;
     this.#sampler = sampler;
     this.#ownsStorage = ownsStorage;
+    this.#history = new TrialHistory(storage, record.id);
   }
 
   get id(): number {
@@ -112,7 +116,7 @@ export class Study {
         const sample = await this.#sampler.sample({
           index: claimed.sampleIndex ?? claimed.number,
           number: claimed.number,
-          history: () => this.#storage.listTrials(this.id),
+          history: () => this.#history.trials(),
           ...(options.signal ? { signal: options.signal } : {}),
         });
         params = sample.params;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSampler, GridSampler, NarrowingSampler, RandomSampler, samplers } from '../../src/samplers/index.js';
+import { createSampler, GridSampler, NarrowingSampler, RandomSampler, samplers, TpeSampler } from '../../src/samplers/index.js';
 import type { ParamSpecs } from '../../src/space/types.js';
 import { makeSpace, narrowingSearch } from './helpers.js';
 
@@ -7,7 +7,7 @@ const params: ParamSpecs = { act: { type: 'categorical', choices: ['relu', 'tanh
 
 describe('sampler registry', () => {
   it('has a factory for every strategy', () => {
-    expect(Object.keys(samplers).sort()).toEqual(['grid', 'narrowing', 'random']);
+    expect(Object.keys(samplers).sort()).toEqual(['grid', 'narrowing', 'random', 'tpe']);
   });
 
   it('creates the sampler the space asks for', () => {
@@ -17,5 +17,7 @@ describe('sampler registry', () => {
     expect(narrowing).toBeInstanceOf(NarrowingSampler);
     expect(narrowing.name).toBe('narrowing');
     expect(narrowing.capacity).toBe(6);
+    const tpe = { strategy: 'tpe', trials: 5, startupTrials: 10, eiCandidates: 24, multivariate: false, constantLiar: true, priorWeight: 1, considerMagicClip: true, considerEndpoints: false } as const;
+    expect(createSampler(makeSpace(params, tpe))).toBeInstanceOf(TpeSampler);
   });
 });

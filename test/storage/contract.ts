@@ -361,6 +361,10 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         expect((await storage.listTrials(study.id, { states: ['complete', 'failed'] })).map((t) => t.number)).toEqual([0, 1, 2]);
         expect((await storage.listTrials(study.id, { samplerState: { round: 1 } })).map((t) => t.number)).toEqual([1, 3]);
         expect((await storage.listTrials(study.id, { samplerState: { round: 0 }, states: ['complete'] })).map((t) => t.number)).toEqual([0]);
+        // Numbers above 2, and 0 and 1 besides: what an incremental reader asks for.
+        expect((await storage.listTrials(study.id, { numbers: { above: 2, among: [0] } })).map((t) => t.number)).toEqual([0, 3, 4]);
+        expect((await storage.listTrials(study.id, { numbers: { above: 4, among: [] } })).map((t) => t.number)).toEqual([]);
+        expect((await storage.listTrials(study.id, { numbers: { above: -1, among: [] }, states: ['failed'] })).map((t) => t.number)).toEqual([2]);
         expect(await storage.getTrial(study.id, 99)).toBeNull();
       });
     });

@@ -35,7 +35,15 @@ export type DimensionKernels =
       /** log of each kernel's normal mass on [low, high]: its truncation. */
       readonly logMass: Float64Array;
     }
-  | { readonly kind: 'categorical'; readonly dimension: Extract<TpeDimension, { kind: 'categorical' }>; readonly probabilities: Float64Array[] };
+  | {
+      readonly kind: 'categorical';
+      readonly dimension: Extract<TpeDimension, { kind: 'categorical' }>;
+      /** Each kernel's observed choice; -1 for the prior. */
+      readonly observed: Int32Array;
+      /** An observation kernel's probability of its own choice, and of each other one. */
+      readonly hit: number;
+      readonly miss: number;
+    };
 
 const EPS = 1e-12;
 
@@ -54,10 +62,12 @@ export function modelledBounds(dimension: Extract<TpeDimension, { kind: 'numeric
  */
 export function bandwidths(mus: Float64Array, low: number, high: number, settings: ParzenSettings): Float64Array {
   const n = mus.length;
-  const order = Array.from(mus.keys()).sort((i, j) => mus[i] - mus[j]);
+  // A typed-array sort (no comparator) then each observation's sorted place by binary search;
+  // equal values take their places in the order they come, as a stable argsort would.
   const padded = new Float64Array(n + 2);
+  padded.set(mus, 1);
+  padded.subarray(1, n + 1).sort();
   padded[0] = low;
-  for (let i = 0; i < n; i++) padded[i + 1] = mus[order[i]];
   padded[n + 1] = high;
   const sorted = new Float64Array(n);
   for (let i = 0; i < n; i++) sorted[i] = Math.max(padded[i + 1] - padded[i], padded[i + 2] - padded[i + 1]);
@@ -68,7 +78,18 @@ export function bandwidths(mus: Float64Array, low: number, high: number, setting
   const range = high - low;
   const min = settings.considerMagicClip ? range / Math.min(100, 1 + (n + 1)) : EPS;
   const sigmas = new Float64Array(n);
-  for (let i = 0; i < n; i++) sigmas[order[i]] = Math.min(Math.max(sorted[i], min), range);
+  const used = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (padded[mid + 1] < mus[i]) lo = mid + 1;
+      else hi = mid;
+    }
+    const place = lo + used[lo]++;
+    sigmas[i] = Math.min(Math.max(sorted[place], min), range);
+  }
   return sigmas;
 }
 
@@ -90,18 +111,26 @@ function numericKernels(dimension: Extract<TpeDimension, { kind: 'numeric' }>, o
 
 /**
  * Kernel k puts prior_weight / kernels on every choice plus 1 on its observed choice, normalised;
- * the prior kernel is uniform.
+ * the prior kernel is uniform. Every observation's row is the same up to which choice gets the
+ * 1, so two numbers describe them all.
  */
 function categoricalKernels(dimension: Extract<TpeDimension, { kind: 'categorical' }>, observed: Float64Array, settings: ParzenSettings): DimensionKernels {
   const kernels = observed.length + 1;
-  const probabilities: Float64Array[] = [];
-  for (let k = 0; k < kernels; k++) {
-    const row = new Float64Array(dimension.choices).fill(settings.priorWeight / kernels);
-    if (k < observed.length) row[observed[k]] += 1;
-    const sum = row.reduce((a, b) => a + b, 0);
-    probabilities.push(sum === 0 ? row : row.map((p) => p / sum));
-  }
-  return { kind: 'categorical', dimension, probabilities };
+  const base = settings.priorWeight / kernels;
+  const sum = dimension.choices * base + 1;
+  const own = new Int32Array(kernels).fill(-1);
+  own.set(observed);
+  return { kind: 'categorical', dimension, observed: own, hit: (base + 1) / sum, miss: base / sum };
+}
+
+/** Kernel k's probability of each choice. */
+export function choiceProbabilities(kernels: Extract<DimensionKernels, { kind: 'categorical' }>, k: number): Float64Array {
+  const { choices } = kernels.dimension;
+  const observed = kernels.observed[k];
+  if (observed < 0) return new Float64Array(choices).fill(1 / choices);
+  const row = new Float64Array(choices).fill(kernels.miss);
+  row[observed] = kernels.hit;
+  return row;
 }
 
 export class ParzenEstimator {
@@ -137,7 +166,7 @@ export class ParzenEstimator {
       for (let s = 0; s < size; s++) {
         const k = active[s];
         if (kernels.kind === 'categorical') {
-          out[s] = pick(kernels.probabilities[k], rng());
+          out[s] = pick(choiceProbabilities(kernels, k), rng());
           continue;
         }
         const { mu, sigma, low, high, dimension } = kernels;
@@ -163,14 +192,17 @@ export class ParzenEstimator {
     this.kernels.forEach((kernels, d) => addLogDensities(kernels, points[d], terms, n));
     const out = new Float64Array(size);
     for (let s = 0; s < size; s++) {
+      const base = s * n;
       let max = -Infinity;
-      for (let k = 0; k < n; k++) max = Math.max(max, terms[s * n + k]);
+      for (let k = 0; k < n; k++) if (terms[base + k] > max) max = terms[base + k];
       if (max === -Infinity) {
         out[s] = -Infinity;
         continue;
       }
+      // e^-50 is 2e-22: even a thousand such kernels move the sum less than a rounding step.
+      const floor = max - 50;
       let sum = 0;
-      for (let k = 0; k < n; k++) sum += Math.exp(terms[s * n + k] - max);
+      for (let k = 0; k < n; k++) if (terms[base + k] > floor) sum += Math.exp(terms[base + k] - max);
       out[s] = Math.log(sum) + max;
     }
     return out;
@@ -180,8 +212,13 @@ export class ParzenEstimator {
 function addLogDensities(kernels: DimensionKernels, xs: Float64Array, terms: Float64Array, n: number): void {
   const size = xs.length;
   if (kernels.kind === 'categorical') {
+    const logHit = Math.log(kernels.hit);
+    const logMiss = Math.log(kernels.miss);
+    const logPrior = -Math.log(kernels.dimension.choices);
+    const { observed } = kernels;
     for (let s = 0; s < size; s++) {
-      for (let k = 0; k < n; k++) terms[s * n + k] += Math.log(kernels.probabilities[k][xs[s]]);
+      const x = xs[s];
+      for (let k = 0; k < n; k++) terms[s * n + k] += observed[k] === x ? logHit : observed[k] < 0 ? logPrior : logMiss;
     }
     return;
   }
@@ -189,31 +226,58 @@ function addLogDensities(kernels: DimensionKernels, xs: Float64Array, terms: Flo
   if (dimension.step === 0) {
     // Per kernel: -½((x - μ)/σ)² - log √(2π) - log σ - log mass.
     const constant = new Float64Array(n);
-    for (let k = 0; k < n; k++) constant[k] = LOG_NORM_PDF_AT_ZERO - Math.log(sigma[k]) - logMass[k];
+    const scale = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      constant[k] = LOG_NORM_PDF_AT_ZERO - Math.log(sigma[k]) - logMass[k];
+      scale[k] = Math.SQRT1_2 / sigma[k];
+    }
     for (let s = 0; s < size; s++) {
       const x = dimension.log ? Math.log(xs[s]) : xs[s];
+      const base = s * n;
       for (let k = 0; k < n; k++) {
-        const z = (x - mu[k]) / sigma[k];
-        terms[s * n + k] += constant[k] - 0.5 * z * z;
+        const z = (x - mu[k]) * scale[k];
+        terms[base + k] += constant[k] - z * z;
       }
     }
     return;
   }
   // Discrete: the kernel's mass on the point's cell [x - step/2, x + step/2], over its truncated
-  // mass. Points repeat (a lattice, 24 draws), so each distinct one is worked out once.
+  // mass. Points repeat (a lattice, 24 draws) and so do kernels (observations on the lattice, most
+  // widths clipped alike), so each distinct point meets each distinct kernel once.
   const half = dimension.step / 2;
+  const { unique, of } = distinctKernels(mu, sigma);
   const rows = new Map<number, Float64Array>();
   for (let s = 0; s < size; s++) {
     let row = rows.get(xs[s]);
     if (row === undefined) {
       const left = dimension.log ? Math.log(xs[s] - half) : xs[s] - half;
       const right = dimension.log ? Math.log(xs[s] + half) : xs[s] + half;
+      const cell = unique.map((k) => logGaussMass((left - mu[k]) / sigma[k], (right - mu[k]) / sigma[k]) - logMass[k]);
       row = new Float64Array(n);
-      for (let k = 0; k < n; k++) row[k] = logGaussMass((left - mu[k]) / sigma[k], (right - mu[k]) / sigma[k]) - logMass[k];
+      for (let k = 0; k < n; k++) row[k] = cell[of[k]];
       rows.set(xs[s], row);
     }
     for (let k = 0; k < n; k++) terms[s * n + k] += row[k];
   }
+}
+
+/** The first kernel of each distinct (μ, σ), and for every kernel the position of its pair among them. */
+function distinctKernels(mu: Float64Array, sigma: Float64Array): { unique: number[]; of: Int32Array } {
+  const unique: number[] = [];
+  const of = new Int32Array(mu.length);
+  const seen = new Map<number, Map<number, number>>();
+  for (let k = 0; k < mu.length; k++) {
+    let bySigma = seen.get(mu[k]);
+    if (bySigma === undefined) seen.set(mu[k], (bySigma = new Map()));
+    let at = bySigma.get(sigma[k]);
+    if (at === undefined) {
+      at = unique.length;
+      unique.push(k);
+      bySigma.set(sigma[k], at);
+    }
+    of[k] = at;
+  }
+  return { unique, of };
 }
 
 /** The index whose cumulative weight first exceeds u (the last one on round-off). */

@@ -61,7 +61,9 @@ export class TpeSampler implements Sampler {
     const { below, above } = splitTrials(trials, this.#space.objective.direction, { liar: this.#search.constantLiar, exclude: number });
     const rng = rngFor(this.#space.seed, 'tpe', index);
     const groups = this.#search.multivariate ? [this.#dimensions] : this.#dimensions.map((dimension) => [dimension]);
-    const ranked = groups.map((group) => this.#rankCandidates(group, below, above, rng));
+    const good = this.#columns(below);
+    const bad = this.#columns(above);
+    const ranked = groups.map((group) => this.#rankCandidates(group, good, bad, rng));
     const running = this.#search.constantLiar ? trials.filter((t) => t.state === 'running' && t.number !== number) : [];
     const external = (dimension: TpeDimension, value: number) => externalValue(this.#space.params[dimension.name], value);
     const picks = avoidRunning(ranked, running, external);
@@ -76,7 +78,7 @@ export class TpeSampler implements Sampler {
   }
 
   /** The group's candidates drawn from l(x), best first by log l(x) − log g(x). */
-  #rankCandidates(group: readonly TpeDimension[], below: readonly PastTrial[], above: readonly PastTrial[], rng: Rng): RankedCandidates {
+  #rankCandidates(group: readonly TpeDimension[], below: Columns, above: Columns, rng: Rng): RankedCandidates {
     const good = this.#estimator(group, below);
     const bad = this.#estimator(group, above);
     const values = good.sample(rng, this.#search.eiCandidates);
@@ -88,17 +90,30 @@ export class TpeSampler implements Sampler {
     return { group, values, scores, order };
   }
 
-  /** The estimator of the trials that have a usable value for every param of the group. */
-  #estimator(group: readonly TpeDimension[], trials: readonly PastTrial[]): ParzenEstimator {
-    const rows: number[][] = [];
-    for (const trial of trials) {
-      const row = group.map((dimension) => internalValue(dimension, this.#space.params[dimension.name], trial.params[dimension.name]));
-      if (row.every((value): value is number => value !== null)) rows.push(row);
+  /** Every param's values over the trials, in the model's terms; NaN where a trial has no usable value. */
+  #columns(trials: readonly PastTrial[]): Columns {
+    const columns: Columns = new Map();
+    for (const dimension of this.#dimensions) {
+      const spec = this.#space.params[dimension.name];
+      columns.set(dimension.name, Float64Array.from(trials, (trial) => internalValue(dimension, spec, trial.params[dimension.name]) ?? NaN));
     }
-    const observations = group.map((_, d) => Float64Array.from(rows, (row) => row[d]));
-    return new ParzenEstimator(group, observations, observationWeights(rows.length), this.#settings);
+    return columns;
+  }
+
+  /** The estimator of the trials that have a usable value for every param of the group. */
+  #estimator(group: readonly TpeDimension[], columns: Columns): ParzenEstimator {
+    const all = group.map((dimension) => columns.get(dimension.name)!);
+    let observations = all;
+    if (all.some((column) => column.some(Number.isNaN))) {
+      const keep = Array.from(all[0].keys()).filter((i) => all.every((column) => !Number.isNaN(column[i])));
+      observations = all.map((column) => Float64Array.from(keep, (i) => column[i]));
+    }
+    return new ParzenEstimator(group, observations, observationWeights(observations[0].length), this.#settings);
   }
 }
+
+/** Per param name, one value per trial (see #columns). */
+type Columns = Map<string, Float64Array>;
 
 interface RankedCandidates {
   readonly group: readonly TpeDimension[];

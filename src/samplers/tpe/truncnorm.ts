@@ -9,6 +9,7 @@ import { erf, erfc } from './erf.js';
 const SQRT2 = Math.SQRT2;
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 const NDTRI_EXP_APPROX_C = Math.sqrt(3) / Math.PI;
+const CENTRAL_CUTOFF = 6 * SQRT2;
 
 /** Φ(a), through erfc in the tails so neither side rounds to 0 or 1 early. */
 export function ndtr(a: number): number {
@@ -56,6 +57,8 @@ export function logGaussMass(a: number, b: number): number {
   if (b <= 0) return logDiff(logNdtr(b), logNdtr(a));
   if (a > 0) return logDiff(logNdtr(-a), logNdtr(-b));
   // Central: 1 - Φ(a) - Φ(-b) keeps its digits as the mass nears 1, where the log-difference cancels.
+  // Beyond ±6√2 erf is ±1 exactly, so both tails are 0: the common case of a narrow kernel inside.
+  if (a <= -CENTRAL_CUTOFF && b >= CENTRAL_CUTOFF) return 0;
   return Math.log1p(-(0.5 + 0.5 * erf(a / SQRT2)) - (0.5 + 0.5 * erf(-b / SQRT2)));
 }
 

@@ -326,7 +326,12 @@ export class PostgresStorage implements Storage {
   }
 
   async listTrials(studyId: number, filter: TrialFilter = {}): Promise<TrialRecord[]> {
-    const { rows } = await this.#query<TrialRow>('listing trials', SQL.listTrials, [studyId, filter.states ? [...filter.states] : null]);
+    const { rows } = await this.#query<TrialRow>('listing trials', SQL.listTrials, [
+      studyId,
+      filter.states ? [...filter.states] : null,
+      filter.numbers?.above ?? null,
+      [...(filter.numbers?.among ?? [])],
+    ]);
     return rows.map(trialFromRow).filter((trial) => matchesSamplerState(trial.samplerState, filter.samplerState));
   }
 

@@ -72,6 +72,7 @@ export const SQL = {
   steps: 'SELECT step, name, value FROM trial_steps WHERE trial_id = $1 ORDER BY step, name',
   listTrials: `SELECT * FROM trials WHERE study_id = $1
       AND ($2::text[] IS NULL OR state = ANY($2::text[]))
+      AND ($3::bigint IS NULL OR number > $3::bigint OR number = ANY($4::bigint[]))
     ORDER BY number`,
   // Values are never NaN here (finishTrial stores NaN as NULL), so the order is the plain one.
   // Steps are counted for the rows kept only, after the limit.

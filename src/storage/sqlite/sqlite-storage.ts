@@ -296,7 +296,12 @@ export class SqliteStorage implements Storage {
 
   async listTrials(studyId: number, filter: TrialFilter = {}): Promise<TrialRecord[]> {
     return this.run('listing trials', () =>
-      this.sql.listTrials.all({ study: studyId, states: filter.states ? JSON.stringify(filter.states) : null })
+      this.sql.listTrials.all({
+        study: studyId,
+        states: filter.states ? JSON.stringify(filter.states) : null,
+        above: filter.numbers?.above ?? null,
+        among: JSON.stringify(filter.numbers?.among ?? []),
+      })
         .map(trialFromRow).filter((trial) => matchesSamplerState(trial.samplerState, filter.samplerState)),
     );
   }

@@ -65,6 +65,7 @@ export function prepareStatements(db: Database.Database) {
     // Filters bound as values (a JSON array of states), so one prepared statement serves every filter.
     listTrials: p<TrialRow>(`SELECT * FROM trials WHERE study_id = @study
       AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
+      AND (@above IS NULL OR number > @above OR number IN (SELECT value FROM json_each(@among)))
       ORDER BY number`),
     topMax: p<TrialRow>(`SELECT * FROM trials WHERE study_id = ? AND state = ? AND value IS NOT NULL
       ORDER BY value DESC, number LIMIT ?`),
