@@ -34,6 +34,8 @@ export type DimensionKernels =
       readonly high: number;
       /** log of each kernel's normal mass on [low, high]: its truncation. */
       readonly logMass: Float64Array;
+      /** The observation kernels (all but the prior, the last) by increasing μ. */
+      readonly order: Int32Array;
     }
   | {
       readonly kind: 'categorical';
@@ -61,6 +63,11 @@ export function modelledBounds(dimension: Extract<TpeDimension, { kind: 'numeric
  * magic clip (kernels counts the prior), else to [1e-12, range].
  */
 export function bandwidths(mus: Float64Array, low: number, high: number, settings: ParzenSettings): Float64Array {
+  return sortedBandwidths(mus, low, high, settings).sigmas;
+}
+
+/** `bandwidths`, and the observations in sorted order (`order[place]` is an observation's index). */
+function sortedBandwidths(mus: Float64Array, low: number, high: number, settings: ParzenSettings): { sigmas: Float64Array; order: Int32Array } {
   const n = mus.length;
   // A typed-array sort (no comparator) then each observation's sorted place by binary search;
   // equal values take their places in the order they come, as a stable argsort would.
@@ -79,6 +86,7 @@ export function bandwidths(mus: Float64Array, low: number, high: number, setting
   const min = settings.considerMagicClip ? range / Math.min(100, 1 + (n + 1)) : EPS;
   const sigmas = new Float64Array(n);
   const used = new Int32Array(n);
+  const order = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let lo = 0;
     let hi = n;
@@ -88,16 +96,17 @@ export function bandwidths(mus: Float64Array, low: number, high: number, setting
       else hi = mid;
     }
     const place = lo + used[lo]++;
+    order[place] = i;
     sigmas[i] = Math.min(Math.max(sorted[place], min), range);
   }
-  return sigmas;
+  return { sigmas, order };
 }
 
 function numericKernels(dimension: Extract<TpeDimension, { kind: 'numeric' }>, observed: Float64Array, settings: ParzenSettings): DimensionKernels {
   const { low, high } = modelledBounds(dimension);
   const n = observed.length;
   const mus = dimension.log ? observed.map(Math.log) : observed.slice();
-  const sigmas = bandwidths(mus, low, high, settings);
+  const { sigmas, order } = sortedBandwidths(mus, low, high, settings);
   const mu = new Float64Array(n + 1);
   const sigma = new Float64Array(n + 1);
   mu.set(mus);
@@ -106,7 +115,7 @@ function numericKernels(dimension: Extract<TpeDimension, { kind: 'numeric' }>, o
   sigma[n] = high - low;
   const logMass = new Float64Array(n + 1);
   for (let k = 0; k <= n; k++) logMass[k] = logGaussMass((low - mu[k]) / sigma[k], (high - mu[k]) / sigma[k]);
-  return { kind: 'numeric', dimension, mu, sigma, low, high, logMass };
+  return { kind: 'numeric', dimension, mu, sigma, low, high, logMass, order };
 }
 
 /**
@@ -184,6 +193,8 @@ export class ParzenEstimator {
 
   /** log density of the mixture at each of the given points (one value array per dimension). */
   logPdf(points: readonly Float64Array[]): Float64Array {
+    const only = this.kernels.length === 1 ? this.kernels[0] : undefined;
+    if (only !== undefined) return univariateLogPdf(only, this.weights, points[0]);
     const size = points[0]?.length ?? 0;
     const n = this.weights.length;
     // terms[s * n + k]: log of kernel k's density at point s, plus its log weight.
@@ -191,22 +202,109 @@ export class ParzenEstimator {
     for (let s = 0; s < size; s++) terms.set(this.#logWeights, s * n);
     this.kernels.forEach((kernels, d) => addLogDensities(kernels, points[d], terms, n));
     const out = new Float64Array(size);
-    for (let s = 0; s < size; s++) {
-      const base = s * n;
-      let max = -Infinity;
-      for (let k = 0; k < n; k++) if (terms[base + k] > max) max = terms[base + k];
-      if (max === -Infinity) {
-        out[s] = -Infinity;
-        continue;
-      }
-      // e^-50 is 2e-22: even a thousand such kernels move the sum less than a rounding step.
-      const floor = max - 50;
-      let sum = 0;
-      for (let k = 0; k < n; k++) if (terms[base + k] > floor) sum += Math.exp(terms[base + k] - max);
-      out[s] = Math.log(sum) + max;
+    for (let s = 0; s < size; s++) out[s] = logSumExp(terms, s * n, (s + 1) * n);
+    return out;
+  }
+}
+
+/**
+ * `logPdf` of a mixture over one dimension, the same sum in fewer steps (univariate TPE's case:
+ * one mixture per param, the bad one over nearly every trial):
+ * - a categorical's density at a choice is the weight of the kernels that observed it times
+ *   `hit`, the others' times `miss`, plus the prior's share;
+ * - a discrete param's kernels with the same (μ, σ) pool their weights;
+ * - a continuous param visits only the kernels near the point: a kernel more than
+ *   σ_max·√(2·(U − T)) away (U the largest log weight + log normaliser of any kernel, T the prior's
+ *   term less 60) is below e^-60 of the largest term, where it cannot move the sum.
+ */
+function univariateLogPdf(kernels: DimensionKernels, weights: Float64Array, xs: Float64Array): Float64Array {
+  const out = new Float64Array(xs.length);
+  const n = weights.length;
+  if (kernels.kind === 'categorical') {
+    const { observed, hit, miss } = kernels;
+    const byChoice = new Float64Array(kernels.dimension.choices);
+    let observedWeight = 0;
+    for (let k = 0; k < n - 1; k++) {
+      byChoice[observed[k]] += weights[k];
+      observedWeight += weights[k];
+    }
+    const prior = weights[n - 1] / kernels.dimension.choices;
+    for (let s = 0; s < xs.length; s++) {
+      const own = byChoice[xs[s]];
+      out[s] = Math.log(own * hit + (observedWeight - own) * miss + prior);
     }
     return out;
   }
+  const { mu, sigma, logMass, dimension } = kernels;
+  if (dimension.step !== 0) {
+    const { unique, of } = distinctKernels(mu, sigma);
+    const pooled = new Float64Array(unique.length);
+    for (let k = 0; k < n; k++) pooled[of[k]] += weights[k];
+    const logPooled = pooled.map(Math.log);
+    const half = dimension.step / 2;
+    const terms = new Float64Array(unique.length);
+    for (let s = 0; s < xs.length; s++) {
+      const left = dimension.log ? Math.log(xs[s] - half) : xs[s] - half;
+      const right = dimension.log ? Math.log(xs[s] + half) : xs[s] + half;
+      for (const [u, k] of unique.entries()) terms[u] = logPooled[u] + logGaussMass((left - mu[k]) / sigma[k], (right - mu[k]) / sigma[k]) - logMass[k];
+      out[s] = logSumExp(terms, 0, terms.length);
+    }
+    return out;
+  }
+  const constant = new Float64Array(n);
+  const scale = new Float64Array(n);
+  let most = -Infinity;
+  let widest = 0;
+  for (let k = 0; k < n; k++) {
+    constant[k] = Math.log(weights[k]) + LOG_NORM_PDF_AT_ZERO - Math.log(sigma[k]) - logMass[k];
+    scale[k] = Math.SQRT1_2 / sigma[k];
+    if (k < n - 1) {
+      most = Math.max(most, constant[k]);
+      widest = Math.max(widest, sigma[k]);
+    }
+  }
+  const { order } = kernels;
+  const sortedMu = Float64Array.from(order, (k) => mu[k]);
+  const prior = n - 1;
+  const terms = new Float64Array(n);
+  for (let s = 0; s < xs.length; s++) {
+    const x = dimension.log ? Math.log(xs[s]) : xs[s];
+    const zPrior = (x - mu[prior]) * scale[prior];
+    const priorTerm = constant[prior] - zPrior * zPrior;
+    const reach = most > priorTerm - 60 ? widest * Math.sqrt(2 * (most - (priorTerm - 60))) : -1;
+    let used = 0;
+    terms[used++] = priorTerm;
+    for (let place = lowerBound(sortedMu, x - reach); place < sortedMu.length && sortedMu[place] <= x + reach; place++) {
+      const k = order[place];
+      const z = (x - mu[k]) * scale[k];
+      terms[used++] = constant[k] - z * z;
+    }
+    out[s] = logSumExp(terms, 0, used);
+  }
+  return out;
+}
+
+/** The first place whose value is ≥ x. */
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** log Σ e^values[from..to), skipping terms e^-50 below the largest (they cannot move the sum). */
+function logSumExp(values: Float64Array, from: number, to: number): number {
+  let max = -Infinity;
+  for (let i = from; i < to; i++) if (values[i] > max) max = values[i];
+  if (max === -Infinity) return -Infinity;
+  const floor = max - 50;
+  let sum = 0;
+  for (let i = from; i < to; i++) if (values[i] > floor) sum += Math.exp(values[i] - max);
+  return Math.log(sum) + max;
 }
 
 function addLogDensities(kernels: DimensionKernels, xs: Float64Array, terms: Float64Array, n: number): void {

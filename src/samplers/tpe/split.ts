@@ -49,11 +49,9 @@ export function splitTrials(trials: readonly PastTrial[], direction: Direction, 
   }
   let places = goodCount(complete.length + pruned.length);
   const sign = direction === 'minimize' ? 1 : -1;
-  // A complete trial without a value (NaN) ranks last; Optuna fails such trials instead.
-  const byValue = (t: PastTrial) => (t.value === null || Number.isNaN(t.value) ? Infinity : sign * t.value);
-  complete.sort((a, b) => byValue(a) - byValue(b) || a.number - b.number);
-  const below = complete.slice(0, Math.min(places, complete.length));
-  const above = complete.slice(below.length);
+  const below = bestOf(complete, Math.min(places, complete.length), sign);
+  const chosen = new Set(below);
+  const above = complete.filter((trial) => !chosen.has(trial));
   places -= below.length;
   const ranked = pruned.map((trial) => ({ trial, score: prunedScore(trial, sign) }));
   ranked.sort((a, b) => a.score[0] - b.score[0] || a.score[1] - b.score[1] || a.trial.number - b.trial.number);
@@ -63,6 +61,27 @@ export function splitTrials(trials: readonly PastTrial[], direction: Direction, 
   below.sort((a, b) => a.number - b.number);
   above.sort((a, b) => a.number - b.number);
   return { below, above };
+}
+
+/**
+ * The `count` best complete trials (γ is at most 25, so a small sorted list beats sorting all n):
+ * by signed value, a missing or NaN value last (Optuna fails such trials instead), ties to the
+ * lower number.
+ */
+function bestOf(trials: readonly PastTrial[], count: number, sign: number): PastTrial[] {
+  if (count === 0) return [];
+  const key = (t: PastTrial) => (t.value === null || Number.isNaN(t.value) ? Infinity : sign * t.value);
+  const before = (a: { key: number; trial: PastTrial }, b: { key: number; trial: PastTrial }) => a.key < b.key || (a.key === b.key && a.trial.number < b.trial.number);
+  const best: { key: number; trial: PastTrial }[] = [];
+  for (const trial of trials) {
+    const entry = { key: key(trial), trial };
+    if (best.length === count && !before(entry, best[count - 1])) continue;
+    let at = best.length;
+    while (at > 0 && before(entry, best[at - 1])) at--;
+    best.splice(at, 0, entry);
+    if (best.length > count) best.pop();
+  }
+  return best.map((entry) => entry.trial);
 }
 
 /**
