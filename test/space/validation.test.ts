@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { parseSpace } from '../../src/space/load.js';
 import { baseDoc, issueAt, issuesOf, NOOP_MODULE, SPACES_DIR, withParams } from './helpers.js';
 
@@ -112,7 +113,7 @@ describe('enumerations', () => {
   it('rejects an unknown strategy', () => {
     const issues = issuesOf({ ...baseDoc(), search: { strategy: 'randon', trials: 10 } });
     expect(issueAt(issues, 'search.strategy').message).toBe(
-      'unknown strategy "randon"; did you mean "random"? (expected one of grid, random, narrowing)',
+      'unknown strategy "randon"; did you mean "random"? (expected one of grid, random, narrowing, tpe)',
     );
   });
 
@@ -202,6 +203,24 @@ describe('search settings', () => {
     expect(issueAt(search({ strategy: 'random', trials: 0 }), 'search.trials').message).toBe('must be >= 1, got 0');
     expect(issueAt(search({ strategy: 'random', trials: 2.5 }), 'search.trials').message).toBe('expected an integer, got number 2.5');
     expect(issueAt(search({ strategy: 'random' }), 'search.trials').message).toBe('required key is missing');
+  });
+
+  it('checks tpe settings and fills in Optuna\'s defaults', () => {
+    const issues = search({ strategy: 'tpe', trials: 50, startup_trials: -1, ei_candidates: 0, prior_weight: 0, multivariate: 'yes' });
+    expect(issueAt(issues, 'search.startup_trials').message).toBe('must be >= 0, got -1');
+    expect(issueAt(issues, 'search.ei_candidates').message).toBe('must be >= 1, got 0');
+    expect(issueAt(issues, 'search.prior_weight').message).toMatch(/must be > 0/);
+    expect(issueAt(issues, 'search.multivariate').message).toBe('expected true or false, got string "yes"');
+    expect(issueAt(search({ strategy: 'random', trials: 5, constant_liar: false }), 'search.constant_liar').message).toBe(
+      'unknown key; "constant_liar" is only used by strategy: tpe; known keys here: strategy, trials',
+    );
+    const parsed = (search: object) => parseSpace(stringify({ ...baseDoc(), search }), 'space.yaml', SPACES_DIR).space.search;
+    const settings = parsed({ strategy: 'tpe', trials: 50 });
+    expect(settings).toEqual({
+      strategy: 'tpe', trials: 50, startupTrials: 10, eiCandidates: 24, multivariate: false, constantLiar: true,
+      priorWeight: 1, considerMagicClip: true, considerEndpoints: false,
+    });
+    expect(parsed({ strategy: 'tpe', trials: 50, startup_trials: 3, multivariate: true, constant_liar: false })).toMatchObject({ startupTrials: 3, multivariate: true, constantLiar: false });
   });
 
   it('checks narrowing settings', () => {
@@ -334,7 +353,7 @@ describe('hostile input', () => {
 
   it('quotes a value that is not a string by its kind, also one that contains itself', () => {
     const text = 'objective: { module: ../objectives/noop.mjs, direction: maximize }\nsearch: &s { strategy: *s, trials: 3 }\nparams: {}\n';
-    expect(issueAt(issuesOf(text), 'search.strategy').message).toBe('unknown strategy a mapping (expected one of grid, random, narrowing)');
+    expect(issueAt(issuesOf(text), 'search.strategy').message).toBe('unknown strategy a mapping (expected one of grid, random, narrowing, tpe)');
     expect(issueAt(issuesOf(withParams({ x: { type: [1, 2] } })), 'params.x.type').message).toBe(
       'unknown param type a list (expected one of float, int, categorical, fixed)',
     );
