@@ -7,6 +7,8 @@ export interface ModuleSpace {
   /** A fixture objective in test/fixtures/objectives (default curve.mjs). */
   objective?: string;
   trials: number;
+  /** Extra lines of the search section, e.g. `strategy: tpe` (default strategy: random). */
+  search?: string[];
   /** The params section, one YAML line per param, e.g. `lr: { type: float, low: 1.0e-5, high: 1.0e-1, log: true }`. */
   params: string[];
 }
@@ -20,7 +22,7 @@ objective:
   metric: val_accuracy
   direction: maximize
 search:
-  strategy: random
+${(space.search?.some((line) => line.startsWith('strategy:')) ? space.search : ['strategy: random', ...(space.search ?? [])]).map((line) => `  ${line}`).join('\n')}
   trials: ${space.trials}
 params:
 ${space.params.map((line) => `  ${line}`).join('\n')}
