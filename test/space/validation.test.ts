@@ -84,7 +84,7 @@ describe('unknown keys', () => {
   it('says which strategy a misplaced search key belongs to', () => {
     const issues = issuesOf({ ...baseDoc(), search: { strategy: 'random', trials: 10, rounds: 3 } });
     expect(issueAt(issues, 'search.rounds').message).toBe(
-      'unknown key; "rounds" is only used by strategy: narrowing; known keys here: strategy, trials',
+      'unknown key; "rounds" is only used by strategy: narrowing; known keys here: strategy, trials, enqueue',
     );
   });
 
