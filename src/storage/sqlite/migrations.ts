@@ -115,6 +115,14 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('CREATE TABLE measurements (key TEXT PRIMARY KEY, value_json TEXT NOT NULL, measured_at INTEGER NOT NULL)');
     },
   },
+  {
+    version: 7,
+    description: 'the params an enqueued trial was given, apart from those the sampler fills in, so a release keeps only the given ones',
+    up(db) {
+      // NULL for sampled trials; an enqueued trial stored before keeps its params_json (then all given).
+      db.exec('ALTER TABLE trials ADD COLUMN enqueued_params_json TEXT');
+    },
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
