@@ -46,7 +46,8 @@ export class GridSampler implements Sampler {
       this.axes.push({ name, values });
     }
     this.capacity = this.axes.reduce((product, axis) => product * axis.values.length, 1);
-    this.order = space.search.trials < this.capacity ? 'permuted' : 'listing';
+    // The enqueued trials of the file count toward the trials: fewer draws than points is a partial grid.
+    this.order = space.search.trials - space.enqueue.length < this.capacity ? 'permuted' : 'listing';
     if (this.order === 'permuted') {
       if (this.capacity > MAX_PERMUTATION_SIZE) {
         throw new HpsearchError(
