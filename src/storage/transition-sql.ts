@@ -15,7 +15,7 @@ const COLUMNS: Record<TrialField, { column: string; cleared: string }> = {
   heartbeatAt: { column: 'heartbeat_at', cleared: 'NULL' },
   endedAt: { column: 'ended_at', cleared: 'NULL' },
   // Drawn params are forgotten. An enqueued trial (no sample index) goes back to the params it was
-  // given, without those the sampler filled in; one enqueued before schema 7 has only given ones.
+  // given, without those the sampler filled in; one `hpsearch copy` imported has none kept apart.
   params: { column: 'params_json', cleared: "CASE WHEN sample_index IS NULL THEN COALESCE(enqueued_params_json, params_json) ELSE '{}' END" },
   samplerState: { column: 'sampler_state', cleared: "'{}'" },
   seed: { column: 'seed', cleared: 'NULL' },

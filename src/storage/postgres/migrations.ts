@@ -116,7 +116,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 7,
     description: 'the params an enqueued trial was given, apart from those the sampler fills in, so a release keeps only the given ones',
-    statements: ['ALTER TABLE trials ADD COLUMN enqueued_params_json text'],
+    statements: [
+      'ALTER TABLE trials ADD COLUMN enqueued_params_json text',
+      // Before, ask never merged a sample into an enqueued trial's params: they are all given.
+      'UPDATE trials SET enqueued_params_json = params_json WHERE sample_index IS NULL',
+    ],
   },
 ];
 

@@ -119,8 +119,12 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     description: 'the params an enqueued trial was given, apart from those the sampler fills in, so a release keeps only the given ones',
     up(db) {
-      // NULL for sampled trials; an enqueued trial stored before keeps its params_json (then all given).
-      db.exec('ALTER TABLE trials ADD COLUMN enqueued_params_json TEXT');
+      // NULL for sampled trials. Before, ask never merged a sample into an enqueued trial's params:
+      // they are all given (PostgreSQL's migration 7 does the same).
+      db.exec(`
+        ALTER TABLE trials ADD COLUMN enqueued_params_json TEXT;
+        UPDATE trials SET enqueued_params_json = params_json WHERE sample_index IS NULL;
+      `);
     },
   },
 ];
