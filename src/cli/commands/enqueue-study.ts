@@ -14,10 +14,11 @@ import type { EnqueueOptions } from './enqueue.js';
 export async function enqueueCommand(storage: Storage, name: string, options: EnqueueOptions): Promise<void> {
   const study = await loadStudyFrom(storage, name);
   const several = options.params.length > 1;
+  const example = `'{"${Object.keys(study.space.params)[0] ?? 'learning_rate'}": 0.01}'`;
   // All of them checked before any is queued, each named by its place on the command line.
   const given = options.params.map((text, i) => {
     const what = several ? `--params ${i + 1}` : '--params';
-    return enqueuedParams(parseParams(text, what), study.space.params, several ? what : undefined);
+    return enqueuedParams(parseParams(text, what, example), study.space.params, several ? what : undefined);
   });
   const queued = await study.enqueue(given);
   if (options.format === 'json') {
@@ -35,20 +36,20 @@ export async function enqueueCommand(storage: Storage, name: string, options: En
   process.stderr.write(`hpsearch: note: ${whenTheyRun(study.name, file, held, study.space.search.trials, storageFlag(storageLocation(options)))}\n`);
 }
 
-/** One --params: a JSON object, else E_USAGE saying what is wrong with it. */
-function parseParams(text: string, what: string): Record<string, unknown> {
+/** One --params: a JSON object, else E_USAGE saying what is wrong with it (`example` shows one). */
+function parseParams(text: string, what: string, example: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new HpsearchError(
       'E_USAGE',
-      `${what} is not valid JSON (${(error as Error).message}): give one object in single quotes, e.g. --params '{"learning_rate": 0.01}'`,
+      `${what} is not valid JSON (${(error as Error).message}): give one object in single quotes, e.g. --params ${example}`,
     );
   }
   if (!isMapping(value)) {
     const got = Array.isArray(value) ? 'a list (give one --params per trial)' : JSON.stringify(value);
-    throw new HpsearchError('E_USAGE', `${what} must be a JSON object of param name to value, e.g. '{"learning_rate": 0.01}', got ${got}`);
+    throw new HpsearchError('E_USAGE', `${what} must be a JSON object of param name to value, e.g. ${example}, got ${got}`);
   }
   return value;
 }
