@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.js';
@@ -129,6 +129,19 @@ describe('warm starts from the command line, end to end in child processes', () 
     expect(trials.map((t) => t.number)).toEqual([0, 1]);
     const studies = await runCli(['studies', '--db', db, '--format', 'json']);
     expect((JSON.parse(studies.stdout) as { counts: Record<string, number> }[])[0]!.counts).toMatchObject({ queued: 0, complete: 2 });
+  });
+
+  it('leaves the enqueued trials out of a narrowed space file, which runs', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'narrow.db');
+    // An enqueued point at the edge of the range: outside the narrowed one.
+    const space = writeSpace(dir, 'wide', 8, ['{ lr: 1.0e-6, weight_decay: 1.0e-8 }']);
+    expectOk(await runCli(['run', space, '--db', db, '--workers', '2']));
+    const out = join(dir, 'fine.yaml');
+    expectOk(await runCli(['narrow', 'wide', '--db', db, '--top', '3', '--out', out]));
+    expect(readFileSync(out, 'utf8')).not.toMatch(/^ *enqueue:/m);
+    expectOk(await runCli(['run', out, '--db', db, '--trials', '2', '--workers', '1']));
+    expect(await finished('wide-narrowed', db)).toHaveLength(2);
   });
 
   it('has --help with examples, and is listed in the program help', async () => {
