@@ -28,6 +28,10 @@ export type GridOrder = 'listing' | 'permuted';
  * Either way the map from index to point is a bijection of [0, capacity), and an index always
  * names the same point: unique indices from storage therefore mean unique points across workers
  * and processes.
+ *
+ * Enqueued trials count toward `search.trials`, so a file that enqueues k of them leaves k fewer
+ * draws, a partial grid. One that gives only some params takes the rest from the point its
+ * number indexes.
  */
 export class GridSampler implements Sampler {
   readonly name = 'grid';
