@@ -7,8 +7,13 @@ import { enqueuedParams } from '../../space/enqueue.js';
 import type { Storage } from '../../storage/storage.js';
 import { loadStudyFrom } from '../../study/create.js';
 import { printOut } from '../options.js';
-import { storageFlag, storageLocation } from '../storage-option.js';
-import type { EnqueueOptions } from './enqueue.js';
+import { storageFlag, storageLocation, type StorageFlags } from '../storage-option.js';
+
+export interface EnqueueOptions extends StorageFlags {
+  /** Each `--params` as given: JSON text, parsed here so a bad one is E_USAGE naming its place. */
+  params: string[];
+  format: 'table' | 'json';
+}
 
 /** `hpsearch enqueue`: checks every --params against the study's space, then queues them through `study.enqueue`. */
 export async function enqueueCommand(storage: Storage, name: string, options: EnqueueOptions): Promise<void> {

@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
-import { addStorageOptions, storageLocation, type StorageFlags } from '../storage-option.js';
+import { addStorageOptions, storageLocation } from '../storage-option.js';
 import { oneOf, openExistingStorage } from '../options.js';
-
-export interface EnqueueOptions extends StorageFlags {
-  /** Each `--params` as given: JSON text, parsed by the command so a bad one is E_USAGE with its position. */
-  params: string[];
-  format: 'table' | 'json';
-}
+import type { EnqueueOptions } from './enqueue-study.js';
 
 export function registerEnqueue(program: Command): Command {
   return addStorageOptions(program.command('enqueue'))
