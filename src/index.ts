@@ -32,6 +32,8 @@ export type { ReportData } from './report/data.js';
 export { TRIAL_STATES } from './trial-state.js';
 export type { TrialState } from './trial-state.js';
 export { loadSpaceFile } from './space/load.js';
+// The check `study.enqueue` makes of a trial's params, for checking them before opening a study.
+export { enqueuedParams } from './space/enqueue.js';
 export type * from './space/types.js';
 export { createSampler } from './samplers/index.js';
 export type { Sampler, SampleContext, Sample, SamplerState, PastTrial, JsonValue } from './samplers/sampler.js';

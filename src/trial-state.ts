@@ -27,8 +27,8 @@ export function isFinished(state: TrialState): state is FinishedState {
 
 /**
  * The facts of a trial a transition writes, named as in the trial record. `params` are the
- * params the sampler drew: clearing them keeps the params of a trial enqueued by hand, which
- * were given, not drawn.
+ * params the sampler drew: clearing them keeps the params an enqueued trial was given (only
+ * those: the ones the sampler filled in are drawn afresh).
  */
 export type TrialField =
   | 'owner' | 'token' | 'startedAt' | 'heartbeatAt' | 'endedAt'

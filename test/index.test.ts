@@ -25,6 +25,7 @@ describe('the published package', () => {
         'createSampler',
         'createStudy',
         'defaultPrunerSpec',
+        'enqueuedParams',
         'isTakenOver',
         'processOwner',
         'loadSpaceFile',

@@ -57,14 +57,16 @@ export function prunerName(value: string): PrunerType {
  * Opens a database that must already exist, for a command that only reads it: it never creates
  * an empty one by mistake, opens one this user may not write (someone else's results, a
  * read-only folder) read-only rather than failing, and skips the whole-file check a writer makes
- * (a damaged page it reads still fails clearly).
+ * (a damaged page it reads still fails clearly). With `write`, for a command that changes a
+ * study there: opened as a run opens it (checked whole, refused when it cannot be written).
  */
-export async function openExistingStorage(db: string): Promise<Storage> {
+export async function openExistingStorage(db: string, options: { write?: boolean } = {}): Promise<Storage> {
   const file = db !== ':memory:' && !db.includes('://');
   if (file && !existsSync(db)) {
     throw new HpsearchError('E_USAGE', `no database at ${db}: run \`hpsearch run <space-file>\` first, or pass --db PATH`);
   }
   const { openStorage } = await import('../storage/open.js');
+  if (options.write === true) return openStorage(db);
   const { canWriteDatabase } = await import('../storage/sqlite/file-checks.js');
   return openStorage(db, { readonly: file && !canWriteDatabase(db), verify: false });
 }

@@ -28,6 +28,10 @@ export type GridOrder = 'listing' | 'permuted';
  * Either way the map from index to point is a bijection of [0, capacity), and an index always
  * names the same point: unique indices from storage therefore mean unique points across workers
  * and processes.
+ *
+ * Enqueued trials count toward `search.trials`, so a file that enqueues k of them leaves k fewer
+ * draws, a partial grid. One that gives only some params takes the rest from the point its
+ * number indexes.
  */
 export class GridSampler implements Sampler {
   readonly name = 'grid';
@@ -46,7 +50,8 @@ export class GridSampler implements Sampler {
       this.axes.push({ name, values });
     }
     this.capacity = this.axes.reduce((product, axis) => product * axis.values.length, 1);
-    this.order = space.search.trials < this.capacity ? 'permuted' : 'listing';
+    // The enqueued trials of the file count toward the trials: fewer draws than points is a partial grid.
+    this.order = space.search.trials - space.enqueue.length < this.capacity ? 'permuted' : 'listing';
     if (this.order === 'permuted') {
       if (this.capacity > MAX_PERMUTATION_SIZE) {
         throw new HpsearchError(

@@ -88,7 +88,10 @@ export class NarrowingSampler implements Sampler {
     this.ranges = [space.params];
   }
 
-  async sample({ index, history, signal }: SampleContext): Promise<Sample> {
+  async sample({ index, history, signal, enqueued }: SampleContext): Promise<Sample> {
+    // An enqueued trial belongs to no round (a round counts its own draws to know it is finished):
+    // its missing params come from the whole space, at once, from a stream of their own.
+    if (enqueued) return { params: sampleParams(rngFor(this.space.seed, 'narrowing-enqueued', index), this.space.params) };
     checkIndex(index, this.capacity);
     const round = Math.floor(index / this.search.trialsPerRound);
     const ranges = this.ranges[round] ?? (await this.waitForRound(round, history, signal));

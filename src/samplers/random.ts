@@ -18,9 +18,10 @@ export class RandomSampler implements Sampler {
 
   constructor(private readonly space: SearchSpace) {}
 
-  async sample({ index }: SampleContext): Promise<Sample> {
+  async sample({ index, enqueued }: SampleContext): Promise<Sample> {
     checkIndex(index, this.capacity);
-    return { params: sampleParams(rngFor(this.space.seed, 'random', index), this.space.params) };
+    // An enqueued trial's fill has its own stream: its index (its number) is also a draw's.
+    return { params: sampleParams(rngFor(this.space.seed, enqueued ? 'random-enqueued' : 'random', index), this.space.params) };
   }
 }
 

@@ -23,6 +23,13 @@ export interface SampleContext {
   history(): Promise<readonly PastTrial[]>;
   /** Aborted when the run stops: a sampler waiting for earlier trials must give up then. */
   signal?: AbortSignal;
+  /**
+   * Set for an enqueued trial that gives only some params: those it gives, which replace the
+   * sampler's for those names (so the sampler only fills in the rest). `index` is then the
+   * trial's number, which a sampled draw may have too: a sampler that draws by index takes such
+   * a fill from a stream of its own, and records no state that would count it as one of its draws.
+   */
+  enqueued?: Params;
 }
 
 /** A value JSON can hold exactly (numbers finite: JSON has no NaN or Infinity). */
@@ -45,7 +52,7 @@ export interface PastTrial {
   readonly params: Params;
   /** The objective's value; null when there is none (failed, NaN). */
   readonly value: number | null;
-  /** What the sampler recorded when it drew the trial; `{}` for a trial enqueued by hand. */
+  /** What the sampler recorded when it drew the trial (or filled in an enqueued one); `{}` for a trial enqueued whole. */
   readonly samplerState: SamplerState;
   /** `stopped_at`: the step at which pruning (or early stopping) ended the trial, its last step. */
   readonly attrs?: { readonly stopped_at?: number | undefined } | null;

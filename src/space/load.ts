@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HpsearchError, ValidationError } from '../errors.js';
 import { gridSize } from './distributions.js';
+import { checkEnqueueList } from './enqueue.js';
 import { isJsonFile, jsonCommentIssue } from './json-comments.js';
 import { kindOfObjective, kindsNamedBy, objectiveKinds } from './objective-kind.js';
 import { checkRepeatedValues } from './repeated-values.js';
@@ -112,12 +113,13 @@ function validate(raw: unknown, file: string, baseDir: string, issues: RawIssue[
   // The grid is checked even when other search keys are wrong: its size is news to the user either way.
   const gridPoints = search.strategy === 'grid' && params ? checkGrid(params, issues) : undefined;
   const settings = search.fields && params ? buildSearch(search.fields, gridPoints, issues) : undefined;
+  const enqueue = checkEnqueueList(raw.search, params, settings?.trials, issues);
   const stopping = checkStopping(raw, { objective, kind: only, params }, issues);
   const study = raw.study ?? defaultStudyName(file, issues);
-  if (issues.length > 0 || !objective || !settings || !params || !stopping || typeof study !== 'string') return undefined;
+  if (issues.length > 0 || !objective || !settings || !params || !enqueue || !stopping || typeof study !== 'string') return undefined;
   // A seed picked here is stored with the study, so a resumed study keeps sampling the same sequence.
   const seed = typeof raw.seed === 'number' ? raw.seed : randomInt(0, 2 ** 31);
-  return { study, seed, objective, search: settings, params, ...stopping };
+  return { study, seed, objective, search: settings, params, enqueue, ...stopping };
 }
 
 function defaultStudyName(file: string, issues: RawIssue[]): string | undefined {
@@ -178,7 +180,7 @@ function checkSearch(value: unknown, issues: RawIssue[]): SearchCheck {
   const variant = checkVariant(value, 'strategy', SEARCH_SCHEMAS, ['search'], issues, {
     unknown: 'unknown strategy',
     usedBy: (key, strategies) => `"${key}" is only used by strategy: ${strategies.join(' or ')}`,
-  });
+  }, ['enqueue']);
   if (variant === undefined) return {};
   const name = variant.kind;
   if (name === 'narrowing') {

@@ -65,14 +65,29 @@ export const PARAM_TYPES = Object.keys(PARAM_SCHEMAS) as ParamType[];
 
 const trialsField = z.int().min(1);
 
+/**
+ * Keys every strategy's search section takes: spread into each search schema (a new strategy's
+ * too), so a key added here is allowed under every strategy. The loader checks their values.
+ */
+export const commonSearchFields = {
+  enqueue: z
+    .array(z.record(z.string(), scalarSchema))
+    .optional()
+    .describe(
+      'Trials to run first, in this order, when the study is created: each a mapping of param name to value, e.g. { learning_rate: 0.01, weight_decay: 1.0e-6 }. Params left out are sampled. They count toward trials.',
+    ),
+};
+
 export const gridSearchSchema = z.strictObject({
   strategy: z.literal('grid'),
   trials: trialsField.optional().describe('At most the grid size; default: the whole grid. Fewer: points spread over the whole grid, in an order fixed by the seed.'),
+  ...commonSearchFields,
 });
 
 export const randomSearchSchema = z.strictObject({
   strategy: z.literal('random'),
   trials: trialsField.describe('Number of trials to run.'),
+  ...commonSearchFields,
 });
 
 export const narrowingSearchSchema = z.strictObject({
@@ -82,6 +97,7 @@ export const narrowingSearchSchema = z.strictObject({
   trials_per_round: z.int().min(1).describe('Trials sampled in each round.'),
   keep_top: z.int().min(1).optional().describe('Best trials the next round narrows to (<= trials_per_round). Default 5.'),
   margin: z.number().min(0).optional().describe('Fraction of the top-K span added on each side. Default 0.1.'),
+  ...commonSearchFields,
 });
 
 /** Whether TPE models the params jointly unless the file says; chosen by `npm run bench -- tpe` (see the README). */
@@ -90,6 +106,7 @@ export const TPE_MULTIVARIATE_DEFAULT = false;
 export const tpeSearchSchema = z.strictObject({
   strategy: z.literal('tpe'),
   trials: trialsField.describe('Number of trials to run.'),
+  ...commonSearchFields,
   startup_trials: z.int().min(0).optional().describe('Trials drawn at random until this many are complete or pruned. Default 10.'),
   ei_candidates: z.int().min(1).max(10_000).optional().describe('Candidates drawn from the good trials\' density each draw; the best by l(x)/g(x) is kept. Default 24.'),
   multivariate: z.boolean().optional().describe(`One joint density over all params (true) or one per param (false). Default ${TPE_MULTIVARIATE_DEFAULT}.`),

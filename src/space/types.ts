@@ -122,6 +122,12 @@ export interface SearchSpace {
   objective: ObjectiveSpec;
   search: SearchSettings;
   params: ParamSpecs;
+  /**
+   * `search.enqueue`: the params of the trials queued when the study is created, to run first
+   * (numbers 0, 1, ...); each may leave params out for the sampler to fill in. Kept here rather
+   * than in `search`, since every strategy takes it. `[]` when the file has none.
+   */
+  enqueue: Params[];
   /** Per-trial early stopping; null: trials train all their steps. */
   earlyStopping: EarlyStoppingSpec | null;
   /** The loss-explosion rule; null: only NaN / infinite metrics count as diverged. */

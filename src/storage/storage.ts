@@ -23,12 +23,20 @@ export interface Storage {
   /** Where the data lives (a file path or URL), for messages. */
   readonly location: string;
 
-  /** Rejects with E_STUDY_EXISTS when the name is taken. */
+  /**
+   * Rejects with E_STUDY_EXISTS when the name is taken. The study's `enqueue` trials are queued
+   * (numbers 0, 1, ...) in the same transaction: nobody sees the study without them, and they are
+   * queued exactly once, by the one caller that created it.
+   */
   createStudy(study: NewStudy): Promise<StudyRecord>;
   getStudy(name: string): Promise<StudyRecord | null>;
   listStudies(): Promise<StudySummary[]>;
 
-  /** Adds a trial with fixed params; `claimTrial` hands queued trials out first, oldest first. */
+  /**
+   * Adds a trial with given params (all of the space's, or some: the sampler fills in the rest
+   * when it is claimed); `claimTrial` hands queued trials out first, oldest first. A release
+   * gives it back with these params only.
+   */
   enqueueTrial(studyId: number, params: Params): Promise<TrialRecord>;
 
   /**
@@ -147,6 +155,8 @@ export interface NewStudy {
   spaceFile?: string | null;
   /** When it was created, ms since the epoch (default: now; `hpsearch copy` keeps the original's). */
   createdAt?: number;
+  /** Params of trials to queue with the study, in order (a space file's `search.enqueue`). */
+  enqueue?: readonly Params[];
 }
 
 export interface StudyRecord {
@@ -190,8 +200,8 @@ export interface ClaimedTrial {
   token: string;
   number: number;
   /**
-   * Params of an enqueued trial; null for a trial the sampler fills in (a new one, or one
-   * released before it ran).
+   * The params an enqueued trial was given (maybe only some of the space's); null for a trial
+   * the sampler fills in (a new one, or one released before it ran).
    */
   params: Params | null;
   /**

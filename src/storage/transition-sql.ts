@@ -14,8 +14,9 @@ const COLUMNS: Record<TrialField, { column: string; cleared: string }> = {
   startedAt: { column: 'started_at', cleared: 'NULL' },
   heartbeatAt: { column: 'heartbeat_at', cleared: 'NULL' },
   endedAt: { column: 'ended_at', cleared: 'NULL' },
-  // Drawn params are forgotten; a trial enqueued by hand (no sample index) keeps the ones it was given.
-  params: { column: 'params_json', cleared: "CASE WHEN sample_index IS NULL THEN params_json ELSE '{}' END" },
+  // Drawn params are forgotten. An enqueued trial (no sample index) goes back to the params it was
+  // given, without those the sampler filled in; one `hpsearch copy` imported has none kept apart.
+  params: { column: 'params_json', cleared: "CASE WHEN sample_index IS NULL THEN COALESCE(enqueued_params_json, params_json) ELSE '{}' END" },
   samplerState: { column: 'sampler_state', cleared: "'{}'" },
   seed: { column: 'seed', cleared: 'NULL' },
   value: { column: 'value', cleared: 'NULL' },

@@ -136,6 +136,8 @@ async function createOrLoad(
     const existing = await storage.getStudy(space.study);
     if (existing) return studyFromRecord(storage, existing, ownsStorage);
   }
+  // The file's enqueued trials are queued with the study, in one transaction: exactly once, by
+  // whoever creates it, and before any other process can claim a trial of it.
   const record = await storage.createStudy({
     name: space.study,
     direction: space.objective.direction,
@@ -143,6 +145,7 @@ async function createOrLoad(
     seed: space.seed,
     space: source.raw,
     spaceFile: source.file,
+    enqueue: space.enqueue,
   });
   return new Study(storage, record, space, createSampler(space), ownsStorage);
 }

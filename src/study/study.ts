@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { HpsearchError } from '../errors.js';
 import { trialSeed } from '../random/rng.js';
-import type { Sampler, SamplerState } from '../samplers/sampler.js';
-import type { Direction, SearchSpace } from '../space/types.js';
+import type { Sample, Sampler, SamplerState } from '../samplers/sampler.js';
+import { enqueuedParams } from '../space/enqueue.js';
+import type { Direction, Params, SearchSpace } from '../space/types.js';
 import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialFilter, TrialLease, TrialRecord } from '../storage/storage.js';
 import type { TrialState } from '../trial-state.js';
 import { TrialHistory } from './history.js';
@@ -94,7 +95,9 @@ export class Study {
 
   /**
    * Claims the next trial (queued ones first) and fills in its params; null when the budget is
-   * spent. A claim taken over by another run while its sampler waited is given up for the next one.
+   * spent. An enqueued trial that gives only some params has the rest drawn by the sampler (the
+   * given ones win). A claim taken over by another run while its sampler waited is given up for
+   * the next one.
    */
   async ask(options: AskOptions = {}): Promise<AskedTrial | null> {
     for (;;) {
@@ -109,18 +112,22 @@ export class Study {
     if (!claimed) return null;
     const lease: TrialLease = { id: claimed.id, token: claimed.token };
     const seed = trialSeed(this.seed, claimed.number);
-    let params = claimed.params;
+    const given = claimed.params;
+    let params: Params;
     let samplerState: SamplerState = {};
-    if (params === null) {
+    if (given !== null && this.#coversSpace(given)) {
+      params = given;
+    } else {
+      let sample: Sample;
       try {
-        const sample = await this.#sampler.sample({
+        sample = await this.#sampler.sample({
+          // An enqueued trial has no sample index: its number names its fill.
           index: claimed.sampleIndex ?? claimed.number,
           number: claimed.number,
           history: () => this.#history.trials(),
-          ...(options.signal ? { signal: options.signal } : {}),
+          signal: options.signal,
+          enqueued: given ?? undefined,
         });
-        params = sample.params;
-        samplerState = sample.samplerState ?? {};
       } catch (error) {
         // It never ran: give it back, so a later run samples it (same index, same params) first.
         await this.#storage.releaseTrial(lease).catch((releaseError: unknown) => {
@@ -128,6 +135,9 @@ export class Study {
         });
         throw error;
       }
+      // Spread over the sample, the given values replace the drawn ones in the space's order.
+      params = given === null ? sample.params : { ...sample.params, ...given };
+      samplerState = sample.samplerState ?? {};
     }
     try {
       await this.#storage.setTrialParams(lease, { params, samplerState, seed });
@@ -146,6 +156,34 @@ export class Study {
       samplerState,
       report: (step, metrics) => storage.reportStep(lease, step, metrics),
     };
+  }
+
+  /**
+   * Queues trials with these params (one trial's, or a list of them), to run before any the
+   * sampler draws, after those already queued; resolves to them, queued, with their numbers. A
+   * param left out is drawn by the sampler when its trial is claimed (fixed params may be left
+   * out). Every trial is checked before any is queued: E_VALIDATION names the param and what it
+   * may be when a value is not one the space could draw; E_USAGE when the strategy has no room
+   * for them (a grid or narrowing search holds at most its capacity). Enqueued trials count
+   * toward the study's trials, as drawn ones do.
+   */
+  async enqueue(params: Record<string, unknown> | readonly Record<string, unknown>[]): Promise<TrialRecord[]> {
+    const list = Array.isArray(params) ? params : [params];
+    const checked = list.map((one, i) => enqueuedParams(one, this.#space.params, list.length > 1 ? `params[${i}]` : undefined));
+    const capacity = this.#sampler.capacity;
+    if (Number.isFinite(capacity)) {
+      const held = Object.values(await this.counts()).reduce((a, b) => a + b, 0);
+      if (held + checked.length > capacity) {
+        throw new HpsearchError(
+          'E_USAGE',
+          `study "${this.name}" holds ${held} trials and its ${this.#sampler.name} search at most ${capacity}: ` +
+            `${checked.length === 1 ? 'an enqueued trial' : `${checked.length} enqueued trials`} would not fit (enqueued trials count toward the trials)`,
+        );
+      }
+    }
+    const queued: TrialRecord[] = [];
+    for (const one of checked) queued.push(await this.#storage.enqueueTrial(this.id, one));
+    return queued;
   }
 
   /**
@@ -217,6 +255,11 @@ export class Study {
   /** Closes the storage if the study opened it. */
   async close(): Promise<void> {
     if (this.#ownsStorage) await this.#storage.close();
+  }
+
+  /** Whether `params` name every param of the space: then the sampler has nothing to fill in. */
+  #coversSpace(params: Params): boolean {
+    return Object.keys(this.#space.params).every((name) => Object.hasOwn(params, name));
   }
 
   async #trialByNumber(number: number): Promise<TrialDetail> {

@@ -10,7 +10,7 @@ export interface AskedTrial {
   readonly number: number;
   readonly params: Params;
   readonly seed: number;
-  /** What the sampler recorded with it (e.g. narrowing's round); `{}` for an enqueued trial. */
+  /** What the sampler recorded with it (e.g. narrowing's round); `{}` for a trial enqueued with all its params. */
   readonly samplerState: SamplerState;
   /** Stores intermediate metrics at `step`. */
   report(step: number, metrics: Metrics): Promise<void>;

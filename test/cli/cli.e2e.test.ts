@@ -257,7 +257,7 @@ params:
   });
 
   it('shows help with examples for every command', async () => {
-    for (const command of ['run', 'leaderboard', 'studies', 'trial', 'narrow', 'compare', 'report', 'serve', 'worker', 'copy']) {
+    for (const command of ['run', 'leaderboard', 'studies', 'trial', 'narrow', 'enqueue', 'compare', 'report', 'serve', 'worker', 'copy']) {
       const help = await runCli([command, '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/Usage: hpsearch /);

@@ -14,6 +14,7 @@ export function makeSpace(
     objective: { metric: 'val_accuracy', direction: options.direction ?? 'maximize' },
     search,
     params,
+    enqueue: [],
     earlyStopping: null,
     divergence: null,
     pruner: { type: 'none' },

@@ -85,7 +85,7 @@ describe('unknown keys', () => {
   it('says which strategy a misplaced search key belongs to', () => {
     const issues = issuesOf({ ...baseDoc(), search: { strategy: 'random', trials: 10, rounds: 3 } });
     expect(issueAt(issues, 'search.rounds').message).toBe(
-      'unknown key; "rounds" is only used by strategy: narrowing; known keys here: strategy, trials',
+      'unknown key; "rounds" is only used by strategy: narrowing; known keys here: strategy, trials, enqueue',
     );
   });
 
@@ -212,7 +212,7 @@ describe('search settings', () => {
     expect(issueAt(issues, 'search.prior_weight').message).toMatch(/must be > 0/);
     expect(issueAt(issues, 'search.multivariate').message).toBe('expected true or false, got string "yes"');
     expect(issueAt(search({ strategy: 'random', trials: 5, constant_liar: false }), 'search.constant_liar').message).toBe(
-      'unknown key; "constant_liar" is only used by strategy: tpe; known keys here: strategy, trials',
+      'unknown key; "constant_liar" is only used by strategy: tpe; known keys here: strategy, trials, enqueue',
     );
     const parsed = (search: object) => parseSpace(stringify({ ...baseDoc(), search }), 'space.yaml', SPACES_DIR).space.search;
     const settings = parsed({ strategy: 'tpe', trials: 50 });

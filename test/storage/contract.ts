@@ -137,6 +137,47 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         await expect(storage.releaseTrial({ id: 987_654, token: null })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
       });
 
+      it('a released enqueued trial goes back to the params it was given, not those the sampler filled in', async () => {
+        const study = await storage.createStudy(newStudy());
+        const q = await storage.enqueueTrial(study.id, { lr: 0.05 });
+        const claimed = (await storage.claimTrial(study.id, { maxTrials: 3, owner: 'w' }))!;
+        expect(claimed).toMatchObject({ id: q.id, params: { lr: 0.05 }, sampleIndex: null });
+        await storage.setTrialParams(claimed, { params: { lr: 0.05, opt: 'adam' }, samplerState: { filled: 'opt' } });
+        expect((await storage.getTrial(study.id, q.number))!.params).toEqual({ lr: 0.05, opt: 'adam' });
+        await storage.releaseTrial(claimed);
+        expect(await storage.getTrial(study.id, q.number)).toMatchObject({ state: 'queued', params: { lr: 0.05 }, samplerState: {} });
+        // Recovery's release (a dead run's trials) does the same.
+        const again = (await storage.claimTrial(study.id, { maxTrials: 3, owner: 'dead:1:x' }))!;
+        expect(again.params).toEqual({ lr: 0.05 });
+        await storage.setTrialParams(again, { params: { lr: 0.05, opt: 'sgd' } });
+        expect(await storage.recoverStaleTrials(study.id, { staleAfterMs: 60_000, deadOwners: ['dead:1:x'] })).toHaveLength(1);
+        expect((await storage.getTrial(study.id, q.number))!.params).toEqual({ lr: 0.05 });
+        // And so does a run that stops and gives all of its trials back.
+        const third = (await storage.claimTrial(study.id, { maxTrials: 3, owner: 'stopping:1:y' }))!;
+        await storage.setTrialParams(third, { params: { lr: 0.05, opt: 'rmsprop' } });
+        expect(await storage.releaseTrialsOf('stopping:1:y')).toBe(1);
+        expect((await storage.getTrial(study.id, q.number))!.params).toEqual({ lr: 0.05 });
+      });
+
+      it("creates a study with its enqueued trials queued first (numbers 0, 1, ...) in the same write", async () => {
+        const study = await storage.createStudy(newStudy({ enqueue: [{ lr: 0.01, opt: 'adam' }, { lr: 0.02 }] }));
+        expect((await storage.listTrials(study.id)).map((t) => [t.number, t.state, t.sampleIndex, t.params])).toEqual([
+          [0, 'queued', null, { lr: 0.01, opt: 'adam' }],
+          [1, 'queued', null, { lr: 0.02 }],
+        ]);
+        const budget = { maxTrials: 3, owner: 'w' };
+        expect(await storage.claimTrial(study.id, budget)).toMatchObject({ number: 0, params: { lr: 0.01, opt: 'adam' }, sampleIndex: null });
+        expect(await storage.claimTrial(study.id, budget)).toMatchObject({ number: 1, params: { lr: 0.02 }, sampleIndex: null });
+        expect(await storage.claimTrial(study.id, budget)).toMatchObject({ number: 2, params: null, sampleIndex: 0 });
+        // A name taken: nothing is created, and nothing queued in the study that has it.
+        await expect(storage.createStudy(newStudy({ enqueue: [{ lr: 0.5 }] }))).rejects.toMatchObject({ code: 'E_STUDY_EXISTS' });
+        expect(await storage.countTrials(study.id)).toMatchObject({ queued: 0, running: 3 });
+        expect((await storage.listStudies()).map((s) => s.name)).toEqual(['mnist']);
+        // Without enqueue, a study starts empty.
+        const empty = await storage.createStudy(newStudy({ name: 'empty' }));
+        expect(await storage.listTrials(empty.id)).toEqual([]);
+      });
+
       it('rejects claims and writes for unknown trials with codes', async () => {
         await expect(storage.finishTrial({ id: 987_654, token: null }, { state: 'complete', value: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
         await expect(storage.reportStep({ id: 987_654, token: null }, 0, { loss: 1 })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });

@@ -65,5 +65,15 @@ export function migrationContract(name: string, upgrade: () => Promise<Storage>)
       const running = (await storage.listTrials(study.id, { states: ['running'] })).find((t) => t.number === 2)!;
       expect(running.samplerState).toEqual({ round: 1 });
     });
+
+    it('migration 7 keeps the params of a trial enqueued before as the given ones: filled in and released, it goes back to them', async () => {
+      storage = await upgrade();
+      const study = (await storage.getStudy('legacy'))!;
+      const queued = (await storage.claimTrial(study.id, { maxTrials: 10, owner: 'o' }))!;
+      expect(queued).toMatchObject({ number: 3, params: { lr: 0.4 }, sampleIndex: null });
+      await storage.setTrialParams(queued, { params: { lr: 0.4, wd: 0.001 }, samplerState: { filled: true } });
+      await storage.releaseTrial(queued);
+      expect((await storage.getTrial(study.id, 3))!).toMatchObject({ state: 'queued', params: { lr: 0.4 }, samplerState: {} });
+    });
   });
 }

@@ -6,7 +6,7 @@ describe('the transition table as SQL', () => {
   it('builds an UPDATE from the table: new state, the given values, the cleared columns, the from-states', () => {
     expect(transitionUpdate('release', 'id = ?', {}, { token: '?' })).toBe(
       "UPDATE trials SET state = 'queued', owner = NULL, claim_token = NULL, started_at = NULL, heartbeat_at = NULL, " +
-        "params_json = CASE WHEN sample_index IS NULL THEN params_json ELSE '{}' END, sampler_state = '{}' " +
+        "params_json = CASE WHEN sample_index IS NULL THEN COALESCE(enqueued_params_json, params_json) ELSE '{}' END, sampler_state = '{}' " +
         'WHERE id = ? AND state IN (\'running\') AND claim_token IS NOT DISTINCT FROM ?',
     );
     expect(transitionUpdate('start', 'id = $1', { owner: '$2', token: '$3', startedAt: '$4' })).toBe(

@@ -25,6 +25,9 @@ export async function narrowStudyCommand(
   const document = structuredClone(record!.space) as Record<string, unknown>;
   document['study'] = options.study ?? `${name}-narrowed`;
   document['params'] = paramsDocument(narrowed);
+  // Its enqueued trials ran in this study; the narrowed one samples its own (and they may lie outside the new ranges).
+  const search = document['search'] as Record<string, unknown> | undefined;
+  if (search) delete search['enqueue'];
   const outDir = options.out ? dirname(resolve(options.out)) : process.cwd();
   const objective = document['objective'] as Record<string, unknown> | undefined;
   const module = study.space.objective.module;

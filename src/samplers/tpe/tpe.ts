@@ -51,15 +51,17 @@ export class TpeSampler implements Sampler {
     };
   }
 
-  async sample({ index, number, history }: SampleContext): Promise<Sample> {
+  async sample({ index, number, history, enqueued }: SampleContext): Promise<Sample> {
     checkIndex(index, this.capacity);
     const trials = await history();
     const observed = trials.filter((t) => t.number !== number && (t.state === 'complete' || t.state === 'pruned')).length;
     if (observed < this.#search.startupTrials || this.#dimensions.length === 0) {
-      return { params: sampleParams(rngFor(this.#space.seed, 'random', index), this.#space.params), samplerState: { phase: 'startup' } };
+      // An enqueued trial's fill (index = its number, which a draw may have too) has a stream of its own.
+      const stream = enqueued ? 'random-enqueued' : 'random';
+      return { params: sampleParams(rngFor(this.#space.seed, stream, index), this.#space.params), samplerState: { phase: 'startup' } };
     }
     const { below, above } = splitTrials(trials, this.#space.objective.direction, { liar: this.#search.constantLiar, exclude: number });
-    const rng = rngFor(this.#space.seed, 'tpe', index);
+    const rng = rngFor(this.#space.seed, enqueued ? 'tpe-enqueued' : 'tpe', index);
     const groups = this.#search.multivariate ? [this.#dimensions] : this.#dimensions.map((dimension) => [dimension]);
     const good = this.#columns(below);
     const bad = this.#columns(above);

@@ -6,7 +6,7 @@ import { checkList, newerSchemaMessage, type MigrationResult } from '../sqlite/m
  * Schema versioning for PostgreSQL. A database has no header slots like SQLite's
  * application_id and user_version, so a one-row table `hpsearch_schema` holds both: which
  * application the schema belongs to, and its version. The schema is the one SQLite's migrations
- * 1-6 build, in PostgreSQL's types: 64-bit integers (times in ms, seeds), double precision values
+ * 1-7 build, in PostgreSQL's types: 64-bit integers (times in ms, seeds), double precision values
  * (which hold NaN and ±Infinity natively), and the same JSON text as SQLite in the *_json columns.
  *
  * Everything lives in the connection's current schema (normally `public`): one study database
@@ -112,6 +112,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 6,
     description: 'measurements kept for every host of the database (e.g. which TF.js backend trains a model shape fastest)',
     statements: ['CREATE TABLE measurements (key text PRIMARY KEY, value_json text NOT NULL, measured_at bigint NOT NULL)'],
+  },
+  {
+    version: 7,
+    description: 'the params an enqueued trial was given, apart from those the sampler fills in, so a release keeps only the given ones',
+    statements: [
+      'ALTER TABLE trials ADD COLUMN enqueued_params_json text',
+      // Before, ask never merged a sample into an enqueued trial's params: they are all given.
+      'UPDATE trials SET enqueued_params_json = params_json WHERE sample_index IS NULL',
+    ],
   },
 ];
 

@@ -140,11 +140,15 @@ export class PostgresStorage implements Storage {
   }
 
   async createStudy(study: NewStudy): Promise<StudyRecord> {
-    return this.#attempt('creating a study', async () => {
+    return this.#transaction('creating a study', WRITE, async (client) => {
       try {
-        const { rows } = await this.#pool.query<StudyRow>(SQL.insertStudy, [study.name, study.direction, study.metric, study.seed,
+        const { rows } = await client.query<StudyRow>(SQL.insertStudy, [study.name, study.direction, study.metric, study.seed,
           JSON.stringify(study.space ?? null), study.spaceFile ?? null, study.createdAt ?? Date.now()]);
-        return studyFromRow(rows[0]!);
+        const created = studyFromRow(rows[0]!);
+        for (const [number, params] of (study.enqueue ?? []).entries()) {
+          await client.query(SQL.insertQueued, [created.id, number, encodeParams(params)]);
+        }
+        return created;
       } catch (error) {
         if (codeOf(error) === '23505') {
           throw new HpsearchError('E_STUDY_EXISTS',
@@ -177,7 +181,7 @@ export class PostgresStorage implements Storage {
     return this.#transaction('queueing a trial', WRITE, async (client) => {
       await this.#lockStudy(client, studyId);
       const { number } = (await client.query<{ number: number }>(SQL.nextNumbers, [studyId])).rows[0]!;
-      const { rows } = await client.query<TrialRow>(SQL.insertTrial, [studyId, number, null, 'queued', encodeParams(params), false, null, null]);
+      const { rows } = await client.query<TrialRow>(SQL.insertQueued, [studyId, number, encodeParams(params)]);
       return trialFromRow(rows[0]!);
     });
   }

@@ -33,6 +33,9 @@ export const SQL = {
   // $6: whether it starts now (a claim) or waits in the queue.
   insertTrial: `INSERT INTO trials (study_id, number, sample_index, state, params_json, started_at, owner, claim_token)
     VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::boolean THEN ${SERVER_NOW} END, $7, $8) RETURNING *`,
+  // An enqueued trial: its params as given, kept apart too (a release goes back to them).
+  insertQueued: `INSERT INTO trials (study_id, number, state, params_json, enqueued_params_json)
+    VALUES ($1, $2, 'queued', $3, $3) RETURNING *`,
   oldestQueued: "SELECT * FROM trials WHERE study_id = $1 AND state = 'queued' ORDER BY number LIMIT 1",
   start: transitionUpdate('start', 'id = $1', { owner: '$2', token: '$3', startedAt: SERVER_NOW }),
   release: transitionUpdate('release', 'id = $1', {}, { token: '$2::text' }),

@@ -115,6 +115,18 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('CREATE TABLE measurements (key TEXT PRIMARY KEY, value_json TEXT NOT NULL, measured_at INTEGER NOT NULL)');
     },
   },
+  {
+    version: 7,
+    description: 'the params an enqueued trial was given, apart from those the sampler fills in, so a release keeps only the given ones',
+    up(db) {
+      // NULL for sampled trials. Before, ask never merged a sample into an enqueued trial's params:
+      // they are all given (PostgreSQL's migration 7 does the same).
+      db.exec(`
+        ALTER TABLE trials ADD COLUMN enqueued_params_json TEXT;
+        UPDATE trials SET enqueued_params_json = params_json WHERE sample_index IS NULL;
+      `);
+    },
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {

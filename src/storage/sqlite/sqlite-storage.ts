@@ -89,10 +89,11 @@ export class SqliteStorage implements Storage {
   }
 
   async createStudy(study: NewStudy): Promise<StudyRecord> {
-    return this.run('creating a study', () => {
+    return this.write('creating a study', () => {
       try {
         const row = this.sql.insertStudy.get(study.name, study.direction, study.metric, study.seed,
           JSON.stringify(study.space ?? null), study.spaceFile ?? null, study.createdAt ?? Date.now())!;
+        (study.enqueue ?? []).forEach((params, number) => this.insertQueued(row.id, number, params));
         return studyFromRow(row);
       } catch (error) {
         if (codeOf(error) === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -127,11 +128,7 @@ export class SqliteStorage implements Storage {
   }
 
   async enqueueTrial(studyId: number, params: Params): Promise<TrialRecord> {
-    return this.write('queueing a trial', () => {
-      const number = this.sql.nextNumber.get(studyId)!.n;
-      this.insertTrial(studyId, number, null, 'queued', params, null, null, null);
-      return trialFromRow(this.sql.trialByNumber.get(studyId, number)!);
-    });
+    return this.write('queueing a trial', () => this.insertQueued(studyId, this.sql.nextNumber.get(studyId)!.n, params));
   }
 
   async claimTrial(studyId: number, options: ClaimOptions): Promise<ClaimedTrial | null> {
@@ -163,8 +160,17 @@ export class SqliteStorage implements Storage {
 
   private insertTrial(studyId: number, number: number, sampleIndex: number | null, state: TrialState,
     params: Params, startedAt: number | null, owner: string | null, token: string | null): number {
+    return this.inStudy(studyId, () => this.sql.insertTrial.get(studyId, number, sampleIndex, state, encodeParams(params), startedAt, owner, token)!.id);
+  }
+
+  private insertQueued(studyId: number, number: number, params: Params): TrialRecord {
+    return this.inStudy(studyId, () => trialFromRow(this.sql.insertQueued.get({ study: studyId, number, params: encodeParams(params) })!));
+  }
+
+  /** Runs an insert of a trial of study `studyId`, reporting a study that does not exist as such. */
+  private inStudy<T>(studyId: number, insert: () => T): T {
     try {
-      return this.sql.insertTrial.get(studyId, number, sampleIndex, state, encodeParams(params), startedAt, owner, token)!.id;
+      return insert();
     } catch (error) {
       if (codeOf(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
         throw new HpsearchError('E_STUDY_NOT_FOUND', `no study with id ${studyId} in ${this.location}`, { cause: error });

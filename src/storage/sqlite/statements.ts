@@ -30,6 +30,9 @@ export function prepareStatements(db: Database.Database) {
     nextSample: p<{ n: number }>('SELECT COALESCE((SELECT MAX(sample_index) FROM trials WHERE study_id = ?) + 1, 0) AS n'),
     insertTrial: p<{ id: number }>(`INSERT INTO trials (study_id, number, sample_index, state, params_json, started_at, owner, claim_token)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+    // An enqueued trial: its params as given, kept apart too (a release goes back to them).
+    insertQueued: p<TrialRow>(`INSERT INTO trials (study_id, number, state, params_json, enqueued_params_json)
+      VALUES (@study, @number, 'queued', @params, @params) RETURNING *`),
     oldestQueued: p<TrialRow>("SELECT * FROM trials WHERE study_id = ? AND state = 'queued' ORDER BY number LIMIT 1"),
     start: p(transitionUpdate('start', 'id = @id', { owner: '@owner', token: '@token', startedAt: '@now' })),
     release: p(transitionUpdate('release', 'id = @id', {}, { token: '@token' })),
