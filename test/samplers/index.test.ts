@@ -7,7 +7,7 @@ const params: ParamSpecs = { act: { type: 'categorical', choices: ['relu', 'tanh
 
 describe('sampler registry', () => {
   it('has a factory for every strategy', () => {
-    expect(Object.keys(samplers).sort()).toEqual(['grid', 'narrowing', 'random']);
+    expect(Object.keys(samplers).sort()).toEqual(['grid', 'narrowing', 'random', 'tpe']);
   });
 
   it('creates the sampler the space asks for', () => {

@@ -112,7 +112,7 @@ describe('enumerations', () => {
   it('rejects an unknown strategy', () => {
     const issues = issuesOf({ ...baseDoc(), search: { strategy: 'randon', trials: 10 } });
     expect(issueAt(issues, 'search.strategy').message).toBe(
-      'unknown strategy "randon"; did you mean "random"? (expected one of grid, random, narrowing)',
+      'unknown strategy "randon"; did you mean "random"? (expected one of grid, random, narrowing, tpe)',
     );
   });
 
@@ -334,7 +334,7 @@ describe('hostile input', () => {
 
   it('quotes a value that is not a string by its kind, also one that contains itself', () => {
     const text = 'objective: { module: ../objectives/noop.mjs, direction: maximize }\nsearch: &s { strategy: *s, trials: 3 }\nparams: {}\n';
-    expect(issueAt(issuesOf(text), 'search.strategy').message).toBe('unknown strategy a mapping (expected one of grid, random, narrowing)');
+    expect(issueAt(issuesOf(text), 'search.strategy').message).toBe('unknown strategy a mapping (expected one of grid, random, narrowing, tpe)');
     expect(issueAt(issuesOf(withParams({ x: { type: [1, 2] } })), 'params.x.type').message).toBe(
       'unknown param type a list (expected one of float, int, categorical, fixed)',
     );
