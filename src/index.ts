@@ -33,8 +33,8 @@ export { TRIAL_STATES } from './trial-state.js';
 export type { TrialState } from './trial-state.js';
 export { loadSpaceFile } from './space/load.js';
 export type * from './space/types.js';
-export { createSampler } from './samplers/index.js';
-export type { Sampler, SampleContext, Sample, SamplerState, PastTrial, JsonValue } from './samplers/sampler.js';
+export { createSampler, samplerStateLabel } from './samplers/index.js';
+export type { Sampler, SampleContext, Sample, SamplerState, SamplerStateLabel, PastTrial, JsonValue } from './samplers/sampler.js';
 // A trial's narrowing round, from its sampler state (TrialRecord has no `round` of its own since schema 4).
 export { narrowingRound } from './samplers/narrowing.js';
 export { narrowParams } from './samplers/narrow-params.js';

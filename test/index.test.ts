@@ -23,6 +23,7 @@ describe('the published package', () => {
         'summarizeComparison',
         'createPruner',
         'createSampler',
+        'samplerStateLabel',
         'createStudy',
         'defaultPrunerSpec',
         'isTakenOver',
