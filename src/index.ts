@@ -20,7 +20,8 @@ export type { Pruner, PruneContext, PruneDecision, PeerValue } from './pruners/p
 export type { PrunerSpec, PrunerType } from './space/pruner-spec.js';
 export { runComparison, compareStudyName } from './compare/compare.js';
 export type { CompareOptions, ComparisonResult, RunStart } from './compare/compare.js';
-export { resolveStrategies } from './compare/strategies.js';
+export { resolveSamplers, resolveStrategies } from './compare/strategies.js';
+export type { InterchangeableStrategy } from './space/search-document.js';
 export type { CompareStrategy } from './compare/strategies.js';
 export { summarizeComparison } from './compare/summary.js';
 export type { CompareRun, ComparisonSummary, StrategySummary, SeedResult, TrialEndRecord } from './compare/summary.js';

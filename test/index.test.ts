@@ -16,6 +16,7 @@ describe('the published package', () => {
         'TRIAL_STATES',
         'ValidationError',
         'compareStudyName',
+        'resolveSamplers',
         'resolveStrategies',
         'runComparison',
         'startReportServer',

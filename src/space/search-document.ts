@@ -29,6 +29,11 @@ const OWN_DEFAULTS: Record<InterchangeableStrategy, Record<string, unknown>> = {
   tpe: Object.fromEntries(Object.entries(TPE_DEFAULTS).map(([key, value]) => [snakeCase(key), value])),
 };
 
+/** Why only INTERCHANGEABLE_STRATEGIES can be swapped, for messages that refuse the others. */
+export const INTERCHANGEABLE_REASON =
+  `only ${INTERCHANGEABLE_STRATEGIES.join(' and ')} can take one another's place: each draws every trial from the whole space with trials as its only budget, ` +
+  'while grid search visits the points of its grid and narrowing sets its budget in rounds';
+
 export function isInterchangeable(strategy: Strategy): strategy is InterchangeableStrategy {
   return (INTERCHANGEABLE_STRATEGIES as readonly Strategy[]).includes(strategy);
 }
@@ -43,11 +48,10 @@ export function isInterchangeable(strategy: Strategy): strategy is Interchangeab
 export function searchDocumentAs(search: Record<string, unknown>, to: Strategy): Record<string, unknown> {
   const from = STRATEGIES.find((name) => name === search['strategy']);
   if (from === undefined) throw new HpsearchError('E_USAGE', `the search names no known strategy (expected one of ${STRATEGIES.join(', ')})`);
-  const swappable = INTERCHANGEABLE_STRATEGIES.join(' and ');
-  const why = `only ${swappable} can take one another's place: each draws every trial from the whole space with trials as its only budget, while grid search visits the points of its grid and narrowing sets its budget in rounds`;
-  if (!isInterchangeable(to)) throw new HpsearchError('E_USAGE', `cannot run the space with ${to} search in place of its own; ${why}`);
+  if (!isInterchangeable(to)) throw new HpsearchError('E_USAGE', `cannot run the space with ${to} search in place of its own; ${INTERCHANGEABLE_REASON}`);
   if (!isInterchangeable(from)) {
-    throw new HpsearchError('E_USAGE', `the space uses ${from} search, which cannot be swapped for ${to}; ${why} (set search.strategy to ${swappable.replace(' and ', ' or ')} in the file)`);
+    const choices = INTERCHANGEABLE_STRATEGIES.join(' or ');
+    throw new HpsearchError('E_USAGE', `the space uses ${from} search, which cannot be swapped for ${to}; ${INTERCHANGEABLE_REASON} (set search.strategy to ${choices} in the file)`);
   }
   if (from === to) return { ...search };
   const shared = Object.keys(SEARCH_SCHEMAS[to].shape).filter((key) => key !== 'strategy' && Object.hasOwn(SEARCH_SCHEMAS[from].shape, key));
