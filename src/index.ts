@@ -20,7 +20,8 @@ export type { Pruner, PruneContext, PruneDecision, PeerValue } from './pruners/p
 export type { PrunerSpec, PrunerType } from './space/pruner-spec.js';
 export { runComparison, compareStudyName } from './compare/compare.js';
 export type { CompareOptions, ComparisonResult, RunStart } from './compare/compare.js';
-export { resolveStrategies } from './compare/strategies.js';
+export { resolveSamplers, resolveStrategies } from './compare/strategies.js';
+export type { InterchangeableStrategy } from './space/search-document.js';
 export type { CompareStrategy } from './compare/strategies.js';
 export { summarizeComparison } from './compare/summary.js';
 export type { CompareRun, ComparisonSummary, StrategySummary, SeedResult, TrialEndRecord } from './compare/summary.js';
@@ -35,8 +36,8 @@ export { loadSpaceFile } from './space/load.js';
 // The check `study.enqueue` makes of a trial's params, for checking them before opening a study.
 export { enqueuedParams } from './space/enqueue.js';
 export type * from './space/types.js';
-export { createSampler } from './samplers/index.js';
-export type { Sampler, SampleContext, Sample, SamplerState, PastTrial, JsonValue } from './samplers/sampler.js';
+export { createSampler, samplerStateLabel } from './samplers/index.js';
+export type { Sampler, SampleContext, Sample, SamplerState, SamplerStateLabel, PastTrial, JsonValue } from './samplers/sampler.js';
 // A trial's narrowing round, from its sampler state (TrialRecord has no `round` of its own since schema 4).
 export { narrowingRound } from './samplers/narrowing.js';
 export { narrowParams } from './samplers/narrow-params.js';

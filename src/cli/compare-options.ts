@@ -4,6 +4,8 @@ import type { StorageFlags } from './storage-option.js';
 /** What `hpsearch compare` is given. */
 export interface CompareOptions extends StorageFlags {
   pruners: string[];
+  /** `--samplers`: absent, the file's own search only. */
+  samplers?: string[];
   seeds: number;
   trials?: number;
   workers?: number;

@@ -3,7 +3,8 @@ import '../objectives/builtin.js';
 import { HpsearchError } from '../errors.js';
 import { optimizeStudy, type OptimizeProgress } from '../engine/optimize.js';
 import { withOverrides } from '../space/overrides.js';
-import type { LoadedSpace } from '../space/types.js';
+import type { InterchangeableStrategy } from '../space/search-document.js';
+import type { LoadedSpace, SearchSettings } from '../space/types.js';
 import type { Storage } from '../storage/storage.js';
 import { openStudyFromSpace } from '../study/create.js';
 import type { BackendChoice } from '../task/types.js';
@@ -15,12 +16,23 @@ import type { CompareRun, TrialEndRecord } from './summary.js';
  * study `<study>.compare.<strategy>.s<seed>` in one database. Seeds are the file's seed, seed+1,
  * ...; for each seed the strategies run in the order given (the reference first), so the same
  * seed gives every strategy the same params and trial seeds per trial number.
+ *
+ * With `samplers`, once per (sampler, strategy, seed), as `<study>.compare.<sampler>.<strategy>.s<seed>`:
+ * the space's search strategy replaced by each sampler's (random ↔ tpe, see searchDocumentAs),
+ * with the same budget and seeds; per seed the samplers run in the order given, each with every
+ * strategy, so the first sampler's reference (`none`) run comes first.
  */
 export interface CompareOptions {
   loaded: LoadedSpace;
   storage: Storage;
   /** The reference (`none`) first; see resolveStrategies. */
   strategies: readonly CompareStrategy[];
+  /**
+   * The search strategies to run the space with (see resolveSamplers); the first one's `none`
+   * run is the reference. Default: the space's own search only, with study names that leave the
+   * sampler out, as before samplers could be compared.
+   */
+  samplers?: readonly InterchangeableStrategy[];
   /** How many seeds (default 1). */
   seeds?: number;
   /** Trials per run (default: the file's search.trials). */
@@ -38,6 +50,8 @@ export interface CompareOptions {
 }
 
 export interface RunStart {
+  /** The search strategy the run samples with (the space's own without `samplers`). */
+  sampler: string;
   strategy: string;
   seed: number;
   study: string;
@@ -50,6 +64,8 @@ export interface RunStart {
 export interface ComparisonResult {
   /** Runs that spent their whole budget, in the order they ran. */
   runs: CompareRun[];
+  /** Each sampler's search settings as its runs used them, in the order they ran (one: the space's own, without `samplers`). */
+  samplers: { name: string; search: SearchSettings }[];
   seeds: number[];
   trials: number;
   /** The TF.js backends the runs trained on. */
@@ -59,9 +75,9 @@ export interface ComparisonResult {
   interrupted: boolean;
 }
 
-/** `<study>.compare.<strategy>.s<seed>`. */
-export function compareStudyName(study: string, strategy: string, seed: number): string {
-  return `${study}.compare.${strategy}.s${seed}`;
+/** `<study>.compare.<strategy>.s<seed>`, or `<study>.compare.<sampler>.<strategy>.s<seed>` in a comparison of samplers. */
+export function compareStudyName(study: string, strategy: string, seed: number, sampler?: string): string {
+  return `${study}.compare.${sampler === undefined ? '' : `${sampler}.`}${strategy}.s${seed}`;
 }
 
 export async function runComparison(options: CompareOptions): Promise<ComparisonResult> {
@@ -71,11 +87,19 @@ export async function runComparison(options: CompareOptions): Promise<Comparison
   if (strategies.length === 0) throw new HpsearchError('E_USAGE', 'no strategy to compare');
   const seeds = Array.from({ length: count }, (_, i) => loaded.space.seed + i);
   const trials = options.trials ?? loaded.space.search.trials;
+  const samplers = options.samplers;
+  if (samplers?.length === 0) throw new HpsearchError('E_USAGE', 'no sampler to compare');
+  if (samplers && new Set(samplers).size < samplers.length) throw new HpsearchError('E_USAGE', `samplers lists one twice (${samplers.join(', ')}); list each once`);
   const plan = seeds.flatMap((seed) =>
-    strategies.map((strategy) => ({ strategy, seed, study: compareStudyName(loaded.space.study, strategy.name, seed) })),
+    (samplers ?? [undefined]).flatMap((sampler) =>
+      strategies.map((strategy) => ({ sampler, strategy, seed, study: compareStudyName(loaded.space.study, strategy.name, seed, sampler) })),
+    ),
   );
   // Every run's space is checked, and every study name found free, before the first trial runs.
-  const spaces = plan.map((run) => withOverrides(loaded, loaded.file, { study: run.study, seed: run.seed, trials }));
+  const spaces = plan.map((run) =>
+    withOverrides(loaded, loaded.file, { study: run.study, seed: run.seed, trials, strategy: run.sampler }),
+  );
+  const searches = new Map(spaces.map(({ space }) => [space.search.strategy, space.search] as const));
   for (const run of plan) {
     if (await storage.getStudy(run.study)) {
       throw new HpsearchError(
@@ -91,7 +115,8 @@ export async function runComparison(options: CompareOptions): Promise<Comparison
   let workers = 0;
   for (const [i, run] of plan.entries()) {
     if (options.signal?.aborted) return finish(true);
-    const info: RunStart = { strategy: run.strategy.name, seed: run.seed, study: run.study, trials, index: i + 1, total: plan.length };
+    const sampler = spaces[i]!.space.search.strategy;
+    const info: RunStart = { sampler, strategy: run.strategy.name, seed: run.seed, study: run.study, trials, index: i + 1, total: plan.length };
     options.onRunStart?.(info);
     const { study } = await openStudyFromSpace(storage, spaces[i]!, { resume: false });
     const objective = task ? { task: study.space.objective.task!, backend: options.backend ?? 'auto' } : study.space.objective.module!;
@@ -110,6 +135,7 @@ export async function runComparison(options: CompareOptions): Promise<Comparison
     // A run cut short has a smaller budget than the others: it would not compare fairly.
     if (summary.interrupted) return finish(true);
     const record: CompareRun = {
+      sampler,
       strategy: run.strategy.name,
       seed: run.seed,
       study: run.study,
@@ -129,6 +155,7 @@ export async function runComparison(options: CompareOptions): Promise<Comparison
   return finish(false);
 
   function finish(interrupted: boolean): ComparisonResult {
-    return { runs, seeds, trials, backends: [...backends], workers, interrupted };
+    const used = [...searches].map(([name, search]) => ({ name, search }));
+    return { runs, samplers: used, seeds, trials, backends: [...backends], workers, interrupted };
   }
 }

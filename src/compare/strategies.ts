@@ -2,6 +2,8 @@ import { HpsearchError } from '../errors.js';
 import { defaultPrunerSpec, resolvePrunerType, PRUNER_ALIASES, PRUNER_TYPES, type PrunerSpec } from '../space/pruner-spec.js';
 import { suggestion } from '../space/did-you-mean.js';
 import { fullTrialSteps } from '../space/full-trial-steps.js';
+import { STRATEGIES } from '../space/schema.js';
+import { INTERCHANGEABLE_REASON, INTERCHANGEABLE_STRATEGIES, isInterchangeable, type InterchangeableStrategy } from '../space/search-document.js';
 import type { SearchSpace } from '../space/types.js';
 
 /** A strategy of an early-stopping study: the name the user gave (`asha`) and the pruner it stands for. */
@@ -54,4 +56,34 @@ export function resolveStrategies(
     strategies: [reference ?? { name: REFERENCE_STRATEGY, pruner: { type: 'none' } }, ...others],
     added: reference === undefined,
   };
+}
+
+/**
+ * Resolves `--samplers` names to the search strategies to run the space with, in the order given
+ * (the first one's `none` run is the reference). Only INTERCHANGEABLE_STRATEGIES can be compared,
+ * and only on a space whose own search is one of them: E_USAGE, saying why, for grid and narrowing.
+ */
+export function resolveSamplers(names: readonly string[], space: Pick<SearchSpace, 'search'>): InterchangeableStrategy[] {
+  const choices = INTERCHANGEABLE_STRATEGIES.join(',');
+  if (names.length === 0) throw new HpsearchError('E_USAGE', `--samplers is empty; give e.g. ${choices}`);
+  const own = space.search.strategy;
+  if (!isInterchangeable(own)) {
+    throw new HpsearchError(
+      'E_USAGE',
+      `--samplers: the space uses ${own} search, so no other sampler can run it; ${INTERCHANGEABLE_REASON}. Compare samplers on a copy of the file with search.strategy: ${INTERCHANGEABLE_STRATEGIES.join(' or ')}`,
+    );
+  }
+  const samplers: InterchangeableStrategy[] = [];
+  for (const raw of names) {
+    const name = raw.trim();
+    if (name === '') throw new HpsearchError('E_USAGE', `--samplers has an empty name; give a comma-separated list such as ${choices}`);
+    const strategy = STRATEGIES.find((known) => known === name);
+    if (strategy === undefined) {
+      throw new HpsearchError('E_USAGE', `unknown sampler "${name}"${suggestion(name, INTERCHANGEABLE_STRATEGIES)} (expected one of ${INTERCHANGEABLE_STRATEGIES.join(', ')})`);
+    }
+    if (!isInterchangeable(strategy)) throw new HpsearchError('E_USAGE', `--samplers: ${strategy} cannot be compared; ${INTERCHANGEABLE_REASON}`);
+    if (samplers.includes(strategy)) throw new HpsearchError('E_USAGE', `--samplers names ${strategy} twice; list each sampler once`);
+    samplers.push(strategy);
+  }
+  return samplers;
 }

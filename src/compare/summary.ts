@@ -2,8 +2,10 @@ import type { Direction } from '../space/types.js';
 
 /**
  * Statistics of an early-stopping study (`hpsearch compare`): the same space run once per
- * (strategy, seed), each strategy measured against the reference strategy (no pruning) of the
- * same seed. Pure: it works on finished-run records, so it is tested on hand-made ones.
+ * (sampler, strategy, seed), each (sampler, strategy) measured against the reference run of the
+ * same seed: the reference strategy (no pruning) under the reference sampler (the first one's,
+ * e.g. plain random search in a comparison of random and tpe). Pure: it works on finished-run
+ * records, so it is tested on hand-made ones.
  */
 
 /** One trial of a run as it ended, in the order trials ended. */
@@ -15,8 +17,10 @@ export interface TrialEndRecord {
   stepsTrained: number;
 }
 
-/** One finished run: one strategy on one seed. */
+/** One finished run: one strategy under one sampler on one seed. */
 export interface CompareRun {
+  /** The search strategy the run sampled with, e.g. random or tpe. */
+  sampler: string;
   strategy: string;
   seed: number;
   study: string;
@@ -38,6 +42,8 @@ export interface SummaryOptions {
   direction: Direction;
   /** The strategy the others are measured against (default `none`). */
   reference?: string;
+  /** The sampler whose reference-strategy run the others are measured against (default: the first run's). */
+  referenceSampler?: string;
   /** How close to the reference's best counts as reaching it (default 0.01). */
   tolerance?: number;
   /** The target: reach the reference's best within this fraction of its steps (default 0.25). */
@@ -55,8 +61,8 @@ export interface Spread {
   n: number;
 }
 
-/** One run's own figures (all of CompareRun but its strategy and trial list), measured against the same seed's reference. */
-export interface SeedResult extends Omit<CompareRun, 'strategy' | 'ends'> {
+/** One run's own figures (all of CompareRun but its sampler, strategy and trial list), measured against the same seed's reference. */
+export interface SeedResult extends Omit<CompareRun, 'sampler' | 'strategy' | 'ends'> {
   /** stepsTrained / the reference run's stepsTrained (same seed); null without a reference. */
   fractionOfReference: number | null;
   /** The reference run's best and steps trained on this seed. */
@@ -68,7 +74,9 @@ export interface SeedResult extends Omit<CompareRun, 'strategy' | 'ends'> {
   metTarget: boolean | null;
 }
 
+/** One row of the comparison: one strategy under one sampler, over the seeds. */
 export interface StrategySummary {
+  sampler: string;
   strategy: string;
   best: Spread;
   /** Mean steps per seed, and that as a fraction of the reference's mean. */
@@ -79,30 +87,39 @@ export interface StrategySummary {
   failed: { mean: number };
   /** Mean over the seeds where the reference's best was reached. */
   stepsToReach: { mean: number | null; reached: number; of: number };
-  /** In how many seeds the target was met; null for the reference itself. */
+  /** In how many seeds the target was met; null for the reference run itself. */
   target: { met: number; of: number; all: boolean } | null;
   seeds: SeedResult[];
 }
 
 export interface ComparisonSummary {
   direction: Direction;
+  /** The reference strategy, and the sampler it runs under. */
   reference: string;
+  referenceSampler: string | null;
   tolerance: number;
   targetFraction: number;
   seeds: number[];
-  /** In the order the strategies first appear in the runs. */
+  /** The samplers, in the order they first appear in the runs. */
+  samplers: string[];
+  /** One per (sampler, strategy), grouped by sampler, each in the order it first appears in the runs. */
   strategies: StrategySummary[];
 }
 
 export function summarizeComparison(runs: readonly CompareRun[], options: SummaryOptions): ComparisonSummary {
   const reference = options.reference ?? 'none';
+  const referenceSampler = options.referenceSampler ?? runs[0]?.sampler ?? null;
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const targetFraction = options.targetFraction ?? DEFAULT_TARGET_FRACTION;
-  const references = new Map(runs.filter((r) => r.strategy === reference).map((r) => [r.seed, r]));
+  const isReference = (r: Pick<CompareRun, 'sampler' | 'strategy'>) => r.strategy === reference && r.sampler === referenceSampler;
+  const references = new Map(runs.filter(isReference).map((r) => [r.seed, r]));
   const seeds = unique(runs.map((r) => r.seed));
-  const strategies = unique(runs.map((r) => r.strategy)).map((strategy): StrategySummary => {
-    const own = runs.filter((r) => r.strategy === strategy);
-    const perSeed = own.map((run) => seedResult(run, references.get(run.seed), strategy === reference));
+  const samplers = unique(runs.map((r) => r.sampler));
+  const groups = samplers.flatMap((sampler) => unique(runs.filter((r) => r.sampler === sampler).map((r) => r.strategy)).map((strategy) => ({ sampler, strategy })));
+  const strategies = groups.map(({ sampler, strategy }): StrategySummary => {
+    const own = runs.filter((r) => r.sampler === sampler && r.strategy === strategy);
+    const ownIsReference = isReference({ sampler, strategy });
+    const perSeed = own.map((run) => seedResult(run, references.get(run.seed), ownIsReference));
     const reached = perSeed.flatMap((s) => (s.reached ? [s.reached.steps] : []));
     const referenceSteps = own.flatMap((r) => {
       const ref = references.get(r.seed);
@@ -112,6 +129,7 @@ export function summarizeComparison(runs: readonly CompareRun[], options: Summar
     const meanReferenceSteps = mean(referenceSteps);
     const met = perSeed.filter((s) => s.metTarget === true).length;
     return {
+      sampler,
       strategy,
       best: spread(own.flatMap((r) => (r.best === null || !Number.isFinite(r.best) ? [] : [r.best]))),
       stepsTrained: {
@@ -123,23 +141,23 @@ export function summarizeComparison(runs: readonly CompareRun[], options: Summar
       stoppedEarly: { mean: mean(own.map((r) => r.stoppedEarly)) ?? 0 },
       failed: { mean: mean(own.map((r) => r.failed)) ?? 0 },
       stepsToReach: { mean: mean(reached), reached: reached.length, of: own.length },
-      target: strategy === reference ? null : { met, of: own.length, all: own.length > 0 && met === own.length },
+      target: ownIsReference ? null : { met, of: own.length, all: own.length > 0 && met === own.length },
       seeds: perSeed,
     };
   });
-  return { direction: options.direction, reference, tolerance, targetFraction, seeds, strategies };
+  return { direction: options.direction, reference, referenceSampler, tolerance, targetFraction, seeds, samplers, strategies };
 
-  function seedResult(run: CompareRun, ref: CompareRun | undefined, isReference: boolean): SeedResult {
+  function seedResult(run: CompareRun, ref: CompareRun | undefined, isReferenceRun: boolean): SeedResult {
     const referenceBest = ref?.best ?? null;
     const reached = referenceBest === null ? null : firstReach(run.ends, referenceBest, options.direction, tolerance);
-    const { strategy: _strategy, ends: _ends, ...own } = run;
+    const { sampler: _sampler, strategy: _strategy, ends: _ends, ...own } = run;
     return {
       ...own,
       fractionOfReference: ref && ref.stepsTrained > 0 ? run.stepsTrained / ref.stepsTrained : null,
       referenceBest,
       referenceSteps: ref?.stepsTrained ?? null,
       reached,
-      metTarget: isReference ? null : reached !== null && ref !== undefined && reached.steps <= targetFraction * ref.stepsTrained,
+      metTarget: isReferenceRun ? null : reached !== null && ref !== undefined && reached.steps <= targetFraction * ref.stepsTrained,
     };
   }
 }

@@ -1,3 +1,4 @@
+import { samplerStateLabel } from '../samplers/index.js';
 import { narrowingRound, roundRanges } from '../samplers/narrowing.js';
 import type { Direction, ParamSpec, ParamSpecs, ParamValue, SearchSpace } from '../space/types.js';
 import type { LeaderboardRow, StepRecord, TrialRecord } from '../storage/storage.js';
@@ -40,7 +41,10 @@ export interface ReportTrial {
   params: Record<string, ParamValue>;
   steps: number;
   durationMs: number | null;
+  /** Narrowing's round (the rounds view places trials by it); null for other strategies. */
   round: number | null;
+  /** The study's sampler's label for what it recorded with the trial (`round 2`, `startup`, `tpe`); null for grid and random. */
+  sampler: string | null;
   /** Why it failed or stopped early, if it did. */
   reason: string | null;
 }
@@ -134,6 +138,7 @@ export function buildReportData(input: ReportInput): ReportData {
   const counts = Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>;
   for (const row of input.rows) counts[row.state]++;
   const complete = input.trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
+  const describe = samplerStateLabel(input.space?.search.strategy ?? null);
   return {
     study: {
       ...study,
@@ -152,6 +157,7 @@ export function buildReportData(input: ReportInput): ReportData {
       steps: row.steps,
       durationMs: row.durationMs,
       round: narrowingRound(row),
+      sampler: describe(row.samplerState),
       reason: row.error,
     })),
     curves: buildCurves(ranked, input.steps, study.metric),

@@ -95,7 +95,7 @@ export function scatterSpec(data: ReportData): ViewSpec {
     const xv = t.params[axes.x];
     const yv = axes.y === null ? t.value : t.params[axes.y];
     if (!plottable(xv, x) || !plottable(yv, y)) return [];
-    return [{ number: t.number, x: xv, y: yv, value: t.value }];
+    return [{ number: t.number, x: xv, y: yv, value: t.value, sampler: t.sampler }];
   });
   if (values.length === 0) return { empty: `No complete trial has numeric values of ${axes.x}${axes.y ? ` and ${axes.y}` : ''} yet.` };
   const metric = data.study.metric;
@@ -115,6 +115,7 @@ export function scatterSpec(data: ReportData): ViewSpec {
           { field: 'x', title: axes.x, format: '.3~e' },
           ...(axes.y ? [{ field: 'y', title: axes.y, format: '.3~e' }] : []),
           { field: 'value', title: metric, format: '.4~g' },
+          ...samplerTooltip(data),
         ],
       },
       config: CONFIG,
@@ -127,11 +128,11 @@ export function historySpec(data: ReportData): ViewSpec {
   const sign = data.study.direction === 'minimize' ? 1 : -1;
   const byNumber = [...data.trials].sort((a, b) => a.number - b.number);
   let best: number | null = null;
-  const values: Array<{ number: number; value: number; state: string; best: number | null }> = [];
+  const values: Array<{ number: number; value: number; state: string; sampler: string | null; best: number | null }> = [];
   for (const t of byNumber) {
     if (t.value === null || !Number.isFinite(t.value) || (t.state !== 'complete' && t.state !== 'pruned')) continue;
     if (t.state === 'complete' && (best === null || sign * (t.value - best) < 0)) best = t.value;
-    values.push({ number: t.number, value: t.value, state: t.state, best: t.state === 'complete' ? best : null });
+    values.push({ number: t.number, value: t.value, state: t.state, sampler: t.sampler, best: t.state === 'complete' ? best : null });
   }
   if (values.length === 0) return { empty: 'No trial has finished with a value yet.' };
   const metric = data.study.metric;
@@ -149,7 +150,7 @@ export function historySpec(data: ReportData): ViewSpec {
             y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
             color: { field: 'state', type: 'nominal', scale: { domain: ['complete', 'pruned'], range: ['#1f77b4', '#aaaaaa'] }, title: 'state' },
             opacity: { condition: { test: "datum.state === 'pruned'", value: 0.6 }, value: 0.9 },
-            tooltip: [{ field: 'number', title: 'trial' }, { field: 'state' }, { field: 'value', title: metric, format: '.4~g' }],
+            tooltip: [{ field: 'number', title: 'trial' }, { field: 'state' }, { field: 'value', title: metric, format: '.4~g' }, ...samplerTooltip(data)],
           },
         },
         {
@@ -252,6 +253,11 @@ export function importanceSpec(data: ReportData): ViewSpec {
       config: CONFIG,
     } as TopLevelSpec,
   };
+}
+
+/** The trial's sampler label in a tooltip, when the study's sampler labels its trials (narrowing's round, TPE's phase). */
+function samplerTooltip(data: ReportData): { field: string }[] {
+  return data.trials.some((t) => t.sampler !== null) ? [{ field: 'sampler' }] : [];
 }
 
 /** Narrowing studies: per numeric param, each round's range as a bar with the round's trials on it. */

@@ -17,6 +17,12 @@ export function narrowingRound(trial: { readonly samplerState?: SamplerState | u
   return typeof round === 'number' && Number.isSafeInteger(round) && round >= 0 ? round : null;
 }
 
+/** The label leaderboards and reports show for a narrowing trial: `round 2`; null without a round. */
+export function describeNarrowingState(state: SamplerState): string | null {
+  const round = narrowingRound({ samplerState: state });
+  return round === null ? null : `round ${round}`;
+}
+
 /**
  * Ranges of each round that the given trials determine: round 0 is the space's params; round
  * r ≥ 1 exists once round r−1 is finished (see `roundFinished`) and is `narrowParams` of

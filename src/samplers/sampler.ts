@@ -5,7 +5,7 @@ import type { TrialState } from '../trial-state.js';
  * A sampler turns a sample index into parameters. Grid and random search are pure functions
  * of (space, seed, index), which is what makes them deterministic and duplicate-free across
  * workers and processes: the storage hands out each index exactly once.
- * Samplers that learn from history (narrowing, later TPE) read finished trials through `history`.
+ * Samplers that learn from history (narrowing, TPE) read finished trials through `history`.
  */
 export interface Sampler {
   readonly name: string;
@@ -65,3 +65,18 @@ export interface Sample {
 }
 
 export type SamplerFactory = (space: SearchSpace) => Sampler;
+
+/**
+ * A short label for what a sampler recorded with a trial, as leaderboards and reports show it
+ * (`round 2`, `startup`); null when there is nothing to say (grid, random, a trial enqueued by hand).
+ */
+export type SamplerStateLabel = (state: SamplerState) => string | null;
+
+/** The label of a sampler that records nothing worth showing (grid, random). */
+export const NO_SAMPLER_LABEL: SamplerStateLabel = () => null;
+
+/** What the sampler registry holds per strategy. */
+export interface SamplerEntry {
+  create: SamplerFactory;
+  describe: SamplerStateLabel;
+}

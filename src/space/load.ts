@@ -16,7 +16,7 @@ import { kindOfObjective, kindsNamedBy, objectiveKinds } from './objective-kind.
 import { checkRepeatedValues } from './repeated-values.js';
 import { checkStopping } from './stopping.js';
 import { dotted, readSpaceDocument, type SpaceDocument } from './yaml-document.js';
-import { PARAM_SCHEMAS, SEARCH_SCHEMAS, STUDY_NAME_PATTERN, TPE_MULTIVARIATE_DEFAULT, checkFields, checkValue, checkVariant, describeValue, isMapping, objectiveSchema, scalarSchema, spaceFileSchema, type StrategyName } from './schema.js';
+import { PARAM_SCHEMAS, SEARCH_SCHEMAS, STUDY_NAME_PATTERN, TPE_DEFAULTS, checkFields, checkValue, checkVariant, describeValue, isMapping, objectiveSchema, scalarSchema, spaceFileSchema, type StrategyName } from './schema.js';
 import { type RawIssue } from './raw-issue.js';
 import type { LoadedSpace, ObjectiveSpec, ParamSpec, ParamSpecs, ParamValue, SearchSettings, SearchSpace } from './types.js';
 
@@ -333,13 +333,13 @@ function buildSearch(
       return {
         strategy: 'tpe',
         trials: trials!,
-        startupTrials: (fields.startup_trials as number | undefined) ?? 10,
-        eiCandidates: (fields.ei_candidates as number | undefined) ?? 24,
-        multivariate: (fields.multivariate as boolean | undefined) ?? TPE_MULTIVARIATE_DEFAULT,
-        constantLiar: (fields.constant_liar as boolean | undefined) ?? true,
-        priorWeight: (fields.prior_weight as number | undefined) ?? 1,
-        considerMagicClip: (fields.consider_magic_clip as boolean | undefined) ?? true,
-        considerEndpoints: (fields.consider_endpoints as boolean | undefined) ?? false,
+        startupTrials: (fields.startup_trials as number | undefined) ?? TPE_DEFAULTS.startupTrials,
+        eiCandidates: (fields.ei_candidates as number | undefined) ?? TPE_DEFAULTS.eiCandidates,
+        multivariate: (fields.multivariate as boolean | undefined) ?? TPE_DEFAULTS.multivariate,
+        constantLiar: (fields.constant_liar as boolean | undefined) ?? TPE_DEFAULTS.constantLiar,
+        priorWeight: (fields.prior_weight as number | undefined) ?? TPE_DEFAULTS.priorWeight,
+        considerMagicClip: (fields.consider_magic_clip as boolean | undefined) ?? TPE_DEFAULTS.considerMagicClip,
+        considerEndpoints: (fields.consider_endpoints as boolean | undefined) ?? TPE_DEFAULTS.considerEndpoints,
       };
     case 'grid': {
       if (gridPoints === undefined) return undefined;

@@ -1,16 +1,19 @@
 import { dirname } from 'node:path';
 import { HpsearchError } from '../errors.js';
 import { validateSpaceDocument } from './load.js';
-import type { LoadedSpace } from './types.js';
+import { searchDocumentAs } from './search-document.js';
+import type { LoadedSpace, Strategy } from './types.js';
 import type { PrunerType } from './pruner-spec.js';
 
-/** What a command line may change in a space file (`--study`, `--seed`, `--trials`, `--pruner`). */
+/** What a command line may change in a space file (`--study`, `--seed`, `--trials`, `--pruner`, a sampler of `compare --samplers`). */
 export interface SpaceOverrides {
   study?: string;
   seed?: number;
   trials?: number;
   /** A pruner type: the file's pruner settings if it has that type, else that type's defaults. */
   pruner?: PrunerType;
+  /** Another search strategy for the same space and budget (see searchDocumentAs): random ↔ tpe. */
+  strategy?: Strategy;
 }
 
 /**
@@ -24,6 +27,7 @@ export function withOverrides(loaded: LoadedSpace, file: string, overrides: Spac
   if (overrides.pruner !== undefined && loaded.space.pruner.type !== overrides.pruner) {
     raw['pruner'] = { type: overrides.pruner };
   }
+  if (overrides.strategy !== undefined) raw['search'] = searchDocumentAs(raw['search'] as Record<string, unknown>, overrides.strategy);
   if (overrides.trials !== undefined) {
     if (loaded.space.search.strategy === 'narrowing') {
       if (overrides.trials !== loaded.space.search.trials) {

@@ -12,6 +12,7 @@ import { objectiveKinds, objectiveKindsRevision } from './objective-kind.js';
 import type { PathSegment, RawIssue } from './raw-issue.js';
 import { suggestion } from './did-you-mean.js';
 import { DIVERGENCE_FACTOR_DEFAULT, PRUNER_SCHEMAS, divergenceSchema, earlyStoppingSchema } from './stopping-schema.js';
+import type { TpeSearch } from './types.js';
 
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -103,17 +104,31 @@ export const narrowingSearchSchema = z.strictObject({
 /** Whether TPE models the params jointly unless the file says; chosen by `npm run bench -- tpe` (see the README). */
 export const TPE_MULTIVARIATE_DEFAULT = false;
 
+/**
+ * TPE's settings when the file leaves them out (Optuna's), in one place for the loader, the
+ * schema's descriptions and a search converted to tpe (search-document.ts).
+ */
+export const TPE_DEFAULTS: Readonly<Omit<TpeSearch, 'strategy' | 'trials'>> = {
+  startupTrials: 10,
+  eiCandidates: 24,
+  multivariate: TPE_MULTIVARIATE_DEFAULT,
+  constantLiar: true,
+  priorWeight: 1,
+  considerMagicClip: true,
+  considerEndpoints: false,
+};
+
 export const tpeSearchSchema = z.strictObject({
   strategy: z.literal('tpe'),
   trials: trialsField.describe('Number of trials to run.'),
   ...commonSearchFields,
-  startup_trials: z.int().min(0).optional().describe('Trials drawn at random until this many are complete or pruned. Default 10.'),
-  ei_candidates: z.int().min(1).max(10_000).optional().describe('Candidates drawn from the good trials\' density each draw; the best by l(x)/g(x) is kept. Default 24.'),
-  multivariate: z.boolean().optional().describe(`One joint density over all params (true) or one per param (false). Default ${TPE_MULTIVARIATE_DEFAULT}.`),
-  constant_liar: z.boolean().optional().describe('Running trials count as bad observations, so parallel workers do not pile onto one point. Default true.'),
-  prior_weight: z.number().positive().optional().describe('Weight of the prior (a kernel as wide as the range) against each observation. Default 1.'),
-  consider_magic_clip: z.boolean().optional().describe('Floor each bandwidth at range / min(100, 1 + kernels). Default true.'),
-  consider_endpoints: z.boolean().optional().describe('Let the bounds set the bandwidths of the outermost observations. Default false.'),
+  startup_trials: z.int().min(0).optional().describe(`Trials drawn at random until this many are complete or pruned. Default ${TPE_DEFAULTS.startupTrials}.`),
+  ei_candidates: z.int().min(1).max(10_000).optional().describe(`Candidates drawn from the good trials' density each draw; the best by l(x)/g(x) is kept. Default ${TPE_DEFAULTS.eiCandidates}.`),
+  multivariate: z.boolean().optional().describe(`One joint density over all params (true) or one per param (false). Default ${TPE_DEFAULTS.multivariate}.`),
+  constant_liar: z.boolean().optional().describe(`Running trials count as bad observations, so parallel workers do not pile onto one point. Default ${TPE_DEFAULTS.constantLiar}.`),
+  prior_weight: z.number().positive().optional().describe(`Weight of the prior (a kernel as wide as the range) against each observation. Default ${TPE_DEFAULTS.priorWeight}.`),
+  consider_magic_clip: z.boolean().optional().describe(`Floor each bandwidth at range / min(100, 1 + kernels). Default ${TPE_DEFAULTS.considerMagicClip}.`),
+  consider_endpoints: z.boolean().optional().describe(`Let the bounds set the bandwidths of the outermost observations. Default ${TPE_DEFAULTS.considerEndpoints}.`),
 });
 
 export const SEARCH_SCHEMAS = {

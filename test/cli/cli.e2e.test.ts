@@ -44,7 +44,9 @@ describe('hpsearch CLI, end to end in child processes', () => {
     expect(board.code).toBe(0);
     const rows = JSON.parse(board.stdout) as Record<string, unknown>[];
     expect(rows).toHaveLength(4);
-    expect(Object.keys(rows[0]!)).toEqual(['rank', 'number', 'state', 'value', 'params', 'steps', 'stopped', 'duration_ms']);
+    expect(Object.keys(rows[0]!)).toEqual(['rank', 'number', 'state', 'value', 'params', 'steps', 'stopped', 'duration_ms', 'sampler_state', 'sampler']);
+    // Random search records nothing about a trial, so it has no label.
+    expect(rows.every((r) => JSON.stringify(r['sampler_state']) === '{}' && r['sampler'] === null)).toBe(true);
     expect(rows.map((r) => r['rank'])).toEqual([1, 2, 3, 4]);
     const values = rows.map((r) => r['value'] as number);
     expect(values).toEqual([...values].sort((a, b) => b - a));
@@ -64,12 +66,54 @@ describe('hpsearch CLI, end to end in child processes', () => {
     expect(csv.stdout.trim().split('\n')).toHaveLength(3);
 
     const table = await runCli(['leaderboard', 'best', '--db', db]);
-    expect(table.stdout).toMatch(/val_accuracy/);
+    expect(table.stdout).toMatch(/^rank\s+#\s+state\s+val_accuracy\s+lr\s/);
+    expect(table.stdout).not.toMatch(/sampler/);
     expect(table.stdout.trim().split('\n')).toHaveLength(12);
 
     const studies = await runCli(['studies', '--db', db, '--format', 'json']);
     const list = JSON.parse(studies.stdout) as { name: string }[];
     expect(list.map((s) => s.name)).toEqual(['best']);
+  });
+
+  it("labels each trial with what its sampler recorded (TPE's phase, narrowing's round) in the leaderboard and the trial command", async () => {
+    const dir = tempDir();
+    const db = join(dir, 'labels.db');
+    for (const file of ['report-tpe.yaml', 'report-narrowing.yaml']) {
+      const run = await runCli(['run', join(REPO, 'test', 'fixtures', 'spaces', file), '--db', db, '--workers', '1']);
+      expect(run.stderr).not.toMatch(/unexpected error/);
+      expect(run.code).toBe(0);
+    }
+    // report-tpe.yaml: 4 startup trials, then 6 modelled ones.
+    const json = await runCli(['leaderboard', 'report-tpe', '--db', db, '--format', 'json']);
+    const rows = JSON.parse(json.stdout) as { number: number; sampler_state: Record<string, unknown>; sampler: string | null }[];
+    expect(rows).toHaveLength(10);
+    for (const row of rows) {
+      const phase = row.number < 4 ? 'startup' : 'tpe';
+      expect(row.sampler_state).toEqual({ phase });
+      expect(row.sampler).toBe(phase);
+    }
+    const table = (await runCli(['leaderboard', 'report-tpe', '--db', db, '--top', '10'])).stdout.split('\n');
+    expect(table[0]).toMatch(/^rank\s+#\s+state\s+sampler\s+val_accuracy\s+learning_rate\s/);
+    const cells = table.slice(2, 12).map((line) => line.trim().split(/\s{2,}/));
+    expect(cells.map(([, number, , sampler]) => [Number(number), sampler])).toEqual(cells.map(([, number]) => [Number(number), Number(number) < 4 ? 'startup' : 'tpe']));
+    const csv = (await runCli(['leaderboard', 'report-tpe', '--db', db, '--format', 'csv'])).stdout.split(/\r?\n/);
+    expect(csv[0]).toBe('rank,number,state,sampler,value,learning_rate,weight_decay,epochs,steps,stopped,duration_ms');
+
+    const trial = await runCli(['trial', 'report-tpe', '7', '--db', db]);
+    expect(trial.code).toBe(0);
+    expect(trial.stdout).toMatch(/^sampler {3}tpe$/m);
+    expect(trial.stdout).not.toMatch(/^round/m);
+    const startup = JSON.parse((await runCli(['trial', 'report-tpe', '0', '--db', db, '--format', 'json'])).stdout) as Record<string, unknown>;
+    expect(startup).toMatchObject({ round: null, sampler: 'startup', sampler_state: { phase: 'startup' } });
+
+    // Narrowing: its round, as a label, with JSON's round kept.
+    const narrowed = JSON.parse((await runCli(['trial', 'report-narrowing', '5', '--db', db, '--format', 'json'])).stdout) as Record<string, unknown>;
+    expect(narrowed).toMatchObject({ round: 1, sampler: 'round 1', sampler_state: { round: 1 } });
+    expect((await runCli(['trial', 'report-narrowing', '5', '--db', db])).stdout).toMatch(/^sampler {3}round 1$/m);
+    const board = (await runCli(['leaderboard', 'report-narrowing', '--db', db, '--top', '12'])).stdout.split('\n');
+    expect(board[0]).toMatch(/^rank\s+#\s+state\s+sampler\s+val_accuracy\s/);
+    expect(board.slice(2, 14).map((line) => line.trim().split(/\s{2,}/)[3])).toEqual(expect.arrayContaining(['round 0', 'round 1', 'round 2']));
+    expect(board.slice(2, 14).every((line) => /^round [012]$/.test(line.trim().split(/\s{2,}/)[3]!))).toBe(true);
   });
 
   it('rejects an invalid space with exit code 2, every problem listed, and no database written', async () => {

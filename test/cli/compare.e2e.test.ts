@@ -11,6 +11,8 @@ const tempDir = useTempDir();
 const SPACE = join(REPO, 'test', 'fixtures', 'spaces', 'compare-ramp.yaml');
 const TRIALS = 12;
 const STEPS = 9;
+/** The same with TPE as its sampler (3 startup trials): what `--samplers` runs as tpe. */
+const TPE_SPACE = join(REPO, 'test', 'fixtures', 'spaces', 'compare-ramp-tpe.yaml');
 
 interface SeedJson {
   seed: number;
@@ -36,6 +38,12 @@ interface StrategyJson {
   seeds: SeedJson[];
 }
 
+interface SamplersJson extends CompareJson {
+  samplers: string[];
+  reference_sampler: string;
+  strategies: (StrategyJson & { sampler: string; search: Record<string, unknown> })[];
+}
+
 interface CompareJson {
   seeds: number[];
   trials: number;
@@ -56,6 +64,8 @@ describe('hpsearch compare, end to end in child processes', () => {
     expect(doc.trials).toBe(TRIALS);
     expect(doc.reference).toBe('none');
     expect(doc.strategies.map((s) => s.strategy)).toEqual(['none', 'asha']);
+    // Without --samplers: the file's own search, named in each row.
+    expect(doc.strategies.map((s) => (s as StrategyJson & { sampler: string }).sampler)).toEqual(['random', 'random']);
     const [none, asha] = doc.strategies as [StrategyJson, StrategyJson];
     // The asha strategy runs the file's own successive-halving settings.
     expect(asha.pruner).toMatchObject({ type: 'successive_halving', min_resource: 1, reduction_factor: 3, max_resource: 9 });
@@ -143,6 +153,118 @@ describe('hpsearch compare, end to end in child processes', () => {
     const again = await runCli(['compare', SPACE, '--pruners', 'none,median', '--db', db], { cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/study "ramp\.compare\.none\.s7" already exists in .*--db/);
+  });
+
+  it('with --samplers random,tpe, runs every (sampler, pruner, seed) on the same budget and seeds, all measured against random none', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'samplers.db');
+    const result = await runCli(['compare', TPE_SPACE, '--samplers', 'random,tpe', '--pruners', 'none,asha', '--seeds', '2', '--workers', '2', '--db', db, '--format', 'json']);
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/comparing samplers random, tpe × pruners none, asha on .*compare-ramp-tpe\.yaml: 2 seeds from 7, 12 trials per run/);
+    expect(result.stderr).toMatch(/\[1\/8\] random none seed 7: /);
+    expect(result.stderr).toMatch(/\[4\/8\] tpe asha seed 7: .*% of random none\)/);
+    const doc = JSON.parse(result.stdout) as SamplersJson;
+    expect(doc).toMatchObject({ seeds: [7, 8], trials: TRIALS, samplers: ['random', 'tpe'], reference: 'none', reference_sampler: 'random' });
+    expect(doc.strategies.map((s) => [s.sampler, s.strategy])).toEqual([
+      ['random', 'none'],
+      ['random', 'asha'],
+      ['tpe', 'none'],
+      ['tpe', 'asha'],
+    ]);
+    const row = (sampler: string, strategy: string) => doc.strategies.find((s) => s.sampler === sampler && s.strategy === strategy)!;
+    // random: the file's search with its strategy replaced; tpe: the file's own tpe settings.
+    expect(row('random', 'none').search).toEqual({ strategy: 'random', trials: TRIALS });
+    expect(row('tpe', 'asha').search).toMatchObject({ strategy: 'tpe', trials: TRIALS, startup_trials: 3, ei_candidates: 24, constant_liar: true });
+    expect(row('tpe', 'asha').pruner).toMatchObject({ type: 'successive_halving', min_resource: 1, max_resource: 9 });
+    expect(row('random', 'none').target).toBeNull();
+    for (const [i, seed] of [7, 8].entries()) {
+      const reference = row('random', 'none').seeds[i]!;
+      expect(reference).toMatchObject({ seed, study: `ramp-tpe.compare.random.none.s${seed}`, steps_trained: TRIALS * STEPS, fraction_of_reference: 1 });
+      for (const [sampler, strategy] of [['random', 'asha'], ['tpe', 'none'], ['tpe', 'asha']] as const) {
+        const own = row(sampler, strategy).seeds[i]!;
+        expect(own).toMatchObject({ seed, study: `ramp-tpe.compare.${sampler}.${strategy}.s${seed}`, trials: TRIALS, reference_best: reference.best });
+        expect(own.fraction_of_reference).toBeCloseTo(own.steps_trained / (TRIALS * STEPS), 12);
+      }
+      // Without a pruner TPE trains every step too; with ASHA it trains fewer.
+      expect(row('tpe', 'none').seeds[i]!.steps_trained).toBe(TRIALS * STEPS);
+      expect(row('tpe', 'asha').seeds[i]!.steps_trained).toBeLessThan(TRIALS * STEPS);
+    }
+    expect(row('tpe', 'none').target).toMatchObject({ of: 2 });
+
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      const studies = sqlite.prepare('SELECT name, space_json AS space FROM studies ORDER BY name').all() as { name: string; space: string }[];
+      expect(studies.map((s) => s.name)).toEqual(
+        ['random', 'tpe'].flatMap((sampler) => ['asha', 'none'].flatMap((strategy) => [7, 8].map((seed) => `ramp-tpe.compare.${sampler}.${strategy}.s${seed}`))),
+      );
+      // Each study's stored space says what ran.
+      for (const study of studies) {
+        const search = (JSON.parse(study.space) as { search: Record<string, unknown> }).search;
+        expect(search).toEqual(study.name.includes('.tpe.') ? { strategy: 'tpe', trials: TRIALS, startup_trials: 3 } : { strategy: 'random', trials: TRIALS });
+      }
+      const trials = sqlite
+        .prepare('SELECT s.name AS study, t.number, t.params_json AS params, t.sampler_state AS state FROM trials t JOIN studies s ON s.id = t.study_id ORDER BY s.name, t.number')
+        .all() as { study: string; number: number; params: string; state: string }[];
+      const of = (study: string) => trials.filter((t) => t.study === study);
+      for (const seed of [7, 8]) {
+        const random = of(`ramp-tpe.compare.random.none.s${seed}`);
+        expect(of(`ramp-tpe.compare.random.asha.s${seed}`).map((t) => t.params)).toEqual(random.map((t) => t.params));
+        for (const strategy of ['none', 'asha']) {
+          const tpe = of(`ramp-tpe.compare.tpe.${strategy}.s${seed}`);
+          expect(tpe).toHaveLength(TRIALS);
+          const phases = tpe.map((t) => (JSON.parse(t.state) as { phase: string }).phase);
+          // The startup draws are random search's draws of the same seed; after them TPE models.
+          expect(phases.slice(0, 3)).toEqual(['startup', 'startup', 'startup']);
+          expect(tpe.slice(0, 3).map((t) => t.params)).toEqual(random.slice(0, 3).map((t) => t.params));
+          expect(phases.filter((p) => p === 'tpe').length).toBeGreaterThanOrEqual(5);
+        }
+      }
+    } finally {
+      sqlite.close();
+    }
+
+    // The leaderboard of a TPE run shows each trial's phase.
+    const board = await runCli(['leaderboard', 'ramp-tpe.compare.tpe.asha.s7', '--db', db, '--all', '--top', '12']);
+    expect(board.code).toBe(0);
+    expect(board.stdout.split('\n')[0]).toMatch(/^rank\s+#\s+state\s+sampler\s+val_accuracy/);
+    expect(board.stdout).toMatch(/ startup /);
+    expect(board.stdout).toMatch(/ tpe /);
+  });
+
+  it('with --samplers, prints a sampler column and names the reference with its sampler', async () => {
+    const dir = tempDir();
+    const result = await runCli(['compare', SPACE, '--samplers', 'random,tpe', '--pruners', 'none', '--workers', '1', '--db', join(dir, 'table.db')]);
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^sampler\s+strategy\s+best val_accuracy\s+steps\/seed\s+vs random none\s+wall time\s+pruned\s+stopped early\s+steps to reach\s+reached\s+target$/);
+    expect(lines[2]).toMatch(/^random\s+none\s+[0-9.]+ ± 0\s+108\s+100%\s+.*\s+1\/1\s+-$/);
+    expect(lines[3]).toMatch(/^tpe\s+none\s+[0-9.]+ ± 0\s+108\s+100%\s+.*\s+[01]\/1\s+(met|missed) [01]\/1$/);
+    expect(result.stdout).toMatch(/within 0\.01 of the same seed's random none best/);
+    // A random file gets TPE's defaults.
+    const sqlite = new Database(join(dir, 'table.db'), { readonly: true });
+    try {
+      const { space } = sqlite.prepare('SELECT space_json AS space FROM studies WHERE name = ?').get('ramp.compare.tpe.none.s7') as { space: string };
+      expect((JSON.parse(space) as { search: unknown }).search).toMatchObject({ strategy: 'tpe', trials: TRIALS, startup_trials: 10, multivariate: false });
+    } finally {
+      sqlite.close();
+    }
+  });
+
+  it('refuses samplers that cannot be compared, and --samplers on a narrowing space, with exit code 2 and nothing written', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'never.db');
+    const grid = await runCli(['compare', SPACE, '--samplers', 'random,grid', '--db', db]);
+    expect(grid.code).toBe(2);
+    expect(grid.stderr).toMatch(/--samplers: grid cannot be compared; only random and tpe can take one another's place: .*narrowing sets its budget in rounds/);
+    const typo = await runCli(['compare', SPACE, '--samplers', 'random,tep', '--db', db]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown sampler "tep"; did you mean "tpe"\?/);
+    const narrowing = await runCli(['compare', join(REPO, 'test', 'fixtures', 'spaces', 'report-narrowing.yaml'), '--samplers', 'random,tpe', '--pruners', 'none,median', '--db', db]);
+    expect(narrowing.code).toBe(2);
+    expect(narrowing.stderr).toMatch(/--samplers: the space uses narrowing search, so no other sampler can run it/);
+    expect(existsSync(db)).toBe(false);
   });
 
   it('refuses unknown strategies with a suggestion and bad counts, with exit code 2 and nothing written', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveStrategies } from '../../src/compare/strategies.js';
+import { resolveSamplers, resolveStrategies } from '../../src/compare/strategies.js';
+import { TPE_DEFAULTS } from '../../src/space/schema.js';
 import { HpsearchError } from '../../src/errors.js';
 import type { PrunerSpec } from '../../src/space/pruner-spec.js';
 import type { SearchSpace } from '../../src/space/types.js';
@@ -63,5 +64,42 @@ describe('resolveStrategies on a module objective', () => {
     const own: PrunerSpec = { type: 'successive_halving', minResource: 1, reductionFactor: 3, maxResource: 9, minEarlyStoppingRate: 0, bootstrapCount: 0 };
     const { strategies } = resolveStrategies(['none', 'hyperband'], space(own, null));
     expect(strategies[1]!.pruner).toMatchObject({ type: 'hyperband', maxResource: 9 });
+  });
+});
+
+describe('resolveSamplers', () => {
+  const random = { search: { strategy: 'random', trials: 10 } } as const;
+  const usage = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(HpsearchError);
+      expect((error as HpsearchError).exitCode).toBe(2);
+      return (error as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('keeps the order given, the first being the reference sampler, on a random or tpe space', () => {
+    expect(resolveSamplers(['random', 'tpe'], random)).toEqual(['random', 'tpe']);
+    expect(resolveSamplers([' tpe', 'random '], random)).toEqual(['tpe', 'random']);
+    expect(resolveSamplers(['random'], { search: { strategy: 'tpe', trials: 5, ...TPE_DEFAULTS } })).toEqual(['random']);
+  });
+
+  it('refuses grid and narrowing, saying which samplers can be compared and why', () => {
+    for (const name of ['grid', 'narrowing']) {
+      expect(usage(() => resolveSamplers(['random', name], random))).toMatch(
+        new RegExp(`^--samplers: ${name} cannot be compared; only random and tpe can take one another's place: each draws every trial from the whole space with trials as its only budget, while grid search visits the points of its grid and narrowing sets its budget in rounds$`),
+      );
+    }
+    const narrowing = { search: { strategy: 'narrowing', rounds: 2, trialsPerRound: 5, keepTop: 2, margin: 0.1, trials: 10 } } as const;
+    expect(usage(() => resolveSamplers(['random', 'tpe'], narrowing))).toMatch(/^--samplers: the space uses narrowing search, so no other sampler can run it; only random and tpe .*search\.strategy: random or tpe$/);
+  });
+
+  it('refuses unknown names with a suggestion, repeats and empty lists', () => {
+    expect(usage(() => resolveSamplers(['random', 'tep'], random))).toMatch(/unknown sampler "tep"; did you mean "tpe"\? \(expected one of random, tpe\)/);
+    expect(usage(() => resolveSamplers(['tpe', 'tpe'], random))).toMatch(/names tpe twice/);
+    expect(usage(() => resolveSamplers(['random', ''], random))).toMatch(/empty name/);
+    expect(usage(() => resolveSamplers([], random))).toMatch(/--samplers is empty; give e\.g\. random,tpe/);
   });
 });

@@ -6,6 +6,7 @@ function run(strategy: string, seed: number, ends: [TrialEndRecord['state'], num
   const records = ends.map(([state, value, stepsTrained], number) => ({ number, state, value, stepsTrained }));
   const complete = records.filter((e) => e.state === 'complete' && e.value !== null).map((e) => e.value!);
   return {
+    sampler: 'random',
     strategy,
     seed,
     study: `s.compare.${strategy}.s${seed}`,
@@ -155,5 +156,68 @@ describe('summarizeComparison', () => {
     expect(none.strategies[0]!.best).toEqual({ mean: null, std: null, n: 0 });
     expect(none.strategies[1]!.seeds[0]!.reached).toBeNull();
     expect(none.strategies[1]!.seeds[0]!.metTarget).toBe(false);
+  });
+});
+
+describe('summarizeComparison with samplers', () => {
+  // Seed 1: random none's best is 0.9 after 40 steps; seed 2: 0.8. TPE finds better points sooner.
+  const full = (seed: number, values: number[], sampler: string) =>
+    run('none', seed, values.map((v, i): [TrialEndRecord['state'], number, number] => ['complete', v, 10 * (i + 1)]), { sampler, study: `s.compare.${sampler}.none.s${seed}` });
+  const runs: CompareRun[] = [
+    full(1, [0.5, 0.7, 0.6, 0.9], 'random'),
+    run('asha', 1, [['pruned', null, 2], ['complete', 0.895, 12], ['pruned', null, 14], ['pruned', null, 16]]),
+    full(1, [0.5, 0.95, 0.92, 0.97], 'tpe'),
+    run('asha', 1, [['complete', 0.6, 10], ['complete', 0.91, 14], ['pruned', null, 16], ['pruned', null, 18]], { sampler: 'tpe', study: 's.compare.tpe.asha.s1' }),
+    full(2, [0.8, 0.6, 0.7, 0.65], 'random'),
+    run('asha', 2, [['complete', 0.795, 8], ['pruned', null, 10], ['pruned', null, 12], ['pruned', null, 14]]),
+    full(2, [0.6, 0.7, 0.85, 0.8], 'tpe'),
+    run('asha', 2, [['complete', 0.7, 10], ['pruned', null, 12], ['complete', 0.75, 20], ['pruned', null, 22]], { sampler: 'tpe', study: 's.compare.tpe.asha.s2' }),
+  ];
+  const summary = summarizeComparison(runs, { direction: 'maximize' });
+  const row = (sampler: string, strategy: string) => summary.strategies.find((s) => s.sampler === sampler && s.strategy === strategy)!;
+
+  it('has one row per (sampler, strategy), grouped by sampler in the order they ran', () => {
+    expect(summary.strategies.map((s) => [s.sampler, s.strategy])).toEqual([
+      ['random', 'none'],
+      ['random', 'asha'],
+      ['tpe', 'none'],
+      ['tpe', 'asha'],
+    ]);
+    expect(summary.samplers).toEqual(['random', 'tpe']);
+    expect(summary).toMatchObject({ reference: 'none', referenceSampler: 'random', seeds: [1, 2] });
+    expect(row('tpe', 'asha').seeds.map((s) => s.study)).toEqual(['s.compare.tpe.asha.s1', 's.compare.tpe.asha.s2']);
+  });
+
+  it("measures every row against the first sampler's none on the same seed", () => {
+    const tpeNone = row('tpe', 'none');
+    expect(tpeNone.seeds.map((s) => [s.referenceBest, s.referenceSteps])).toEqual([
+      [0.9, 40],
+      [0.8, 40],
+    ]);
+    // Seed 1: 0.95 >= 0.89 after 20 of 40 steps (50%: missed); seed 2: 0.85 after 30 (missed).
+    expect(tpeNone.seeds.map((s) => s.reached)).toEqual([
+      { trial: 1, steps: 20 },
+      { trial: 2, steps: 30 },
+    ]);
+    expect(tpeNone.stepsTrained).toEqual({ mean: 40, fractionOfReference: 1 });
+    expect(tpeNone.target).toEqual({ met: 0, of: 2, all: false });
+    expect(tpeNone.best.mean).toBeCloseTo(0.91, 12);
+    // tpe asha: seed 1 reaches 0.89 at 14 steps (> 10: missed), seed 2 never reaches 0.79.
+    const tpeAsha = row('tpe', 'asha');
+    expect(tpeAsha.seeds.map((s) => s.reached)).toEqual([{ trial: 1, steps: 14 }, null]);
+    expect(tpeAsha.seeds.map((s) => s.fractionOfReference)).toEqual([18 / 40, 22 / 40]);
+    expect(tpeAsha.stepsToReach).toEqual({ mean: 14, reached: 1, of: 2 });
+    // Only the reference run itself has no target.
+    expect(row('random', 'none').target).toBeNull();
+    expect(row('random', 'asha').target).toEqual({ met: 1, of: 2, all: false });
+  });
+
+  it('takes another reference sampler when told, e.g. the second one\'s none', () => {
+    const byTpe = summarizeComparison(runs, { direction: 'maximize', referenceSampler: 'tpe' });
+    expect(byTpe.referenceSampler).toBe('tpe');
+    const randomNone = byTpe.strategies.find((s) => s.sampler === 'random' && s.strategy === 'none')!;
+    expect(randomNone.seeds.map((s) => s.referenceBest)).toEqual([0.97, 0.85]);
+    expect(randomNone.target).not.toBeNull();
+    expect(byTpe.strategies.find((s) => s.sampler === 'tpe' && s.strategy === 'none')!.target).toBeNull();
   });
 });

@@ -3,6 +3,7 @@ import { buildReportData, chooseScatter, curveTrialNumbers, rankRows, type Repor
 import type { Direction, Params, ParamSpecs } from '../../src/space/types.js';
 import type { LeaderboardRow, StepRecord, TrialRecord } from '../../src/storage/storage.js';
 import type { TrialState } from '../../src/trial-state.js';
+import { TPE_DEFAULTS } from '../../src/space/schema.js';
 import { makeSpace, narrowingSearch, trial } from '../samplers/helpers.js';
 
 const PARAMS: ParamSpecs = {
@@ -19,6 +20,8 @@ interface Made {
   params?: Params;
   steps?: number;
   round?: number | null;
+  /** The sampler state as stored; default `{ round }` when a round is given, else `{}`. */
+  samplerState?: Record<string, string | number>;
   error?: string | null;
 }
 
@@ -31,7 +34,7 @@ function row(m: Made): LeaderboardRow {
     params: m.params ?? {},
     steps: m.steps ?? 0,
     durationMs: 10 * m.number,
-    samplerState: m.round === undefined || m.round === null ? {} : { round: m.round },
+    samplerState: m.samplerState ?? (m.round === undefined || m.round === null ? {} : { round: m.round }),
     error: m.error ?? null,
     attrs: null,
   };
@@ -149,10 +152,35 @@ describe('buildReportData', () => {
     ];
     const data = buildReportData(input(made, { space }));
     expect(data.study.strategy).toBe('narrowing');
+    expect(data.trials.map((t) => [t.number, t.round, t.sampler])).toEqual([
+      [0, 0, 'round 0'],
+      [2, 1, 'round 1'],
+      [1, 0, 'round 0'],
+    ]);
     expect(data.rounds).toEqual([
       { round: 0, trials: 2, ranges: { x: { type: 'range', low: 0, high: 100, log: false }, c: { type: 'choices', choices: ['"a"', '"b"'] } } },
       { round: 1, trials: 1, ranges: { x: { type: 'fixed', value: '10' }, c: { type: 'choices', choices: ['"a"'] } } },
     ]);
+  });
+
+  it("labels each TPE trial with its phase, and no trial of a random study", () => {
+    const space = makeSpace(PARAMS, { strategy: 'tpe', trials: 3, ...TPE_DEFAULTS });
+    const made: Made[] = [
+      { number: 0, value: 0.5, samplerState: { phase: 'startup' } },
+      { number: 1, value: 0.9, samplerState: { phase: 'tpe' } },
+      { number: 2, value: 0.1, samplerState: {} },
+    ];
+    const data = buildReportData(input(made, { space }));
+    expect(data.study.strategy).toBe('tpe');
+    expect(data.trials.map((t) => [t.number, t.sampler, t.round])).toEqual([
+      [1, 'tpe', null],
+      [0, 'startup', null],
+      [2, null, null],
+    ]);
+    expect(data.rounds).toBeNull();
+    // The same states in a random study (or one whose space could not be read) label nothing.
+    expect(buildReportData(input(made)).trials.map((t) => t.sampler)).toEqual([null, null, null]);
+    expect(buildReportData(input(made, { space: null })).trials.map((t) => t.sampler)).toEqual([null, null, null]);
   });
 
   it('infers params when the stored space could not be rebuilt', () => {

@@ -1,8 +1,10 @@
 import * as vega from 'vega';
 import { describe, expect, it } from 'vitest';
-import { buildReportData, type ReportInput } from '../../src/report/data.js';
+import { buildReportData, type ReportData, type ReportInput } from '../../src/report/data.js';
 import { buildPayload } from '../../src/report/payload.js';
 import { renderPage } from '../../src/report/html/page.js';
+import { viewSpecs } from '../../src/report/specs.js';
+import { TPE_DEFAULTS } from '../../src/space/schema.js';
 import type { ParamSpecs } from '../../src/space/types.js';
 import type { LeaderboardRow, StepRecord } from '../../src/storage/storage.js';
 import type { TrialState } from '../../src/trial-state.js';
@@ -71,6 +73,30 @@ describe('buildPayload', () => {
     expect(await renderCounts(view('importance').vega)).toEqual({ rect: 2 });
     // The NaN trial's curve is NaN at every step: nothing to draw, so no chart for it.
     expect(await renderCounts(view('curves').vega)).toEqual({ line: 4, symbol: 0 });
+  });
+
+  it("shows a TPE trial's phase in the history and scatter tooltips, and no sampler field for random search", async () => {
+    const made = [0.5, 0.7, 0.2, 0.9].map((value, i) => ({ value, params: { lr: 10 ** -(i + 1) } }));
+    const random = input(LR, made);
+    const tpe: ReportInput = {
+      ...random,
+      space: makeSpace(LR, { strategy: 'tpe', trials: 4, ...TPE_DEFAULTS }),
+      rows: random.rows.map((row) => ({ ...row, samplerState: { phase: row.number < 2 ? 'startup' : 'tpe' } })),
+    };
+    const tooltipFields = (data: ReportData, view: 'history' | 'scatter') => {
+      const spec = JSON.stringify(viewSpecs(data)[view]);
+      return { sampler: spec.includes('{"field":"sampler"}'), values: (JSON.parse(spec) as { spec: { data: { values: { sampler?: string | null }[] } } }).spec.data.values };
+    };
+    const data = buildReportData(tpe);
+    for (const view of ['history', 'scatter'] as const) {
+      const { sampler, values } = tooltipFields(data, view);
+      expect(sampler).toBe(true);
+      expect(values.map((v) => v.sampler).sort()).toEqual(['startup', 'startup', 'tpe', 'tpe']);
+      expect(tooltipFields(buildReportData(random), view).sampler).toBe(false);
+    }
+    // It compiles and draws as before.
+    const payload = buildPayload(data);
+    expect(await renderCounts(payload.views.find((v) => v.id === 'history')!.vega)).toEqual({ symbol: 4, line: 1 });
   });
 
   it('changes its revision with the data, not with the time it was made', () => {

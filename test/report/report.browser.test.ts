@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStorage } from '../../src/storage/open.js';
 import type { TrialRecord } from '../../src/storage/storage.js';
-import { describeInBrowser, launchBrowser, leaderboardColumn, markCounts, openPage, waitForRendered } from '../helpers/browser.js';
+import { describeInBrowser, launchBrowser, leaderboardColumn, markCounts, openPage, waitForRendered, type MiniElement } from '../helpers/browser.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO } from '../helpers/temp.js';
 
@@ -23,12 +23,12 @@ describeInBrowser('hpsearch report, opened in headless Chromium', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hpsearch-report-'));
     db = join(dir, 'report.db');
-    for (const space of ['report.yaml', 'report-narrowing.yaml']) {
+    for (const space of ['report.yaml', 'report-narrowing.yaml', 'report-tpe.yaml']) {
       const run = await runCli(['run', join(SPACES, space), '--db', db, '--workers', '1']);
       expect(run.stderr).not.toMatch(/unexpected error/);
       expect(run.code).toBe(0);
     }
-    for (const [study, out] of [['report', 'report.html'], ['report-narrowing', 'narrowing.html']] as const) {
+    for (const [study, out] of [['report', 'report.html'], ['report-narrowing', 'narrowing.html'], ['report-tpe', 'tpe.html']] as const) {
       const written = await runCli(['report', study, '--db', db, '--out', join(dir, out)]);
       expect(written.code).toBe(0);
       expect(written.stderr).toMatch(new RegExp(`wrote .*${out} \\(\\d+ trials, \\d+ KiB\\)`));
@@ -91,8 +91,10 @@ describeInBrowser('hpsearch report, opened in headless Chromium', () => {
     expect(parallel['rule']).toBe(4);
     expect(parallel['text']).toBeGreaterThanOrEqual(4 + 2);
     expect(await markCounts(page, 'importance')).toEqual({ rect: 3 });
-    // A random study has no rounds: no section for them.
+    // A random study has no rounds: no section for them; and no sampler labels: no column for them.
     expect(await page.locator('[data-view="rounds"]').count()).toBe(0);
+    expect(await page.isHidden('#leaderboard th[data-key="sampler"]')).toBe(true);
+    expect(await page.locator('#leaderboard tbody td.sampler').count()).toBe(0);
     expect(await page.locator('nav a').allTextContents()).toEqual([
       'Leaderboard', 'Learning curves', 'Where the good trials are', 'Optimisation history', 'Parallel coordinates', 'Parameter importance',
     ]);
@@ -144,6 +146,43 @@ describeInBrowser('hpsearch report, opened in headless Chromium', () => {
     const cells = await page.locator('#rounds-table tbody tr td:nth-child(3)').allTextContents();
     expect(cells[0]).toMatch(/^1\.00e-6 – 0\.01 \(log\)$/);
     expect(cells[1]).not.toBe(cells[0]);
+    await page.close();
+  });
+
+  it("shows each TPE trial's phase in the leaderboard, sortable, and in the history tooltips", async () => {
+    const { page, watch } = await openPage(browser, pathToFileURL(join(dir, 'tpe.html')).href);
+    await waitForRendered(page);
+    expect(watch.problems).toEqual([]);
+    expect(await page.isVisible('#leaderboard th[data-key="sampler"]')).toBe(true);
+    expect(await page.textContent('#summary')).toMatch(/· tpe search ·/);
+    // Column 4 is the sampler's: the first 4 trials are startup draws, the other 6 modelled.
+    await page.click('#leaderboard th[data-key="number"]');
+    expect(await leaderboardColumn(page, 2)).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
+    expect(await leaderboardColumn(page, 4)).toEqual([...Array(4).fill('startup'), ...Array(6).fill('tpe')]);
+    await page.click('#leaderboard th[data-key="sampler"]');
+    expect(await page.getAttribute('#leaderboard th[data-key="sampler"]', 'aria-sort')).toBe('ascending');
+    expect(await leaderboardColumn(page, 4)).toEqual([...Array(4).fill('startup'), ...Array(6).fill('tpe')]);
+    await page.click('#leaderboard th[data-key="sampler"]');
+    expect(await leaderboardColumn(page, 4)).toEqual([...Array(6).fill('tpe'), ...Array(4).fill('startup')]);
+    expect(await markCounts(page, 'history')).toEqual({ symbol: 10, line: 1 });
+    // Each point's tooltip (which Vega-Lite also gives the point as its aria-label) names its trial's phase.
+    const tooltips = await page
+      .locator('[data-view="history"] g.mark-symbol.role-mark path')
+      .evaluateAll((els) => els.map((el) => (el as unknown as MiniElement).getAttribute('aria-label') ?? ''));
+    expect(tooltips.map((t) => /^trial: (\d+);.*; sampler: (\w+)$/.exec(t)?.slice(1))).toEqual(
+      Array.from({ length: 10 }, (_, i) => [String(i), i < 4 ? 'startup' : 'tpe']),
+    );
+    await page.close();
+  });
+
+  it("labels a narrowing study's trials with their rounds in the leaderboard", async () => {
+    const { page, watch } = await openPage(browser, pathToFileURL(join(dir, 'narrowing.html')).href);
+    await waitForRendered(page);
+    expect(watch.problems).toEqual([]);
+    await page.click('#leaderboard th[data-key="number"]');
+    const labels = await leaderboardColumn(page, 4);
+    expect(labels).toEqual([...narrowing].sort((a, b) => a.number - b.number).map((t) => `round ${t.samplerState['round']}`));
+    expect(new Set(labels)).toEqual(new Set(['round 0', 'round 1', 'round 2']));
     await page.close();
   });
 

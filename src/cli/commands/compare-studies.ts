@@ -2,8 +2,8 @@
 import '../../objectives/builtin.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runComparison } from '../../compare/compare.js';
-import { resolveStrategies } from '../../compare/strategies.js';
+import { compareStudyName, runComparison } from '../../compare/compare.js';
+import { resolveSamplers, resolveStrategies } from '../../compare/strategies.js';
 import { summarizeComparison, type CompareRun } from '../../compare/summary.js';
 import { checkBackendInstalled } from '../../task/native-backend.js';
 import type { PrunerSpec } from '../../space/pruner-spec.js';
@@ -25,6 +25,10 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
   const loaded = withOverrides(await loadSpaceFile(file, { probeObjective: true }), file, options.trials !== undefined ? { trials: options.trials } : {});
   const { space } = loaded;
   const { strategies, added } = resolveStrategies(options.pruners, space);
+  const samplers = options.samplers === undefined ? undefined : resolveSamplers(options.samplers, space);
+  // With --samplers, runs are named by sampler and strategy; without, by strategy as before.
+  const naming = { sampler: samplers !== undefined };
+  const referenceSampler = samplers?.[0] ?? space.search.strategy;
   if (space.objective.task) checkBackendInstalled(options.backend);
   const unit = space.objective.task ? 'epochs' : 'steps';
   const db = storageLocation(options, freshDbPath(space.study));
@@ -35,8 +39,9 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
     if (added) process.stderr.write(`hpsearch: note: added the reference strategy "none" (the others are measured against it)\n`);
     const trials = space.search.trials;
     const seeds = options.seeds;
+    const compared = strategies.map((s) => s.name).join(', ');
     process.stderr.write(
-      `hpsearch: comparing ${strategies.map((s) => s.name).join(', ')} on ${file}: ` +
+      `hpsearch: comparing ${samplers ? `samplers ${samplers.join(', ')} × pruners ${compared}` : compared} on ${file}: ` +
         `${seeds} seed${seeds === 1 ? '' : 's'} from ${space.seed}, ${trials} trials per run -> ${storage.location}\n`,
     );
     const notes = new Set<string>();
@@ -46,6 +51,7 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
       loaded,
       storage,
       strategies,
+      samplers,
       seeds,
       trials,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
@@ -56,14 +62,14 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
           total: run.trials,
           stream: process.stderr,
           direction: space.objective.direction,
-          label: `[${run.index}/${run.total}] ${run.strategy} s${run.seed}`,
+          label: `[${run.index}/${run.total}] ${naming.sampler ? `${run.sampler} ` : ''}${run.strategy} s${run.seed}`,
         });
       },
       onProgress: (state) => progress?.update(state),
       onRunEnd: (run, info) => {
         progress?.finish();
-        if (run.strategy === strategies[0]!.name) references.set(run.seed, run);
-        process.stderr.write(`hpsearch: [${info.index}/${info.total}] ${runLine(run, references.get(run.seed), space.objective.metric, unit)}\n`);
+        if (run.strategy === strategies[0]!.name && run.sampler === referenceSampler) references.set(run.seed, run);
+        process.stderr.write(`hpsearch: [${info.index}/${info.total}] ${runLine(run, references.get(run.seed), space.objective.metric, unit, naming)}\n`);
       },
       // Every run would repeat the same note (e.g. the worker processes of a native backend): say it once.
       onNote: (note) => {
@@ -73,7 +79,7 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
       },
     });
     (progress as ProgressReporter | null)?.finish();
-    const summary = summarizeComparison(result.runs, { direction: space.objective.direction, reference: strategies[0]!.name });
+    const summary = summarizeComparison(result.runs, { direction: space.objective.direction, reference: strategies[0]!.name, referenceSampler });
     if (options.format === 'json') {
       const pruners = new Map<string, PrunerSpec>(strategies.map((s) => [s.name, s.pruner]));
       printOut(
@@ -88,16 +94,17 @@ export async function compareCommand(file: string, options: CompareOptions): Pro
             backends: result.backends,
             interrupted: result.interrupted,
             pruners,
+            searches: new Map(result.samplers.map((s) => [s.name, s.search])),
           }),
           null,
           2,
         ),
       );
     } else if (result.runs.length > 0) {
-      printOut(comparisonTable(summary, space.objective.metric, unit));
+      printOut(comparisonTable(summary, space.objective.metric, unit, naming));
     }
     const where = storageFlag(db) || ` --db ${db}`;
-    const example = result.runs.at(-1)?.study ?? `${space.study}.compare.none.s${space.seed}`;
+    const example = result.runs.at(-1)?.study ?? compareStudyName(space.study, strategies[0]!.name, space.seed, samplers?.[0]);
     process.stderr.write(
       `runs stored in ${storage.location}` +
         (result.backends.length > 0 ? ` (TF.js backend: ${result.backends.join(', ')})` : '') +

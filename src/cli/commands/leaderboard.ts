@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { addStorageOptions, storageLocation, type StorageFlags } from '../storage-option.js';
 import { findStudy } from '../../study/find.js';
+import { samplerStateLabel } from '../../samplers/index.js';
+import { documentStrategy } from '../../space/search-document.js';
 import { leaderboardCsv, leaderboardJson, leaderboardTable } from '../format/leaderboard.js';
 import { oneOf, openExistingStorage, positiveInt, printOut } from '../options.js';
 
@@ -28,7 +30,9 @@ Examples:
 
 steps: steps (epochs) the trial trained. stopped: why it ended before its last step (early
 stopping, the pruner, a divergence rule) or why it failed; the column shows when any did.
-JSON rows: {rank, number, state, value, params, steps, stopped, duration_ms}.`,
+sampler: what the sampler recorded with the trial, as a label (narrowing: its round, "round 2";
+tpe: "startup" for the first random draws, "tpe" once modelled); shown for those strategies.
+JSON rows: {rank, number, state, value, params, steps, stopped, duration_ms, sampler_state, sampler}.`,
     )
     .action(async (name: string, options: LeaderboardOptions) => {
       const storage = await openExistingStorage(storageLocation(options));
@@ -40,9 +44,10 @@ JSON rows: {rank, number, state, value, params, steps, stopped, duration_ms}.`,
           states.map((state) => storage.leaderboard(study.id, { top: options.top, direction: study.direction, states: [state] })),
         );
         const rows = groups.flat().slice(0, options.top).map((row, i) => ({ ...row, rank: i + 1 }));
-        if (options.format === 'json') printOut(JSON.stringify(leaderboardJson(rows), null, 2));
-        else if (options.format === 'csv') printOut(leaderboardCsv(rows));
-        else printOut(rows.length > 0 ? leaderboardTable(rows, study.metric) : `study "${name}" has no ${options.all ? 'finished' : 'complete'} trials yet${options.all ? '' : ' (--all lists pruned and failed ones)'}`);
+        const describe = samplerStateLabel(documentStrategy(study.space));
+        if (options.format === 'json') printOut(JSON.stringify(leaderboardJson(rows, describe), null, 2));
+        else if (options.format === 'csv') printOut(leaderboardCsv(rows, describe));
+        else printOut(rows.length > 0 ? leaderboardTable(rows, study.metric, describe) : `study "${name}" has no ${options.all ? 'finished' : 'complete'} trials yet${options.all ? '' : ' (--all lists pruned and failed ones)'}`);
       } finally {
         await storage.close();
       }

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { addStorageOptions, storageLocation, type StorageFlags } from '../storage-option.js';
 import { HpsearchError } from '../../errors.js';
 import { findStudy } from '../../study/find.js';
+import { samplerStateLabel } from '../../samplers/index.js';
+import { documentStrategy } from '../../space/search-document.js';
 import { trialJson, trialTable } from '../format/trial.js';
 import { nonNegativeInt, oneOf, openExistingStorage, printOut } from '../options.js';
 
@@ -16,7 +18,11 @@ export function registerTrial(program: Command): Command {
       `
 Examples:
   $ hpsearch trial best5 17
-  $ hpsearch trial best5 17 --format json | jq '.steps[-1]'`,
+  $ hpsearch trial best5 17 --format json | jq '.steps[-1]'
+
+sampler: what the sampler recorded with the trial, as a label (narrowing: "round 2"; tpe:
+"startup" or "tpe"); "-" for grid and random. JSON has it as sampler, the raw state as
+sampler_state, and a narrowing trial's round as round.`,
     )
     .action(async (name: string, number: number, options: StorageFlags & { format: 'table' | 'json' }) => {
       const storage = await openExistingStorage(storageLocation(options));
@@ -30,7 +36,8 @@ Examples:
             `study "${name}" has no trial ${number}${total > 0 ? `: its trials are numbered 0 to ${total - 1}` : ': it has no trials yet'}`,
           );
         }
-        printOut(options.format === 'json' ? JSON.stringify(trialJson(trial), null, 2) : trialTable(trial, study.metric));
+        const describe = samplerStateLabel(documentStrategy(study.space));
+        printOut(options.format === 'json' ? JSON.stringify(trialJson(trial, describe), null, 2) : trialTable(trial, study.metric, describe));
       } finally {
         await storage.close();
       }

@@ -1,4 +1,5 @@
 import type { PrunerSpec } from '../../space/pruner-spec.js';
+import type { SearchSettings } from '../../space/types.js';
 import type { CompareRun, ComparisonSummary, Spread, StrategySummary } from '../../compare/summary.js';
 import { finiteOrNull, formatDuration, formatNumber } from '../../format/numbers.js';
 import { renderTable, type Column } from './table.js';
@@ -14,16 +15,30 @@ export interface ComparisonMeta {
   interrupted: boolean;
   /** Each strategy's pruner, by strategy name. */
   pruners: ReadonlyMap<string, PrunerSpec>;
+  /** Each sampler's search settings, by sampler name (ComparisonResult.samplers). */
+  searches?: ReadonlyMap<string, SearchSettings>;
+}
+
+export interface ComparisonTableOptions {
+  /** A sampler column, and the reference named with its sampler (`vs random none`). Default: when the runs used more than one sampler. */
+  sampler?: boolean;
+}
+
+/** The reference as the table names it: `none`, or `random none` when samplers are compared. */
+function referenceName(summary: ComparisonSummary, sampler: boolean): string {
+  return sampler && summary.referenceSampler !== null ? `${summary.referenceSampler} ${summary.reference}` : summary.reference;
 }
 
 /**
- * The table of an early-stopping study, one row per strategy, and the lines that say what its
- * columns mean. `unit` names a step: `epochs` for built-in tasks, else `steps`.
+ * The table of an early-stopping study, one row per (sampler, strategy), and the lines that say
+ * what its columns mean. `unit` names a step: `epochs` for built-in tasks, else `steps`.
  */
-export function comparisonTable(summary: ComparisonSummary, metric: string, unit: 'epochs' | 'steps'): string {
-  const { reference } = summary;
+export function comparisonTable(summary: ComparisonSummary, metric: string, unit: 'epochs' | 'steps', options: ComparisonTableOptions = {}): string {
+  const sampler = options.sampler ?? summary.samplers.length > 1;
+  const reference = referenceName(summary, sampler);
   const percent = (fraction: number | null) => (fraction === null ? '-' : `${formatNumber(Math.round(fraction * 1000) / 10)}%`);
   const columns: Column[] = [
+    ...(sampler ? [{ header: 'sampler' }] : []),
     { header: 'strategy' },
     { header: `best ${metric}`, align: 'right' },
     { header: `${unit}/seed`, align: 'right' },
@@ -35,11 +50,13 @@ export function comparisonTable(summary: ComparisonSummary, metric: string, unit
     { header: 'reached', align: 'right' },
     { header: `target`, align: 'right' },
   ];
-  const referenceSteps = summary.strategies.find((s) => s.strategy === reference)?.stepsTrained.mean ?? null;
+  const referenceSteps =
+    summary.strategies.find((s) => s.strategy === summary.reference && s.sampler === summary.referenceSampler)?.stepsTrained.mean ?? null;
   const rows = summary.strategies.map((s) => {
     const reach = s.stepsToReach.mean;
     const reachText = reach === null ? '-' : `${Math.round(reach)} (${percent(referenceSteps ? reach / referenceSteps : null)})`;
     return [
+      ...(sampler ? [s.sampler] : []),
       s.strategy,
       formatSpread(s.best),
       String(Math.round(s.stepsTrained.mean)),
@@ -64,13 +81,17 @@ export function comparisonTable(summary: ComparisonSummary, metric: string, unit
   ].join('\n');
 }
 
-/** One line per finished run, for progress on stderr; `reference` is the same seed's reference run. */
-export function runLine(run: CompareRun, reference: CompareRun | undefined, metric: string, unit: 'epochs' | 'steps'): string {
+/**
+ * One line per finished run, for progress on stderr; `reference` is the same seed's reference
+ * run. With `sampler`, each run is named with its sampler (`tpe asha seed 7`).
+ */
+export function runLine(run: CompareRun, reference: CompareRun | undefined, metric: string, unit: 'epochs' | 'steps', options: ComparisonTableOptions = {}): string {
+  const name = (r: CompareRun) => (options.sampler ? `${r.sampler} ${r.strategy}` : r.strategy);
   const share = reference && reference !== run && reference.stepsTrained > 0
-    ? ` (${formatNumber(Math.round((run.stepsTrained / reference.stepsTrained) * 1000) / 10)}% of ${reference.strategy})`
+    ? ` (${formatNumber(Math.round((run.stepsTrained / reference.stepsTrained) * 1000) / 10)}% of ${name(reference)})`
     : '';
   return (
-    `${run.strategy} seed ${run.seed}: best ${metric} ${formatNumber(run.best)}, ${run.stepsTrained} ${unit}${share}, ` +
+    `${name(run)} seed ${run.seed}: best ${metric} ${formatNumber(run.best)}, ${run.stepsTrained} ${unit}${share}, ` +
     `${run.pruned} pruned, ${run.stoppedEarly} stopped early, ${run.failed} failed, ${formatDuration(run.durationMs)}`
   );
 }
@@ -86,13 +107,17 @@ export function comparisonJson(summary: ComparisonSummary, meta: ComparisonMeta)
     workers: meta.workers,
     backends: meta.backends,
     seeds: summary.seeds,
+    samplers: summary.samplers,
     reference: summary.reference,
+    reference_sampler: summary.referenceSampler,
     tolerance: summary.tolerance,
     target_fraction: summary.targetFraction,
     interrupted: meta.interrupted,
     strategies: summary.strategies.map((s) => ({
       strategy: s.strategy,
       pruner: snakeKeys(meta.pruners.get(s.strategy) ?? null),
+      sampler: s.sampler,
+      search: snakeKeys(meta.searches?.get(s.sampler) ?? null),
       best: { mean: finiteOrNull(s.best.mean), std: finiteOrNull(s.best.std), n: s.best.n },
       steps_trained: { mean: s.stepsTrained.mean, fraction_of_reference: s.stepsTrained.fractionOfReference },
       duration_ms: { mean: s.durationMs.mean },
@@ -136,8 +161,8 @@ function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
-/** `{ minResource: 1 }` → `{ min_resource: 1 }`, as the space file spells pruner settings. */
-function snakeKeys(spec: PrunerSpec | null): Record<string, unknown> | null {
+/** `{ minResource: 1 }` → `{ min_resource: 1 }`, as the space file spells pruner and search settings. */
+function snakeKeys(spec: PrunerSpec | SearchSettings | null): Record<string, unknown> | null {
   if (spec === null) return null;
   return Object.fromEntries(Object.entries(spec).map(([key, value]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), value]));
 }

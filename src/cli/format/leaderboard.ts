@@ -1,3 +1,4 @@
+import { NO_SAMPLER_LABEL, type SamplerState, type SamplerStateLabel } from '../../samplers/sampler.js';
 import type { Params } from '../../space/types.js';
 import type { LeaderboardRow } from '../../storage/storage.js';
 import { toCsv } from './csv.js';
@@ -15,6 +16,10 @@ export interface LeaderboardJsonRow {
   /** Why the trial ended before its last step (early stopping, pruning, divergence) or failed; null when it ran to the end. */
   stopped: string | null;
   duration_ms: number | null;
+  /** What the sampler recorded with the trial, e.g. `{ "phase": "tpe" }`; `{}` when nothing. */
+  sampler_state: SamplerState;
+  /** The sampler's label for it (`round 2`, `startup`, `tpe`); null for grid and random trials. */
+  sampler: string | null;
 }
 
 /** Longest reason a table cell shows; JSON and CSV carry the whole text. */
@@ -32,7 +37,7 @@ function shorten(text: string, width: number): string {
   return [...text].length <= width ? text : `${[...text].slice(0, width - 1).join('')}…`;
 }
 
-export function leaderboardJson(rows: LeaderboardRow[]): LeaderboardJsonRow[] {
+export function leaderboardJson(rows: LeaderboardRow[], describe: SamplerStateLabel = NO_SAMPLER_LABEL): LeaderboardJsonRow[] {
   return rows.map((r) => ({
     rank: r.rank,
     number: r.number,
@@ -42,17 +47,22 @@ export function leaderboardJson(rows: LeaderboardRow[]): LeaderboardJsonRow[] {
     steps: r.steps,
     stopped: whyStopped(r),
     duration_ms: r.durationMs,
+    sampler_state: { ...r.samplerState },
+    sampler: describe(r.samplerState),
   }));
 }
 
-export function leaderboardTable(rows: LeaderboardRow[], metric: string): string {
+export function leaderboardTable(rows: LeaderboardRow[], metric: string, describe: SamplerStateLabel = NO_SAMPLER_LABEL): string {
   const names = paramNames(rows);
   // The column appears only when some trial stopped early, was pruned or failed.
   const stopped = rows.some((r) => whyStopped(r) !== null);
+  // ...and this one when the sampler says something about some trial (narrowing's round, TPE's phase).
+  const labels = samplerLabels(rows, describe);
   const columns: Column[] = [
     { header: 'rank', align: 'right' },
     { header: '#', align: 'right' },
     { header: 'state' },
+    ...(labels ? [{ header: 'sampler' }] : []),
     { header: metric, align: 'right' },
     // Numbers read best right-aligned; a column with any text stays left-aligned.
     ...names.map((name): Column => ({
@@ -63,10 +73,11 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: string): string
     { header: 'duration', align: 'right' },
     ...(stopped ? [{ header: 'stopped' }] : []),
   ];
-  const cells = rows.map((r) => [
+  const cells = rows.map((r, i) => [
     String(r.rank),
     String(r.number),
     r.state,
+    ...(labels ? [labels[i] ?? '-'] : []),
     formatNumber(r.value),
     ...names.map((name) => (name in r.params ? formatParamValue(r.params[name] ?? null) : '-')),
     String(r.steps),
@@ -76,13 +87,15 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: string): string
   return renderTable(columns, cells);
 }
 
-export function leaderboardCsv(rows: LeaderboardRow[]): string {
+export function leaderboardCsv(rows: LeaderboardRow[], describe: SamplerStateLabel = NO_SAMPLER_LABEL): string {
   const names = paramNames(rows);
-  const header = ['rank', 'number', 'state', 'value', ...names, 'steps', 'stopped', 'duration_ms'];
-  const records = rows.map((r) => [
+  const labels = samplerLabels(rows, describe);
+  const header = ['rank', 'number', 'state', ...(labels ? ['sampler'] : []), 'value', ...names, 'steps', 'stopped', 'duration_ms'];
+  const records = rows.map((r, i) => [
     r.rank,
     r.number,
     r.state,
+    ...(labels ? [labels[i] ?? null] : []),
     r.value,
     ...names.map((name) => {
       const v = r.params[name];
@@ -93,6 +106,12 @@ export function leaderboardCsv(rows: LeaderboardRow[]): string {
     r.durationMs,
   ]);
   return toCsv(header, records);
+}
+
+/** Each row's sampler label, or null when no row has one (then the table has no sampler column). */
+function samplerLabels(rows: readonly { samplerState: SamplerState }[], describe: SamplerStateLabel): (string | null)[] | null {
+  const labels = rows.map((r) => describe(r.samplerState));
+  return labels.some((label) => label !== null) ? labels : null;
 }
 
 /** Union of param names over the rows, in first-seen order. */

@@ -1,4 +1,5 @@
 import { narrowingRound } from '../../samplers/narrowing.js';
+import { NO_SAMPLER_LABEL, type SamplerState, type SamplerStateLabel } from '../../samplers/sampler.js';
 import type { Params, Metrics } from '../../space/types.js';
 import type { TrialAttrs, TrialDetail } from '../../storage/storage.js';
 import {
@@ -16,7 +17,12 @@ export interface TrialJson {
   /** NaN and ±Infinity become null here and in metrics/steps: JSON cannot carry them. */
   value: number | null;
   params: Params;
+  /** Narrowing's round, kept from before sampler states had labels; null for other strategies. */
   round: number | null;
+  /** The sampler's label for what it recorded (`round 2`, `startup`, `tpe`); null for grid and random. */
+  sampler: string | null;
+  /** What the sampler recorded with the trial, `{}` when nothing. */
+  sampler_state: SamplerState;
   seed: number | null;
   owner: string | null;
   error: string | null;
@@ -29,14 +35,17 @@ export interface TrialJson {
   steps: Record<string, number | null>[];
 }
 
-/** Key/value block, then the params, the final metrics (if any) and the reported steps. */
-export function trialTable(t: TrialDetail, metric: string): string {
+/**
+ * Key/value block, then the params, the final metrics (if any) and the reported steps.
+ * `describe` is the study's sampler's label for the trial's sampler state (samplerStateLabel).
+ */
+export function trialTable(t: TrialDetail, metric: string, describe: SamplerStateLabel = NO_SAMPLER_LABEL): string {
   const blocks = [
     keyValues([
       ['number', String(t.number)],
       ['state', t.state],
       ['value', t.value === null ? '-' : `${formatNumber(t.value)} (${metric})`],
-      ['round', orDash(narrowingRound(t))],
+      ['sampler', orDash(describe(t.samplerState))],
       ['seed', orDash(t.seed)],
       ['owner', orDash(t.owner)],
       ['started', isoOrNull(t.startedAt) ?? '-'],
@@ -60,13 +69,15 @@ export function trialTable(t: TrialDetail, metric: string): string {
   return blocks.join('\n\n');
 }
 
-export function trialJson(t: TrialDetail): TrialJson {
+export function trialJson(t: TrialDetail, describe: SamplerStateLabel = NO_SAMPLER_LABEL): TrialJson {
   return {
     number: t.number,
     state: t.state,
     value: finiteOrNull(t.value),
     params: { ...t.params },
     round: narrowingRound(t),
+    sampler: describe(t.samplerState),
+    sampler_state: { ...t.samplerState },
     seed: t.seed,
     owner: t.owner,
     error: t.error,

@@ -36,6 +36,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     if (key === 'rank') return trial.rank;
     if (key === 'number') return trial.number;
     if (key === 'state') return trial.state;
+    if (key === 'sampler') return trial.sampler;
     if (key === 'value') return trial.value;
     if (key === 'steps') return trial.steps;
     if (key === 'duration') return trial.durationMs;
@@ -52,7 +53,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     if (a === null) return 1;
     if (b === null) return -1;
     if (typeof a === 'number' && typeof b === 'number') return sort.dir * (a - b);
-    return sort.dir * String(a).localeCompare(String(b));
+    return sort.dir * String(a).localeCompare(String(b), undefined, { numeric: true });
   }
 
   function renderSummary(data) {
@@ -76,6 +77,9 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       var th = headers[i];
       th.setAttribute('aria-sort', th.getAttribute('data-key') === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
     }
+    // The sampler column shows when the sampler labels some trial (narrowing's round, TPE's phase).
+    var labelled = data.trials.some(function (t) { return t.sampler !== null && t.sampler !== undefined; });
+    table.querySelector('th[data-key="sampler"]').hidden = !labelled;
     var rows = data.trials.slice().sort(function (a, b) {
       return compare(cellValue(a, sort.key), cellValue(b, sort.key)) || a.rank - b.rank;
     });
@@ -83,9 +87,10 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       var cells = [
         '<td class="num">' + t.rank + '</td>',
         '<td class="num">' + t.number + '</td>',
-        '<td class="state state-' + esc(t.state) + '">' + esc(t.state) + '</td>',
-        '<td class="num">' + esc(num(t.value)) + '</td>'
+        '<td class="state state-' + esc(t.state) + '">' + esc(t.state) + '</td>'
       ];
+      if (labelled) cells.push('<td class="sampler">' + esc(t.sampler === null ? '-' : t.sampler) + '</td>');
+      cells.push('<td class="num">' + esc(num(t.value)) + '</td>');
       data.params.forEach(function (p) {
         if (p.type === 'fixed') return;
         var v = t.params[p.name];

@@ -74,7 +74,7 @@ export function renderPage(payload: ReportPayload, options: PageOptions = {}): s
 <h2>Leaderboard</h2>
 <p class="desc">Every trial: complete ones best first, then pruned, failed and unfinished ones. Click a column to sort by it.</p>
 <div class="table-wrap"><table id="leaderboard">
-<thead><tr><th data-key="rank">rank</th><th data-key="number">#</th><th data-key="state">state</th><th data-key="value">${escapeHtml(data.study.metric)}</th>${paramHeaders}<th data-key="steps">steps</th><th data-key="duration">duration</th><th data-key="reason">stopped / failed</th></tr></thead>
+<thead><tr><th data-key="rank">rank</th><th data-key="number">#</th><th data-key="state">state</th><th data-key="sampler" title="what the sampler recorded with the trial" hidden>sampler</th><th data-key="value">${escapeHtml(data.study.metric)}</th>${paramHeaders}<th data-key="steps">steps</th><th data-key="duration">duration</th><th data-key="reason">stopped / failed</th></tr></thead>
 <tbody></tbody>
 </table></div>
 </section>

@@ -16,6 +16,11 @@ export function tpePhase(trial: { readonly samplerState?: SamplerState | undefin
   return phase === 'startup' || phase === 'tpe' ? phase : null;
 }
 
+/** The label leaderboards and reports show for a TPE trial: its phase, `startup` or `tpe`. */
+export function describeTpeState(state: SamplerState): string | null {
+  return tpePhase({ samplerState: state });
+}
+
 /**
  * The Tree-structured Parzen Estimator (Bergstra et al. 2011), following Optuna's `TPESampler`.
  *

@@ -6,13 +6,14 @@ import {
   paramNames,
   whyStopped,
 } from '../../../src/cli/format/leaderboard.js';
+import { samplerStateLabel } from '../../../src/samplers/index.js';
 import { ROWS, row } from './fixtures.js';
 
 describe('leaderboardJson', () => {
   it('has exactly the documented keys, in order', () => {
     const json = leaderboardJson(ROWS);
     expect(json.map((r) => Object.keys(r))).toEqual(
-      ROWS.map(() => ['rank', 'number', 'state', 'value', 'params', 'steps', 'stopped', 'duration_ms']),
+      ROWS.map(() => ['rank', 'number', 'state', 'value', 'params', 'steps', 'stopped', 'duration_ms', 'sampler_state', 'sampler']),
     );
     expect(json[0]).toEqual({
       rank: 1,
@@ -23,6 +24,8 @@ describe('leaderboardJson', () => {
       steps: 20,
       stopped: null,
       duration_ms: 12_345,
+      sampler_state: {},
+      sampler: null,
     });
     expect(json[2]?.duration_ms).toBeNull();
   });
@@ -36,6 +39,18 @@ describe('leaderboardJson', () => {
     ]);
     expect(json.map((r) => r.value)).toEqual([null, null, null, null]);
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+  });
+
+  it("carries each trial's sampler state and the study's sampler's label for it", () => {
+    const rows = [row({ rank: 1, samplerState: { phase: 'tpe' } }), row({ rank: 2, samplerState: { phase: 'startup' } }), row({ rank: 3 })];
+    const json = leaderboardJson(rows, samplerStateLabel('tpe'));
+    expect(json.map((r) => [r.sampler_state, r.sampler])).toEqual([
+      [{ phase: 'tpe' }, 'tpe'],
+      [{ phase: 'startup' }, 'startup'],
+      [{}, null],
+    ]);
+    expect(json[0]!.sampler_state).not.toBe(rows[0]!.samplerState);
+    expect(leaderboardJson([row({ rank: 1, samplerState: { round: 2 } })], samplerStateLabel('narrowing'))[0]!.sampler).toBe('round 2');
   });
 
   it('copies params instead of sharing them', () => {
@@ -74,6 +89,19 @@ describe('leaderboardTable', () => {
     ]);
   });
 
+  it("adds a sampler column after state when the study's sampler labels some trial, and none for random search", () => {
+    const rows = [row({ rank: 1, number: 4, samplerState: { phase: 'tpe' } }), row({ rank: 2, number: 0, samplerState: { phase: 'startup' } }), row({ rank: 3, number: 9 })];
+    expect(leaderboardTable(rows, 'acc', samplerStateLabel('tpe')).split('\n')).toEqual([
+      'rank  #  state     sampler  acc  steps  duration',
+      '────  ─  ────────  ───────  ───  ─────  ────────',
+      '   1  4  complete  tpe      0.5      0         -',
+      '   2  0  complete  startup  0.5      0         -',
+      '   3  9  complete  -        0.5      0         -',
+    ]);
+    expect(leaderboardTable(ROWS, 'val_accuracy', samplerStateLabel('random'))).toBe(leaderboardTable(ROWS, 'val_accuracy'));
+    expect(leaderboardTable([row({ rank: 1, samplerState: { round: 0 } })], 'acc', samplerStateLabel('narrowing')).split('\n')[2]).toMatch(/^   1  0  complete  round 0 /);
+  });
+
   it('shows non-finite and missing values', () => {
     const text = leaderboardTable(
       [row({ rank: 1, number: 0, state: 'failed', value: Number.NaN, steps: 0 })],
@@ -94,6 +122,16 @@ describe('leaderboardCsv', () => {
       '4,1,complete,NaN,,,,true,0,,',
       '',
     ]);
+  });
+
+  it('has a sampler column after state only when some trial has a label', () => {
+    const rows = [row({ rank: 1, samplerState: { round: 1 } }), row({ rank: 2 })];
+    expect(leaderboardCsv(rows, samplerStateLabel('narrowing')).split('\r\n').slice(0, 3)).toEqual([
+      'rank,number,state,sampler,value,steps,stopped,duration_ms',
+      '1,0,complete,round 1,0.5,0,,',
+      '2,1,complete,,0.5,0,,',
+    ]);
+    expect(leaderboardCsv(rows, samplerStateLabel('random')).split('\r\n')[0]).toBe('rank,number,state,value,steps,stopped,duration_ms');
   });
 
   it('says why each trial stopped', () => {

@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { trialJson, trialTable } from '../../../src/cli/format/trial.js';
+import { samplerStateLabel } from '../../../src/samplers/index.js';
 import { trial } from './fixtures.js';
+
+const narrowing = samplerStateLabel('narrowing');
 
 describe('trialJson', () => {
   it('has the documented shape with ISO dates', () => {
-    const json = trialJson(trial());
+    const json = trialJson(trial(), narrowing);
     expect(Object.keys(json)).toEqual([
       'number',
       'state',
       'value',
       'params',
       'round',
+      'sampler',
+      'sampler_state',
       'seed',
       'owner',
       'error',
@@ -27,6 +32,8 @@ describe('trialJson', () => {
       value: 0.83,
       params: { lr: 0.0092, batch_size: 32, optimizer: 'sgd' },
       round: 1,
+      sampler: 'round 1',
+      sampler_state: { round: 1 },
       seed: 42,
       owner: 'host:123',
       error: null,
@@ -59,16 +66,25 @@ describe('trialJson', () => {
     expect(json.duration_ms).toBeNull();
     expect(json.steps).toEqual([{ step: 3, loss: null }]);
   });
+
+  it("labels a TPE trial's phase and keeps round null; a random study's trials have no label", () => {
+    const tpe = trialJson(trial({ samplerState: { phase: 'startup' } }), samplerStateLabel('tpe'));
+    expect(tpe).toMatchObject({ round: null, sampler: 'startup', sampler_state: { phase: 'startup' } });
+    expect(trialJson(trial({ samplerState: {} }), samplerStateLabel('random'))).toMatchObject({ round: null, sampler: null, sampler_state: {} });
+    // Without the study's describer (a stored space of an unknown strategy) nothing is labelled.
+    expect(trialJson(trial()).sampler).toBeNull();
+    expect(trialTable(trial({ samplerState: { phase: 'tpe' } }), 'val_accuracy', samplerStateLabel('tpe'))).toMatch(/^sampler   tpe$/m);
+  });
 });
 
 describe('trialTable', () => {
   it('renders key/values, params, final metrics and steps', () => {
-    expect(trialTable(trial(), 'val_accuracy')).toBe(
+    expect(trialTable(trial(), 'val_accuracy', narrowing)).toBe(
       [
         'number    4',
         'state     complete',
         'value     0.83 (val_accuracy)',
-        'round     1',
+        'sampler   round 1',
         'seed      42',
         'owner     host:123',
         'started   2024-05-01T12:00:00.000Z',
@@ -111,12 +127,13 @@ describe('trialTable', () => {
         steps: [],
       }),
       'loss',
+      narrowing,
     );
     expect(text.split('\n')).toEqual([
       'number    4',
       'state     failed',
       'value     -',
-      'round     -',
+      'sampler   -',
       'seed      -',
       'owner     -',
       'started   2024-05-01T12:00:00.000Z',
