@@ -11,6 +11,7 @@ import { comparePruners } from './cases/compare-pruners.js';
 import { reportWriting } from './cases/report.js';
 import { postgresStorage } from './cases/postgres.js';
 import { nativeBackends } from './cases/native-backends.js';
+import { tpeSynthetic } from './cases/tpe-synthetic.js';
 import { printRows, writeResults, type BenchRow } from './report.js';
 
 const CASES: Record<string, () => Promise<BenchRow[]>> = {
@@ -21,6 +22,7 @@ const CASES: Record<string, () => Promise<BenchRow[]>> = {
   report: reportWriting,
   postgres: postgresStorage,
   'native-backends': nativeBackends,
+  tpe: tpeSynthetic,
 };
 
 const only = process.argv.slice(2);
