@@ -3,13 +3,13 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createStudy } from '../../src/index.js';
+import { createSampler, createStudy, loadStudy } from '../../src/index.js';
 import { loadSpaceFile } from '../../src/space/load.js';
 import { openStorage } from '../../src/storage/open.js';
 import type { Storage, TrialDetail } from '../../src/storage/storage.js';
 import { openStudyFromSpace } from '../../src/study/create.js';
 import { measureOptunaCost, optunaCostReference } from '../reference/optuna-tpe-cost.js';
-import { median, type BenchRow } from '../report.js';
+import { median, repeat, type BenchRow } from '../report.js';
 import { SYNTHETIC_PARAMS } from './tpe-functions.js';
 
 const HISTORY = 1000;
@@ -66,6 +66,7 @@ export async function tpeSamplerCost(): Promise<BenchRow[]> {
       process.stderr.write(`  repeat ${r + 1}/${REPEATS}: tpe ${perTrial.tpe[r].toFixed(2)} ms/trial, random ${perTrial.random[r].toFixed(2)} ms/trial\n`);
     }
     const difference = perTrial.tpe.map((ms, i) => ms - perTrial.random[i]);
+    const parts = await measureParts(templates.tpe.db);
 
     const optuna = await measureOptunaCost(
       history.map((t) => ({ params: t.params, value: t.value! })),
@@ -108,6 +109,24 @@ export async function tpeSamplerCost(): Promise<BenchRow[]> {
         median: median(inside.random),
         unit: 'ms/trial',
         samples: inside.random,
+      },
+      {
+        name: `  of which: the history query, storage.listTrials() of ${HISTORY.toLocaleString('en')} trials (library, SQLite)`,
+        median: median(parts.listTrials),
+        unit: 'ms/trial',
+        samples: parts.listTrials,
+      },
+      {
+        name: `  of which: TPE sample() with the ${HISTORY.toLocaleString('en')} trials in memory, univariate (the model alone)`,
+        median: median(parts.univariate),
+        unit: 'ms/trial',
+        samples: parts.univariate,
+      },
+      {
+        name: `  TPE sample() with the trials in memory, multivariate (for scale)`,
+        median: median(parts.multivariate),
+        unit: 'ms/trial',
+        samples: parts.multivariate,
       },
       {
         name: `  hpsearch run of 0 trials on the 1,000-trial study (process start, open, print; for scale)`,
@@ -154,6 +173,37 @@ async function buildHistory(db: string): Promise<{ history: TrialDetail[]; fillM
     return { history, fillMs };
   } finally {
     await storage.close();
+  }
+}
+
+/**
+ * Where a TPE trial's time goes, on the TPE template (1,000 trials): the history query each draw
+ * makes, and the draw itself with that history already in memory, as batches of 20 calls.
+ */
+async function measureParts(db: string): Promise<{ listTrials: number[]; univariate: number[]; multivariate: number[] }> {
+  const study = await loadStudy({ name: 'cost', storage: db });
+  try {
+    const trials = await study.storage.listTrials(study.id);
+    const perCall = async (call: () => Promise<unknown>) => {
+      for (let i = 0; i < 5; i++) await call();
+      return repeat(5, async () => {
+        const started = performance.now();
+        for (let i = 0; i < 20; i++) await call();
+        return (performance.now() - started) / 20;
+      });
+    };
+    const draws = (multivariate: boolean) => {
+      const sampler = createSampler({ ...study.space, search: { ...study.space.search, multivariate } } as typeof study.space);
+      let index = HISTORY;
+      return () => sampler.sample({ index: index++, number: HISTORY, history: async () => trials });
+    };
+    return {
+      listTrials: await perCall(() => study.storage.listTrials(study.id)),
+      univariate: await perCall(draws(false)),
+      multivariate: await perCall(draws(true)),
+    };
+  } finally {
+    await study.close();
   }
 }
 
