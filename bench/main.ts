@@ -11,6 +11,9 @@ import { comparePruners } from './cases/compare-pruners.js';
 import { reportWriting } from './cases/report.js';
 import { postgresStorage } from './cases/postgres.js';
 import { nativeBackends } from './cases/native-backends.js';
+import { tpeSynthetic } from './cases/tpe-synthetic.js';
+import { tpeSamplerCost } from './cases/tpe-sampler-cost.js';
+import { tpeBest5 } from './cases/tpe-best5.js';
 import { printRows, writeResults, type BenchRow } from './report.js';
 
 const CASES: Record<string, () => Promise<BenchRow[]>> = {
@@ -21,6 +24,9 @@ const CASES: Record<string, () => Promise<BenchRow[]>> = {
   report: reportWriting,
   postgres: postgresStorage,
   'native-backends': nativeBackends,
+  // Issue 15's targets: the two cheap ones together (a few minutes), the real task on its own.
+  tpe: async () => [...(await tpeSynthetic()), ...(await tpeSamplerCost())],
+  'tpe-best5': tpeBest5,
 };
 
 const only = process.argv.slice(2);

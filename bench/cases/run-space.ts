@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpaceFile } from '../../src/space/load.js';
+import { withOverrides, type SpaceOverrides } from '../../src/space/overrides.js';
 import { openStorage } from '../../src/storage/open.js';
 import type { TrialRecord } from '../../src/storage/storage.js';
 import { openStudyFromSpace } from '../../src/study/create.js';
@@ -16,12 +17,15 @@ export interface StudyRun {
   baselineRssMb: number;
 }
 
-/** Runs `trials` trials of a task space file in a fresh database on `backend`, sampling this process's RSS. */
-export async function runSpace(file: string, trials: number, workers: number, backend: BackendName): Promise<StudyRun> {
+/**
+ * Runs `trials` trials of a task space file in a fresh database on `backend`, sampling this
+ * process's RSS; `overrides` change the file as `hpsearch run`'s flags do (e.g. `{ seed: 43 }`).
+ */
+export async function runSpace(file: string, trials: number, workers: number, backend: BackendName, overrides: SpaceOverrides = {}): Promise<StudyRun> {
   const dir = mkdtempSync(join(tmpdir(), 'hpsearch-bench-'));
   const storage = await openStorage(join(dir, 'bench.db'));
   try {
-    const loaded = await loadSpaceFile(file);
+    const loaded = withOverrides(await loadSpaceFile(file), file, overrides);
     const { study } = await openStudyFromSpace(storage, loaded, { resume: false });
     const baselineRssMb = process.memoryUsage().rss / 2 ** 20;
     let peak = baselineRssMb;
