@@ -88,13 +88,15 @@ function sortedBandwidths(mus: Float64Array, low: number, high: number, settings
   const used = new Int32Array(n);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (padded[mid + 1] < mus[i]) lo = mid + 1;
-      else hi = mid;
+    // The first sorted place holding mus[i], by a binary search without branches to mispredict.
+    const x = mus[i];
+    let base = 0;
+    for (let length = n; length > 1; ) {
+      const half = length >>> 1;
+      base = padded[base + half + 1] < x ? base + half : base;
+      length -= half;
     }
+    const lo = base + (padded[base + 1] < x ? 1 : 0);
     const place = lo + used[lo]++;
     order[place] = i;
     sigmas[i] = Math.min(Math.max(sorted[place], min), range);
@@ -105,7 +107,8 @@ function sortedBandwidths(mus: Float64Array, low: number, high: number, settings
 function numericKernels(dimension: Extract<TpeDimension, { kind: 'numeric' }>, observed: Float64Array, settings: ParzenSettings): DimensionKernels {
   const { low, high } = modelledBounds(dimension);
   const n = observed.length;
-  const mus = dimension.log ? observed.map(Math.log) : observed.slice();
+  const mus = observed.slice();
+  if (dimension.log) for (let i = 0; i < mus.length; i++) mus[i] = Math.log(mus[i]);
   const { sigmas, order } = sortedBandwidths(mus, low, high, settings);
   const mu = new Float64Array(n + 1);
   const sigma = new Float64Array(n + 1);
@@ -160,7 +163,9 @@ export class ParzenEstimator {
     const total = weights.reduce((a, b) => a + b, 0);
     for (let k = 0; k <= n; k++) weights[k] /= total;
     this.weights = weights;
-    this.#logWeights = weights.map(Math.log);
+    const logWeights = new Float64Array(weights.length);
+    for (let k = 0; k < weights.length; k++) logWeights[k] = Math.log(weights[k]);
+    this.#logWeights = logWeights;
     this.kernels = dimensions.map((dimension, d) =>
       dimension.kind === 'numeric' ? numericKernels(dimension, observations[d], settings) : categoricalKernels(dimension, observations[d], settings),
     );
@@ -264,7 +269,8 @@ function univariateLogPdf(kernels: DimensionKernels, weights: Float64Array, xs: 
     }
   }
   const { order } = kernels;
-  const sortedMu = Float64Array.from(order, (k) => mu[k]);
+  const sortedMu = new Float64Array(order.length);
+  for (let place = 0; place < order.length; place++) sortedMu[place] = mu[order[place]];
   const prior = n - 1;
   const terms = new Float64Array(n);
   for (let s = 0; s < xs.length; s++) {

@@ -41,6 +41,8 @@ export class TpeSampler implements Sampler {
   readonly #search: TpeSearch;
   readonly #dimensions: TpeDimension[];
   readonly #settings: ParzenSettings;
+  /** Finished trials' values in the model's terms, by record (see #internalRow). */
+  readonly #rows = new WeakMap<PastTrial, Float64Array>();
 
   constructor(space: SearchSpace) {
     if (space.search.strategy !== 'tpe') {
@@ -100,11 +102,26 @@ export class TpeSampler implements Sampler {
   /** Every param's values over the trials, in the model's terms; NaN where a trial has no usable value. */
   #columns(trials: readonly PastTrial[]): Columns {
     const columns: Columns = new Map();
-    for (const dimension of this.#dimensions) {
-      const spec = this.#space.params[dimension.name];
-      columns.set(dimension.name, Float64Array.from(trials, (trial) => internalValue(dimension, spec, trial.params[dimension.name]) ?? NaN));
-    }
+    const rows = trials.map((trial) => this.#internalRow(trial));
+    this.#dimensions.forEach((dimension, d) => {
+      const column = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i++) column[i] = rows[i][d];
+      columns.set(dimension.name, column);
+    });
     return columns;
+  }
+
+  /**
+   * One trial's values in the model's terms, by dimension. A finished trial's are kept: the study's
+   * history hands out the same record for it on every draw (finished trials never change), so each
+   * is translated once, not once per draw.
+   */
+  #internalRow(trial: PastTrial): Float64Array {
+    const known = this.#rows.get(trial);
+    if (known !== undefined) return known;
+    const row = Float64Array.from(this.#dimensions, (dimension) => internalValue(dimension, this.#space.params[dimension.name], trial.params[dimension.name]) ?? NaN);
+    if (trial.state === 'complete' || trial.state === 'pruned' || trial.state === 'failed') this.#rows.set(trial, row);
+    return row;
   }
 
   /** The estimator of the trials that have a usable value for every param of the group. */
