@@ -111,7 +111,7 @@ export async function tpeSamplerCost(): Promise<BenchRow[]> {
         samples: inside.random,
       },
       {
-        name: `  of which: the history query, storage.listTrials() of ${HISTORY.toLocaleString('en')} trials (library, SQLite)`,
+        name: `  a full storage.listTrials() of ${HISTORY.toLocaleString('en')} trials (library, SQLite): what only the first draw of a run reads; later draws read new and unfinished trials only`,
         median: median(parts.listTrials),
         unit: 'ms/trial',
         samples: parts.listTrials,
