@@ -113,7 +113,7 @@ export async function tpeSamplerCost(): Promise<BenchRow[]> {
       {
         name: `  a full storage.listTrials() of ${HISTORY.toLocaleString('en')} trials (library, SQLite): what only the first draw of a run reads; later draws read new and unfinished trials only`,
         median: median(parts.listTrials),
-        unit: 'ms/trial',
+        unit: 'ms',
         samples: parts.listTrials,
       },
       {
