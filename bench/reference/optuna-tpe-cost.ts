@@ -2,13 +2,10 @@
  * Optuna's per-trial cost at 1,000 finished trials on a SQLite file (optuna_tpe_cost.py), the
  * same history as hpsearch's, measured in the same run: TPESampler and RandomSampler.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { Params } from '../../src/space/types.js';
 import type { Reference } from '../report.js';
-import { runPythonReference } from './python-reference.js';
+import { runPythonWithInput } from './python-reference.js';
 
 const Config = z.object({
   sampler: z.enum(['tpe', 'random']),
@@ -25,21 +22,12 @@ export type OptunaCost =
 
 /** A minute or so: adding the history to Optuna's SQLite study is most of it. */
 export async function measureOptunaCost(history: readonly { params: Params; value: number }[], trials: number, repeats: number): Promise<OptunaCost> {
-  const dir = mkdtempSync(join(tmpdir(), 'hpsearch-bench-'));
-  try {
-    const file = join(dir, 'history.json');
-    writeFileSync(file, JSON.stringify(history));
-    const result = await runPythonReference({
-      script: 'optuna_tpe_cost.py',
-      args: ['--history', file, '--trials', String(trials), '--repeats', String(repeats)],
-      timeoutMs: 20 * 60_000,
-      output: Output,
-    });
-    if (!result.ok) return { measured: false, reason: result.reason };
-    return { measured: true, ...result.output, python: result.python };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const result = await runPythonWithInput(
+    { script: 'optuna_tpe_cost.py', args: ['--trials', String(trials), '--repeats', String(repeats)], timeoutMs: 20 * 60_000, output: Output },
+    { flag: 'history', data: history },
+  );
+  if (!result.ok) return { measured: false, reason: result.reason };
+  return { measured: true, ...result.output, python: result.python };
 }
 
 const NAMES = { tpe: 'TPESampler', random: 'RandomSampler' } as const;

@@ -4,12 +4,9 @@
  * value of each seed's study. The script also evaluates its copy of the functions at the points
  * given, for the bench to compare with its own.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { SyntheticPoint } from '../cases/tpe-functions.js';
-import { runPythonReference } from './python-reference.js';
+import { runPythonWithInput } from './python-reference.js';
 
 export const OPTUNA_SAMPLERS = ['tpe', 'tpe-multivariate', 'random'] as const;
 export type OptunaSampler = (typeof OPTUNA_SAMPLERS)[number];
@@ -35,19 +32,10 @@ export type OptunaSynthetic =
 
 /** About a minute on the 2-core machine for 4 functions x 3 samplers x 10 seeds x 60 trials. */
 export async function measureOptunaSynthetic(points: readonly SyntheticPoint[], trials: number, seeds: number): Promise<OptunaSynthetic> {
-  const dir = mkdtempSync(join(tmpdir(), 'hpsearch-bench-'));
-  try {
-    const check = join(dir, 'points.json');
-    writeFileSync(check, JSON.stringify(points));
-    const result = await runPythonReference({
-      script: 'tpe_synthetic.py',
-      args: ['--check', check, '--trials', String(trials), '--seeds', String(seeds)],
-      timeoutMs: 20 * 60_000,
-      output: Output,
-    });
-    if (!result.ok) return { measured: false, reason: result.reason };
-    return { measured: true, ...result.output, python: result.python };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const result = await runPythonWithInput(
+    { script: 'tpe_synthetic.py', args: ['--trials', String(trials), '--seeds', String(seeds)], timeoutMs: 20 * 60_000, output: Output },
+    { flag: 'check', data: points },
+  );
+  if (!result.ok) return { measured: false, reason: result.reason };
+  return { measured: true, ...result.output, python: result.python };
 }

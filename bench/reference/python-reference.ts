@@ -6,6 +6,8 @@
  * measured", not as a stand-in figure.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
 
@@ -34,6 +36,21 @@ export type PythonReferenceResult<T> =
 
 export function benchPython(): string {
   return process.env[PYTHON_OVERRIDE_VAR] || DEFAULT_PYTHON;
+}
+
+/**
+ * Runs a reference script that reads its input from a JSON file (`--<flag> <file>` first among
+ * its arguments): the file is written to a temporary folder and removed afterwards.
+ */
+export async function runPythonWithInput<T>(run: PythonReferenceRun<T>, input: { flag: string; data: unknown }): Promise<PythonReferenceResult<T>> {
+  const dir = mkdtempSync(join(tmpdir(), 'hpsearch-bench-'));
+  try {
+    const file = join(dir, 'input.json');
+    writeFileSync(file, JSON.stringify(input.data));
+    return await runPythonReference({ ...run, args: [`--${input.flag}`, file, ...run.args] });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function runPythonReference<T>(run: PythonReferenceRun<T>): Promise<PythonReferenceResult<T>> {
