@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { TENSORFLOW_LOG_LINE } from '../../src/task/native-backend.js';
 import { runCli } from '../helpers/cli.js';
+import { BEST5_PARAMS, taskSpaceYaml } from '../helpers/spaces.js';
 import { describeNative } from '../helpers/native.js';
 import { CLI, useTempDir } from '../helpers/temp.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -22,25 +23,7 @@ const EPOCHS = 30;
 /** The best-5 setup shrunk to a few seconds a trial: `trials` trials of EPOCHS epochs. */
 function taskSpace(dir: string, study: string, trials: number): string {
   const file = join(dir, `${study}.yaml`);
-  writeFileSync(
-    file,
-    `study: ${study}
-seed: 5
-objective:
-  metric: val_accuracy
-  direction: maximize
-  task:
-    dataset: { name: mnist, train_samples: 300, validation_split: 0.2 }
-    model: { type: mlp, hidden: [50, 50, 50], activation: relu, initializer: he_normal }
-    train: { optimizer: sgd, batch_size: 60, epochs: ${EPOCHS} }
-divergence: false
-search:
-  strategy: random
-  trials: ${trials}
-params:
-  learning_rate: { type: float, low: 1.0e-3, high: 1.0e-1, log: true }
-`,
-  );
+  writeFileSync(file, taskSpaceYaml({ study, trials, epochs: EPOCHS, extra: ['divergence: false'], params: [BEST5_PARAMS[0]!] }));
   return file;
 }
 

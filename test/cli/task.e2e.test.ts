@@ -3,28 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NATIVE_PACKAGES, isInstalled } from '../../src/task/native-packages.js';
 import { runCli } from '../helpers/cli.js';
+import { BEST5_PARAMS, taskSpaceYaml } from '../helpers/spaces.js';
 import { useTempDir } from '../helpers/temp.js';
 
 const tempDir = useTempDir();
 
-/** The best-5 setup of "Deep Learning from Scratch" ch. 6, shrunk so a test trains it in seconds. */
-const best5Space = (study: string, trials: number, lr = '{ type: float, low: 1.0e-3, high: 1.0e-1, log: true }') => `
-study: ${study}
-seed: 5
-objective:
-  metric: val_accuracy
-  direction: maximize
-  task:
-    dataset: { name: mnist, train_samples: 300, validation_split: 0.2 }
-    model: { type: mlp, hidden: [50, 50, 50], activation: relu, initializer: he_normal }
-    train: { optimizer: sgd, batch_size: 60, epochs: 3 }
-search:
-  strategy: random
-  trials: ${trials}
-params:
-  learning_rate: ${lr}
-  weight_decay: { type: float, low: 1.0e-8, high: 1.0e-4, log: true }
-`;
+/** The best-5 setup, shrunk so a test trains it in seconds; `lr` replaces the learning rate's spec. */
+const best5Space = (study: string, trials: number, lr = '{ type: float, low: 1.0e-3, high: 1.0e-1, log: true }') =>
+  taskSpaceYaml({ study, trials, params: [`learning_rate: ${lr}`, BEST5_PARAMS[1]!] });
 
 describe('built-in training tasks through the CLI', () => {
   it('runs a best-5 style study end to end on MNIST with the wasm backend', async () => {

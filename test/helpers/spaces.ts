@@ -28,3 +28,47 @@ params:
 ${space.params.map((line) => `  ${line}`).join('\n')}
 `;
 }
+
+export interface TaskSpace {
+  study: string;
+  trials: number;
+  /** Default 3. */
+  epochs?: number;
+  /** Hidden layer widths (default [50, 50, 50]). */
+  hidden?: number[];
+  /** Extra `train:` settings, e.g. `learning_rate: 0.05`. */
+  train?: string;
+  /** The params section, one YAML line per param (default: best-5's learning rate and weight decay). */
+  params?: string[];
+  /** Extra top-level lines, e.g. `divergence: false`. */
+  extra?: string[];
+}
+
+export const BEST5_PARAMS = [
+  'learning_rate: { type: float, low: 1.0e-3, high: 1.0e-1, log: true }',
+  'weight_decay: { type: float, low: 1.0e-8, high: 1.0e-4, log: true }',
+];
+
+/**
+ * The text of a random-search space over the built-in task in the shape of best-5 ("Deep
+ * Learning from Scratch" ch. 6): MNIST, an MLP with He initialisation and ReLU, plain SGD, shrunk
+ * to 300 images so a test trains a trial in seconds.
+ */
+export function taskSpaceYaml(space: TaskSpace): string {
+  const train = ['optimizer: sgd', ...(space.train ? [space.train] : []), 'batch_size: 60', `epochs: ${space.epochs ?? 3}`].join(', ');
+  return `study: ${space.study}
+seed: 5
+objective:
+  metric: val_accuracy
+  direction: maximize
+  task:
+    dataset: { name: mnist, train_samples: 300, validation_split: 0.2 }
+    model: { type: mlp, hidden: [${(space.hidden ?? [50, 50, 50]).join(', ')}], activation: relu, initializer: he_normal }
+    train: { ${train} }
+${(space.extra ?? []).map((line) => `${line}\n`).join('')}search:
+  strategy: random
+  trials: ${space.trials}
+params:
+${(space.params ?? BEST5_PARAMS).map((line) => `  ${line}`).join('\n')}
+`;
+}

@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { probeNative } from '../../scripts/native/probe.js';
 import { QUIET_TENSORFLOW_ENV, quietTensorflowEnv } from '../../src/task/native-env.js';
 import { runCli } from '../helpers/cli.js';
+import { BEST5_PARAMS, taskSpaceYaml } from '../helpers/spaces.js';
 import { describeNative } from '../helpers/native.js';
 import { REPO, useTempDir } from '../helpers/temp.js';
 
@@ -59,22 +60,7 @@ describeNative('the native TensorFlow backend (@tensorflow/tfjs-node)', () => {
     const dir = tempDir();
     const space = join(dir, 'native.yaml');
     const db = join(dir, 'native.db');
-    writeFileSync(
-      space,
-      `study: native-mini
-seed: 5
-objective:
-  metric: val_accuracy
-  direction: maximize
-  task:
-    dataset: { name: mnist, train_samples: 300, validation_split: 0.2 }
-    model: { type: mlp, hidden: [50, 50], activation: relu, initializer: he_normal }
-    train: { optimizer: sgd, learning_rate: 0.05, batch_size: 60, epochs: 3 }
-search: { strategy: random, trials: 1 }
-params:
-  weight_decay: { type: float, low: 1.0e-8, high: 1.0e-4, log: true }
-`,
-    );
+    writeFileSync(space, taskSpaceYaml({ study: 'native-mini', trials: 1, hidden: [50, 50], train: 'learning_rate: 0.05', params: [BEST5_PARAMS[1]!] }));
     // The quiet environment is given here: making the run set it for its own workers is not this test's subject.
     const env = quietTensorflowEnv(envWithoutTensorflow()) as Record<string, string>;
     const run = await runCli(['run', space, '--db', db, '--workers', '1', '--backend', 'tensorflow'], { env });
