@@ -87,16 +87,9 @@ function sortedBandwidths(mus: Float64Array, low: number, high: number, settings
   const sigmas = new Float64Array(n);
   const used = new Int32Array(n);
   const order = new Int32Array(n);
+  const sortedMus = padded.subarray(1, n + 1);
   for (let i = 0; i < n; i++) {
-    // The first sorted place holding mus[i], by a binary search without branches to mispredict.
-    const x = mus[i];
-    let base = 0;
-    for (let length = n; length > 1; ) {
-      const half = length >>> 1;
-      base = padded[base + half + 1] < x ? base + half : base;
-      length -= half;
-    }
-    const lo = base + (padded[base + 1] < x ? 1 : 0);
+    const lo = lowerBound(sortedMus, mus[i]);
     const place = lo + used[lo]++;
     order[place] = i;
     sigmas[i] = Math.min(Math.max(sorted[place], min), range);
@@ -290,16 +283,16 @@ function univariateLogPdf(kernels: DimensionKernels, weights: Float64Array, xs: 
   return out;
 }
 
-/** The first place whose value is ≥ x. */
+/** The first place whose value is ≥ x, by a binary search without branches to mispredict. */
 function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
+  if (sorted.length === 0) return 0;
+  let base = 0;
+  for (let length = sorted.length; length > 1; ) {
+    const half = length >>> 1;
+    base = sorted[base + half] < x ? base + half : base;
+    length -= half;
   }
-  return lo;
+  return base + (sorted[base] < x ? 1 : 0);
 }
 
 /** log Σ e^values[from..to), skipping terms e^-50 below the largest (they cannot move the sum). */
