@@ -88,13 +88,5 @@ export function ppf(q: number, a: number, b: number): number {
   return -ndtriExp(logSum(logNdtr(-b), Math.log1p(-q) + logMass));
 }
 
-/** log density at x of the normal (loc, scale) truncated to the standardised bounds [a, b]. */
-export function logPdf(x: number, a: number, b: number, loc: number, scale: number): number {
-  if (a === b) return NaN;
-  const standard = (x - loc) / scale;
-  if (standard < a || standard > b) return -Infinity;
-  return -(standard * standard) / 2 - LOG_SQRT_2PI - logGaussMass(a, b) - Math.log(scale);
-}
-
-/** -log √(2π): the standard normal's log density at 0, for callers that inline logPdf. */
+/** -log √(2π): the standard normal's log density at 0, for the estimators' density sums. */
 export const LOG_NORM_PDF_AT_ZERO = -LOG_SQRT_2PI;
