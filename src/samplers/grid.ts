@@ -4,7 +4,7 @@ import { rngFor } from '../random/rng.js';
 import { gridValues } from '../space/distributions.js';
 import type { Params, ParamValue, SearchSpace } from '../space/types.js';
 import { checkIndex } from './random.js';
-import type { Sample, SampleContext, Sampler } from './sampler.js';
+import type { Sample, SampleContext, Sampler, SuggestContext } from './sampler.js';
 
 /**
  * How a study's sample indices walk its grid: `listing` takes the points in listing order;
@@ -61,6 +61,13 @@ export class GridSampler implements Sampler {
       }
       this.permutation = new IndexPermutation(this.capacity, rngFor(space.seed, 'grid-order'));
     }
+  }
+
+  async suggest({ name }: SuggestContext): Promise<ParamValue> {
+    throw new HpsearchError(
+      'E_USAGE',
+      `grid search needs a declared space: the objective asked for param "${name}", which the space's params do not list; declare it under params (with values, grid or step), or use strategy: random or tpe`,
+    );
   }
 
   async sample({ index }: SampleContext): Promise<Sample> {

@@ -67,7 +67,7 @@ function narrowNumeric(spec: NumericParam, seen: ParamValue[], margin: number): 
     low = tidy(spec.low + Math.floor((low - spec.low) / step + 1e-9) * step);
     high = Math.min(spec.high, tidy(spec.low + Math.ceil((high - spec.low) / step - 1e-9) * step));
   }
-  if (spec.type === 'float' && low === high) return { type: 'fixed', value: low };
+  if (spec.type === 'float' && low === high) return { type: 'fixed', value: low, ...(spec.when !== undefined ? { when: spec.when } : {}) };
 
   const result = { ...spec, low, high };
   if (result.values !== undefined) {

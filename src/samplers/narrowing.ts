@@ -1,10 +1,11 @@
 import { HpsearchError } from '../errors.js';
-import type { NarrowingSearch, Params, ParamSpecs, SearchSpace } from '../space/types.js';
+import type { NarrowingSearch, Params, ParamSpecs, ParamValue, SearchSpace } from '../space/types.js';
 import { isFinished } from '../trial-state.js';
 import { narrowParams } from './narrow-params.js';
 import { checkIndex, sampleParams } from './random.js';
 import { rngFor } from '../random/rng.js';
-import type { PastTrial, Sample, SampleContext, Sampler, SamplerState } from './sampler.js';
+import type { PastTrial, Sample, SampleContext, Sampler, SamplerState, SuggestContext } from './sampler.js';
+import { sampleParam } from '../space/distributions.js';
 import { pause } from '../pause.js';
 
 /**
@@ -73,7 +74,7 @@ export interface NarrowingOptions {
 
 /**
  * Index i belongs to round floor(i / trialsPerRound) and is drawn, like random search, with
- * its own generator `rngFor(seed, 'narrowing', i)` inside that round's ranges. A draw of round
+ * its own generators `rngFor(seed, 'narrowing', i, name)` inside that round's ranges. A draw of round
  * r ≥ 1 waits until round r−1 is finished, since the ranges depend on all of its results.
  */
 export class NarrowingSampler implements Sampler {
@@ -97,11 +98,19 @@ export class NarrowingSampler implements Sampler {
   async sample({ index, history, signal, enqueued }: SampleContext): Promise<Sample> {
     // An enqueued trial belongs to no round (a round counts its own draws to know it is finished):
     // its missing params come from the whole space, at once, from a stream of their own.
-    if (enqueued) return { params: sampleParams(rngFor(this.space.seed, 'narrowing-enqueued', index), this.space.params) };
+    if (enqueued) return { params: sampleParams(this.space.seed, 'narrowing-enqueued', index, this.space.params, enqueued) };
     checkIndex(index, this.capacity);
     const round = Math.floor(index / this.search.trialsPerRound);
     const ranges = this.ranges[round] ?? (await this.waitForRound(round, history, signal));
-    return { params: sampleParams(rngFor(this.space.seed, 'narrowing', index), ranges), samplerState: { round } };
+    return { params: sampleParams(this.space.seed, 'narrowing', index, ranges), samplerState: { round } };
+  }
+
+  /**
+   * A param the space does not declare has no ranges to narrow: it is drawn at random over the
+   * range it was asked with, from a stream of its own, in every round.
+   */
+  async suggest({ index, name, spec, enqueued }: SuggestContext): Promise<ParamValue> {
+    return sampleParam(rngFor(this.space.seed, enqueued ? 'narrowing-enqueued' : 'narrowing', index, name), spec);
   }
 
   private async waitForRound(round: number, history: () => Promise<readonly PastTrial[]>, signal?: AbortSignal): Promise<ParamSpecs> {

@@ -1,4 +1,4 @@
-import type { Params, SearchSpace } from '../space/types.js';
+import type { Params, ParamSpec, ParamValue, SearchSpace } from '../space/types.js';
 import type { TrialState } from '../trial-state.js';
 
 /**
@@ -12,6 +12,29 @@ export interface Sampler {
   /** The most trials this sampler can produce (the grid size), or Infinity. */
   readonly capacity: number;
   sample(context: SampleContext): Promise<Sample>;
+  /**
+   * Define-by-run: the value of one param the objective asks for while it runs (a param the
+   * space does not declare), from the distribution it asked with. Rejects with E_USAGE when the
+   * sampler cannot draw params it was not told of in advance (grid search).
+   */
+  suggest(context: SuggestContext): Promise<ParamValue>;
+}
+
+/** What a sampler is told when an objective asks for a param (see `Sampler.suggest`). */
+export interface SuggestContext {
+  /** The trial's sample index (its number when it was enqueued): the same as `SampleContext.index` of its draw. */
+  index: number;
+  /** The trial's number. */
+  number: number;
+  /** Whether the trial was enqueued (its draws come from streams of their own, as `sample`'s fill). */
+  enqueued: boolean;
+  /** The param asked for, and its distribution as the objective asked for it. */
+  name: string;
+  spec: ParamSpec;
+  /** The trial's params so far: the space's draw and the params asked before this one. */
+  params: Params;
+  /** The study's trials (a fresh snapshot per call). */
+  history(): Promise<readonly PastTrial[]>;
 }
 
 export interface SampleContext {

@@ -6,6 +6,7 @@
  */
 import { HpsearchError } from '../errors.js';
 import { formatNumber } from '../format/numbers.js';
+import { activeNames, describeConditions } from './conditions.js';
 import { suggestion } from './did-you-mean.js';
 import type { PathSegment, RawIssue } from './raw-issue.js';
 import { describeValue, isMapping, showValue } from './schema.js';
@@ -34,7 +35,40 @@ export function checkEnqueuedParams(value: unknown, specs: ParamSpecs, at: PathS
     if (problem !== undefined) issues.push({ path: [...at, name], message: problem });
     else params[name] = given as ParamValue;
   }
+  if (issues.length === before) checkActivity(params, specs, at, issues);
   return issues.length === before ? params : undefined;
+}
+
+/**
+ * A conditional param given by an enqueued trial must exist in that trial: its parents given too
+ * (else the sampler could draw a value that deactivates it), and meeting its conditions.
+ */
+function checkActivity(params: Params, specs: ParamSpecs, at: PathSegment[], issues: RawIssue[]): void {
+  const active = new Set(activeNames(specs, params));
+  for (const name of Object.keys(params)) {
+    const when = specs[name].when;
+    if (when === undefined || active.has(name)) continue;
+    const missing = ancestors(name, specs).filter((parent) => !Object.hasOwn(params, parent));
+    const exists = `${name} exists only when ${describeConditions(when)}`;
+    const message = missing.length > 0
+      ? `enqueued ${name} is conditional: give ${missing.join(' and ')} too (${exists}), or leave ${name} out`
+      : `enqueued ${name} does not exist in this trial (${exists}); leave it out, or change ${Object.keys(when).join(' or ')}`;
+    issues.push({ path: [...at, name], message });
+  }
+}
+
+/** The params whose values decide whether `name` exists: its parents, theirs, and so on. */
+function ancestors(name: string, specs: ParamSpecs): string[] {
+  const found: string[] = [];
+  const visit = (param: string) => {
+    for (const parent of Object.keys(specs[param]?.when ?? {})) {
+      if (found.includes(parent)) continue;
+      found.push(parent);
+      visit(parent);
+    }
+  };
+  visit(name);
+  return found;
 }
 
 /**

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HpsearchError, ValidationError } from '../errors.js';
 import { gridSize } from './distributions.js';
+import { checkConditions, checkWhen } from './check-conditions.js';
 import { checkEnqueueList } from './enqueue.js';
 import { isJsonFile, jsonCommentIssue } from './json-comments.js';
 import { kindOfObjective, kindsNamedBy, objectiveKinds } from './objective-kind.js';
@@ -105,13 +106,14 @@ function validate(raw: unknown, file: string, baseDir: string, issues: RawIssue[
   const objective = checkObjective(raw.objective, baseDir, issues, options);
   const search = checkSearch(raw.search, issues);
   const params = checkParams(raw.params, search.strategy, issues);
+  const conditionsOk = params !== undefined && checkConditions(params, search.strategy === 'grid', issues);
   if (options.allowRepeats !== true) checkRepeatedValues(raw.params, issues);
   // With two kinds given it is unclear which the params are for; that error comes first.
   const named = isMapping(raw.objective) ? kindsNamedBy(raw.objective) : [];
   const only = named.length === 1 ? named[0] : undefined;
-  if (only?.checkParams && params) only.checkParams((raw.objective as Record<string, unknown>)[only.name], params, raw.params as Record<string, unknown>, issues);
+  if (only?.checkParams && params) only.checkParams((raw.objective as Record<string, unknown>)[only.name], params, isMapping(raw.params) ? raw.params : {}, issues);
   // The grid is checked even when other search keys are wrong: its size is news to the user either way.
-  const gridPoints = search.strategy === 'grid' && params ? checkGrid(params, issues) : undefined;
+  const gridPoints = search.strategy === 'grid' && params && conditionsOk ? checkGrid(params, issues) : undefined;
   const settings = search.fields && params ? buildSearch(search.fields, gridPoints, issues) : undefined;
   const enqueue = checkEnqueueList(raw.search, params, settings?.trials, issues);
   const stopping = checkStopping(raw, { objective, kind: only, params }, issues);
@@ -206,7 +208,12 @@ function checkSearch(value: unknown, issues: RawIssue[]): SearchCheck {
 }
 
 function checkParams(value: unknown, strategy: StrategyName | undefined, issues: RawIssue[]): ParamSpecs | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined) {
+    // A module objective may ask for every param itself (define-by-run); a grid has nothing to enumerate then.
+    if (strategy !== 'grid') return {};
+    issues.push({ path: ['params'], message: 'grid search needs params: it enumerates a declared space (params an objective asks for while it runs cannot be listed in advance)' });
+    return undefined;
+  }
   if (!isMapping(value)) {
     issues.push({ path: ['params'], message: `expected a mapping of param name to spec, got ${describeValue(value)}` });
     return undefined;
@@ -241,20 +248,20 @@ function checkParam(value: unknown, at: string[], strategy: StrategyName | undef
   const variant = checkVariant(value, 'type', PARAM_SCHEMAS, at, issues, {
     unknown: 'unknown param type',
     usedBy: (key, types) => `"${key}" is only used by ${types.join(' and ')} params`,
-  });
+  }, ['when']);
   if (variant === undefined) return undefined;
-  const { kind, ok } = variant;
-  switch (kind) {
+  const when = value.when === undefined ? undefined : checkWhen(value.when, at, issues);
+  const ok = variant.ok && (value.when === undefined || when !== undefined);
+  const withWhen = <T extends ParamSpec>(spec: T | undefined): T | undefined => (ok && spec !== undefined ? (when !== undefined ? { ...spec, when } : spec) : undefined);
+  switch (variant.kind) {
     case 'fixed':
-      return ok ? { type: 'fixed', value: value.value as ParamValue } : undefined;
+      return withWhen({ type: 'fixed', value: value.value as ParamValue });
     case 'categorical':
-      return ok ? { type: 'categorical', choices: value.choices as ParamValue[] } : undefined;
+      return withWhen({ type: 'categorical', choices: value.choices as ParamValue[] });
     case 'float':
-    case 'int': {
+    case 'int':
       // Range checks still run on the well-typed keys so a typo elsewhere does not hide them.
-      const numeric = checkNumeric(kind, wellTyped(value), at, strategy, issues);
-      return ok ? numeric : undefined;
-    }
+      return withWhen(checkNumeric(variant.kind, wellTyped(value), at, strategy, issues));
   }
 }
 

@@ -21,6 +21,27 @@ export const scalarSchema = z.union([z.number(), z.string(), z.boolean(), z.null
 const LOW_DOC = 'Lower bound (inclusive). Required unless `values` is given for grid search.';
 const HIGH_DOC = 'Upper bound (inclusive). Required unless `values` is given for grid search.';
 
+/** One clause of `when:`: the parent's allowed values, or a numeric range. */
+export const conditionClauseSchema = z.union([
+  z.array(scalarSchema).min(1).describe("The parent's values for which this param exists, e.g. [momentum, nesterov]."),
+  scalarSchema.describe('The one parent value for which this param exists.'),
+  z
+    .strictObject({
+      min: z.number().optional().describe('Smallest parent value (inclusive).'),
+      max: z.number().optional().describe('Largest parent value (inclusive).'),
+    })
+    .describe('A range of a numeric parent, e.g. { min: 3 }.'),
+]);
+
+/** `when:`, which every param type takes; the loader checks it (conditions.ts has what it means). */
+export const whenSchema = z
+  .record(z.string(), conditionClauseSchema)
+  .describe(
+    'Conditions under which this param exists: parent param → allowed values, e.g. { optimizer: [momentum, nesterov] } or { layers: { min: 3 } }. All must hold, and each parent must itself be active; elsewhere the param is absent from the trial.',
+  );
+
+const whenField = { when: whenSchema.optional() };
+
 const numericFields = {
   log: z.boolean().optional().describe('Sample log-uniformly (needs low > 0). Default false.'),
   grid: z.int().min(1).max(1_000_000).optional().describe('Grid search: number of points from low to high.'),
@@ -33,6 +54,7 @@ export const floatParamSchema = z.strictObject({
   ...numericFields,
   step: z.number().positive().optional().describe('Discretisation step (not with log).'),
   values: z.array(z.number()).min(1).meta({ uniqueItems: true }).optional().describe('Grid search: explicit points, each once.'),
+  ...whenField,
 });
 
 export const intParamSchema = z.strictObject({
@@ -42,17 +64,20 @@ export const intParamSchema = z.strictObject({
   ...numericFields,
   step: z.int().positive().optional().describe('Step between values (not with log). Default 1.'),
   values: z.array(z.int()).min(1).meta({ uniqueItems: true }).optional().describe('Grid search: explicit points, each once.'),
+  ...whenField,
 });
 
 export const categoricalParamSchema = z.strictObject({
   type: z.literal('categorical'),
   // uniqueItems is for editors; the loader reports a repeat itself (repeated-values.ts), at the repeat.
   choices: z.array(scalarSchema).min(1).meta({ uniqueItems: true }).describe('The values to choose from, each once.'),
+  ...whenField,
 });
 
 export const fixedParamSchema = z.strictObject({
   type: z.literal('fixed'),
-  value: scalarSchema.describe('The value every trial gets.'),
+  value: scalarSchema.describe('The value every trial gets (every trial where it is active, with when:).'),
+  ...whenField,
 });
 
 export const PARAM_SCHEMAS = {
@@ -185,7 +210,10 @@ function buildSpaceFileSchema(objective: z.ZodObject) {
     seed: z.int().min(0).optional().describe('Random seed. Default: a random one, stored with the study.'),
     objective,
     search: z.discriminatedUnion('strategy', [gridSearchSchema, randomSearchSchema, narrowingSearchSchema, tpeSearchSchema]),
-    params: z.record(z.string(), paramSchema).describe('Parameter name → spec, or a fixed scalar value.'),
+    params: z
+      .record(z.string(), paramSchema)
+      .optional()
+      .describe('Parameter name → spec, or a fixed scalar value. May be left out when a module objective asks for its params itself (ctx.suggestFloat and the like); grid search needs it.'),
     early_stopping: earlyStoppingSchema
       .optional()
       .describe('Stop a trial whose monitored metric has not improved for `patience` steps; it completes with the value it reached. Default: off ({} turns it on with the defaults).'),

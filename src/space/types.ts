@@ -15,7 +15,27 @@ export type Metrics = Record<string, number>;
 export type Direction = 'maximize' | 'minimize';
 export type Strategy = 'grid' | 'random' | 'narrowing' | 'tpe';
 
-export interface FloatParam {
+/**
+ * One clause of a param's `when:`: the parent's value is one of `values`, or a number within
+ * [min, max] (either end may be left out; both inclusive).
+ */
+export type ConditionClause =
+  | { readonly kind: 'in'; readonly values: readonly ParamValue[] }
+  | { readonly kind: 'range'; readonly min?: number; readonly max?: number };
+
+/**
+ * `when:`: parent param name → the clause its value must meet. A param is active in a trial when
+ * every parent is active and meets its clause; an inactive param is absent from the trial's params.
+ */
+export type ParamConditions = Readonly<Record<string, ConditionClause>>;
+
+/** What every param spec may carry. */
+interface ParamBase {
+  /** The conditions under which the param exists; absent: always. */
+  when?: ParamConditions;
+}
+
+export interface FloatParam extends ParamBase {
   type: 'float';
   low: number;
   high: number;
@@ -28,7 +48,7 @@ export interface FloatParam {
   grid?: number;
 }
 
-export interface IntParam {
+export interface IntParam extends ParamBase {
   type: 'int';
   low: number;
   high: number;
@@ -38,12 +58,12 @@ export interface IntParam {
   grid?: number;
 }
 
-export interface CategoricalParam {
+export interface CategoricalParam extends ParamBase {
   type: 'categorical';
   choices: ParamValue[];
 }
 
-export interface FixedParam {
+export interface FixedParam extends ParamBase {
   type: 'fixed';
   value: ParamValue;
 }

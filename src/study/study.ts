@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { HpsearchError } from '../errors.js';
 import { trialSeed } from '../random/rng.js';
 import type { Sample, Sampler, SamplerState } from '../samplers/sampler.js';
+import { activeNames, activeParams } from '../space/conditions.js';
 import { enqueuedParams } from '../space/enqueue.js';
 import type { Direction, Params, SearchSpace } from '../space/types.js';
 import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialFilter, TrialLease, TrialRecord } from '../storage/storage.js';
@@ -135,8 +136,8 @@ export class Study {
         });
         throw error;
       }
-      // Spread over the sample, the given values replace the drawn ones in the space's order.
-      params = given === null ? sample.params : { ...sample.params, ...given };
+      // The given values replace the drawn ones, in the space's order; a drawn param they make inactive goes.
+      params = given === null ? sample.params : activeParams(this.#space.params, { ...sample.params, ...given });
       samplerState = sample.samplerState ?? {};
     }
     try {
@@ -257,9 +258,9 @@ export class Study {
     if (this.#ownsStorage) await this.#storage.close();
   }
 
-  /** Whether `params` name every param of the space: then the sampler has nothing to fill in. */
+  /** Whether `params` name every param of the space they make active: then the sampler has nothing to fill in. */
   #coversSpace(params: Params): boolean {
-    return Object.keys(this.#space.params).every((name) => Object.hasOwn(params, name));
+    return activeNames(this.#space.params, params).every((name) => Object.hasOwn(params, name));
   }
 
   async #trialByNumber(number: number): Promise<TrialDetail> {

@@ -139,6 +139,7 @@ describe('a trial enqueued with some of its params', () => {
         seen.push(context);
         return { params: { learning_rate: 0.5, weight_decay: 0.25, epochs: 3 }, samplerState: { kind: context.enqueued ? 'fill' : 'draw' } };
       },
+      suggest: () => Promise.reject(new Error('this test asks for no params while trials run')),
     };
     const made = await bookStudy('state', { strategy: 'random', trials: 4, enqueue: [{ learning_rate: 0.01 }, { learning_rate: 0.002, weight_decay: 1e-5, epochs: 3 }] }, { storage: db });
     const storage = made.storage;

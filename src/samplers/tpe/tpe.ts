@@ -2,8 +2,10 @@ import { HpsearchError } from '../../errors.js';
 import { rngFor, type Rng } from '../../random/rng.js';
 import { snapToStep } from '../../space/distributions.js';
 import type { ParamSpec, Params, ParamValue, SearchSpace, TpeSearch } from '../../space/types.js';
+import { activationKey, conditionsHold, decisionOrder } from '../../space/conditions.js';
+import { sampleParam } from '../../space/distributions.js';
 import { checkIndex, sampleParams } from '../random.js';
-import type { PastTrial, Sample, SampleContext, Sampler, SamplerState } from '../sampler.js';
+import type { PastTrial, Sample, SampleContext, Sampler, SamplerState, SuggestContext } from '../sampler.js';
 import { ParzenEstimator, type ParzenSettings, type TpeDimension } from './parzen-estimator.js';
 import { observationWeights, splitTrials } from './split.js';
 
@@ -41,6 +43,10 @@ export class TpeSampler implements Sampler {
   readonly #search: TpeSearch;
   readonly #dimensions: TpeDimension[];
   readonly #settings: ParzenSettings;
+  /** Each modelled param's group: itself alone (univariate), or the params active together with it (multivariate). */
+  readonly #groupOf = new Map<string, readonly TpeDimension[]>();
+  /** Params that others' conditions name: moving one would change which params exist. */
+  readonly #parents: ReadonlySet<string>;
   /** Finished trials' values in the model's terms, by record (see #internalRow). */
   readonly #rows = new WeakMap<PastTrial, Float64Array>();
 
@@ -51,6 +57,17 @@ export class TpeSampler implements Sampler {
     this.#space = space;
     this.#search = space.search;
     this.#dimensions = Object.entries(space.params).flatMap(([name, spec]) => dimensionOf(name, spec));
+    // Univariate: one group per param. Multivariate: one per set of params that are always active
+    // together (the same chain of conditions), each fitted on the trials where it was active.
+    const groups = new Map<string, TpeDimension[]>();
+    for (const dimension of this.#dimensions) {
+      const key = this.#search.multivariate ? activationKey(space.params, dimension.name) : dimension.name;
+      const group = groups.get(key) ?? [];
+      group.push(dimension);
+      groups.set(key, group);
+    }
+    for (const group of groups.values()) for (const dimension of group) this.#groupOf.set(dimension.name, group);
+    this.#parents = new Set(Object.values(space.params).flatMap((spec) => Object.keys(spec.when ?? {})));
     this.#settings = {
       priorWeight: this.#search.priorWeight,
       considerMagicClip: this.#search.considerMagicClip,
@@ -61,29 +78,81 @@ export class TpeSampler implements Sampler {
   async sample({ index, number, history, enqueued }: SampleContext): Promise<Sample> {
     checkIndex(index, this.capacity);
     const trials = await history();
-    const observed = trials.filter((t) => t.number !== number && (t.state === 'complete' || t.state === 'pruned')).length;
-    if (observed < this.#search.startupTrials || this.#dimensions.length === 0) {
+    if (this.#observed(trials, number) < this.#search.startupTrials || this.#dimensions.length === 0) {
       // An enqueued trial's fill (index = its number, which a draw may have too) has a stream of its own.
       const stream = enqueued ? 'random-enqueued' : 'random';
-      return { params: sampleParams(rngFor(this.#space.seed, stream, index), this.#space.params), samplerState: { phase: 'startup' } };
+      return { params: sampleParams(this.#space.seed, stream, index, this.#space.params, enqueued), samplerState: { phase: 'startup' } };
     }
     const { below, above } = splitTrials(trials, this.#space.objective.direction, { liar: this.#search.constantLiar, exclude: number });
     const rng = rngFor(this.#space.seed, enqueued ? 'tpe-enqueued' : 'tpe', index);
-    const groups = this.#search.multivariate ? [this.#dimensions] : this.#dimensions.map((dimension) => [dimension]);
     const good = this.#columns(below);
     const bad = this.#columns(above);
-    const ranked = groups.map((group) => this.#rankCandidates(group, good, bad, rng));
+    const specs = this.#space.params;
+    // Params are decided parents first; a group is ranked when its first active param is reached,
+    // so an inactive group draws nothing (and takes nothing from the stream).
+    const decided: Params = {};
+    const ranked: RankedCandidates[] = [];
+    const rankedOf = new Map<readonly TpeDimension[], RankedCandidates>();
+    for (const name of decisionOrder(specs)) {
+      const spec = specs[name];
+      if (!conditionsHold(spec, decided)) continue;
+      if (enqueued !== undefined && Object.hasOwn(enqueued, name)) {
+        decided[name] = enqueued[name];
+        continue;
+      }
+      const group = this.#groupOf.get(name);
+      if (group === undefined) {
+        decided[name] = fixedNumeric(spec);
+        continue;
+      }
+      let candidates = rankedOf.get(group);
+      if (candidates === undefined) {
+        candidates = this.#rankCandidates(group, good, bad, rng);
+        rankedOf.set(group, candidates);
+        ranked.push(candidates);
+      }
+      decided[name] = this.#external(group, candidates, name, 0);
+    }
     const running = this.#search.constantLiar ? trials.filter((t) => t.state === 'running' && t.number !== number) : [];
-    const external = (dimension: TpeDimension, value: number) => externalValue(this.#space.params[dimension.name], value);
-    const picks = avoidRunning(ranked, running, external);
-    const chosen = new Map<string, ParamValue>();
-    groups.forEach((group, g) => {
-      const { values, order } = ranked[g];
-      group.forEach((dimension, d) => chosen.set(dimension.name, external(dimension, values[d][order[picks[g]]])));
+    const picks = avoidRunning(ranked, running, (dimension, value) => externalValue(specs[dimension.name], value), this.#parents);
+    ranked.forEach((candidates, g) => {
+      if (picks[g] === 0) return;
+      for (const dimension of candidates.group) if (Object.hasOwn(decided, dimension.name)) decided[dimension.name] = this.#external(candidates.group, candidates, dimension.name, picks[g]);
     });
     const params: Params = {};
-    for (const [name, spec] of Object.entries(this.#space.params)) params[name] = chosen.get(name) ?? (spec.type === 'fixed' ? spec.value : fixedNumeric(spec));
+    for (const name of Object.keys(specs)) if (Object.hasOwn(decided, name)) params[name] = decided[name];
     return { params, samplerState: { phase: 'tpe' } };
+  }
+
+  /**
+   * Define-by-run: a param the space does not declare, modelled on its own (as Optuna's
+   * independent sampling) over the trials that have it, with the distribution asked for now;
+   * values of other trials outside it take no part. Random (the same stream as random search's)
+   * until the startup trials are done.
+   */
+  async suggest({ index, number, enqueued, name, spec, history }: SuggestContext): Promise<ParamValue> {
+    const trials = await history();
+    const dimension = dimensionOf(name, spec)[0];
+    if (dimension === undefined) return fixedNumeric(spec);
+    if (this.#observed(trials, number) < this.#search.startupTrials) {
+      return sampleParam(rngFor(this.#space.seed, enqueued ? 'random-enqueued' : 'random', index, name), spec);
+    }
+    const { below, above } = splitTrials(trials, this.#space.objective.direction, { liar: this.#search.constantLiar, exclude: number });
+    const column = (group: readonly PastTrial[]): Columns => new Map([[name, Float64Array.from(group, (trial) => internalValue(dimension, spec, trial.params[name]) ?? NaN)]]);
+    const rng = rngFor(this.#space.seed, enqueued ? 'tpe-enqueued' : 'tpe', index, name);
+    const candidates = this.#rankCandidates([dimension], column(below), column(above), rng);
+    return externalValue(spec, candidates.values[0][candidates.order[0]]);
+  }
+
+  /** Complete and pruned trials other than the one being sampled: what ends the startup. */
+  #observed(trials: readonly PastTrial[], number: number | undefined): number {
+    return trials.filter((t) => t.number !== number && (t.state === 'complete' || t.state === 'pruned')).length;
+  }
+
+  /** The value of `name` at a candidate position of its group, as the trial stores it. */
+  #external(group: readonly TpeDimension[], candidates: RankedCandidates, name: string, position: number): ParamValue {
+    const d = group.findIndex((dimension) => dimension.name === name);
+    return externalValue(this.#space.params[name], candidates.values[d][candidates.order[position]]);
   }
 
   /** The group's candidates drawn from l(x), best first by log l(x) − log g(x). */
@@ -150,15 +219,23 @@ interface RankedCandidates {
 
 /**
  * Which candidate of each group to take (a position in its `order`): the best ones, unless
- * together they name exactly the params of a running trial. Then the group whose next
+ * together they name exactly the params of a running trial (the groups drawn in this trial; a
+ * param the running trial lacks counts as null). Then the group whose next
  * different candidate costs the least score moves to it, until the point is new or no group has
  * another. Constant liar makes a running point unlikely; in a small discrete space (a few ints or
  * choices) it still happens, and two workers training the same point waste one of them. This
  * goes beyond Optuna, which would run the duplicate.
  */
-function avoidRunning(ranked: readonly RankedCandidates[], running: readonly PastTrial[], external: (dimension: TpeDimension, value: number) => ParamValue): number[] {
+function avoidRunning(
+  ranked: readonly RankedCandidates[],
+  running: readonly PastTrial[],
+  external: (dimension: TpeDimension, value: number) => ParamValue,
+  parents: ReadonlySet<string>,
+): number[] {
   const picks = ranked.map(() => 0);
   if (running.length === 0) return picks;
+  // A group holding a parent stays at its best: another value would change which params exist.
+  const movable = ranked.map((r) => r.group.every((dimension) => !parents.has(dimension.name)));
   /** The group's params at a position, as the trial would store them. */
   const point = (g: number, position: number) =>
     JSON.stringify(ranked[g].group.map((dimension, d) => external(dimension, ranked[g].values[d][ranked[g].order[position]])));
@@ -167,6 +244,7 @@ function avoidRunning(ranked: readonly RankedCandidates[], running: readonly Pas
     if (!taken.has(ranked.map((_, g) => point(g, picks[g])).join('|'))) return picks;
     let move: { g: number; position: number; cost: number } | null = null;
     for (let g = 0; g < ranked.length; g++) {
+      if (!movable[g]) continue;
       const { scores, order } = ranked[g];
       const current = point(g, picks[g]);
       for (let position = picks[g] + 1; position < order.length; position++) {

@@ -8,13 +8,13 @@ const tempDir = useTempDir();
 
 describe('TPE under successive halving (BOHB-style), through optimize', () => {
   it('models from the pruned trials too, and draws more of its trials near the good region than random does', async () => {
-    const run = async (strategy: 'tpe' | 'random') => {
+    const run = async (strategy: 'tpe' | 'random', seed: number) => {
       const study = await createStudy({
         name: `bohb-${strategy}`,
-        storage: join(tempDir(), `${strategy}.db`),
+        storage: join(tempDir(), `${strategy}-${seed}.db`),
         direction: 'maximize',
         metric: 'acc',
-        seed: 4,
+        seed,
         search: strategy === 'tpe' ? { strategy, trials: 40, startup_trials: 8 } : { strategy, trials: 40 },
         params: { lr: { type: 'float', low: 1e-6, high: 1, log: true } },
         pruner: { type: 'asha', min_resource: 1, reduction_factor: 3, max_resource: 9 },
@@ -36,16 +36,25 @@ describe('TPE under successive halving (BOHB-style), through optimize', () => {
         await study.close();
       }
     };
-    const tpe = await run('tpe');
-    const random = await run('random');
-    const pruned = tpe.filter((t) => t.state === 'pruned');
-    expect(pruned.length).toBeGreaterThan(5);
-    expect(tpe.filter((t) => tpePhase(t) === 'startup')).toHaveLength(8);
-    const modelled = tpe.filter((t) => tpePhase(t) === 'tpe');
-    expect(modelled).toHaveLength(32);
-    const near = (trials: typeof tpe) => trials.filter((t) => Math.abs(Math.log10(t.params['lr'] as number) + 2) < 1).length / trials.length;
+    type Trials = Awaited<ReturnType<typeof run>>;
+    const near = (trials: Trials) => trials.filter((t) => Math.abs(Math.log10(t.params['lr'] as number) + 2) < 1).length / trials.length;
+    // One seed's 32 modelled draws are a noisy measure: the claim is about the mean over seeds.
+    const seeds = [1, 2, 3, 4, 5];
+    const nearTpe: number[] = [];
+    const nearRandom: number[] = [];
+    for (const seed of seeds) {
+      const tpe = await run('tpe', seed);
+      const pruned = tpe.filter((t) => t.state === 'pruned');
+      expect(pruned.length).toBeGreaterThan(5);
+      expect(tpe.filter((t) => tpePhase(t) === 'startup')).toHaveLength(8);
+      const modelled = tpe.filter((t) => tpePhase(t) === 'tpe');
+      expect(modelled).toHaveLength(32);
+      nearTpe.push(near(modelled));
+      nearRandom.push(near(await run('random', seed)));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     // Random puts a third of its draws within a decade of 1e-2 (2 of 6 decades); TPE most of its modelled ones.
-    expect(near(modelled)).toBeGreaterThan(0.6);
-    expect(near(modelled)).toBeGreaterThan(near(random) + 0.2);
+    expect(mean(nearTpe)).toBeGreaterThan(0.55);
+    expect(mean(nearTpe)).toBeGreaterThan(mean(nearRandom) + 0.2);
   });
 });
