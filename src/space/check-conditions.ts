@@ -104,27 +104,76 @@ export function checkConditions(specs: ParamSpecs, grid: boolean, issues: RawIss
 }
 
 function checkClauseAgainst(parent: string, spec: ParamSpec, clause: ConditionClause, grid: boolean, path: PathSegment[], issues: RawIssue[]): void {
-  const numeric = spec.type === 'float' || spec.type === 'int' || (spec.type === 'fixed' && typeof spec.value === 'number');
   if (clause.kind === 'range') {
-    if (!numeric) {
-      const values = spec.type === 'categorical' ? spec.choices : spec.type === 'fixed' ? [spec.value] : [];
-      issues.push({
-        path,
-        message: `min/max need a numeric parent, and ${parent} is ${spec.type === 'categorical' ? 'categorical' : `fixed at ${showValue(spec.type === 'fixed' ? spec.value : null)}`}; list the values instead, e.g. [${values.slice(0, 2).map(showValue).join(', ')}]`,
-      });
-      return;
-    }
-    const points = takenValues(spec, grid);
-    const reachable = points !== null
-      ? points.some((v) => typeof v === 'number' && (clause.min === undefined || v >= clause.min) && (clause.max === undefined || v <= clause.max))
-      : (clause.min === undefined || clause.min <= (spec as { high: number }).high) && (clause.max === undefined || clause.max >= (spec as { low: number }).low);
-    if (!reachable) issues.push({ path, message: `${parent} never takes a value in this range (${takesText(spec, points)}), so the param would never exist` });
+    const problem = rangeProblem(parent, spec, clause, grid);
+    if (problem !== undefined) issues.push({ path, message: problem });
     return;
   }
   clause.values.forEach((value, i) => {
     const problem = unreachableValue(parent, spec, value, grid);
     if (problem !== undefined) issues.push({ path: clause.values.length === 1 ? path : [...path, i], message: problem });
   });
+}
+
+/** Why a range clause can never hold for `parent`, or undefined when it can. */
+function rangeProblem(parent: string, spec: ParamSpec, clause: Extract<ConditionClause, { kind: 'range' }>, grid: boolean): string | undefined {
+  const numeric = spec.type === 'float' || spec.type === 'int' || (spec.type === 'fixed' && typeof spec.value === 'number');
+  if (!numeric) {
+    const values = spec.type === 'categorical' ? spec.choices : spec.type === 'fixed' ? [spec.value] : [];
+    const what = spec.type === 'categorical' ? 'categorical' : `fixed at ${showValue(spec.type === 'fixed' ? spec.value : null)}`;
+    return `min/max need a numeric parent, and ${parent} is ${what}; list the values instead, e.g. [${values.slice(0, 2).map(showValue).join(', ')}]`;
+  }
+  const points = takenValues(spec, grid);
+  const reachable = points !== null
+    ? points.some((v) => typeof v === 'number' && (clause.min === undefined || v >= clause.min) && (clause.max === undefined || v <= clause.max))
+    : (clause.min === undefined || clause.min <= (spec as { high: number }).high) && (clause.max === undefined || clause.max >= (spec as { low: number }).low);
+  return reachable ? undefined : `${parent} never takes a value in this range (${takesText(spec, points)}), so the param would never exist`;
+}
+
+/**
+ * The space with every list clause cut to the values its parent can still take, and without the
+ * params whose conditions can no longer hold (and those that depend on them): for a space whose
+ * ranges were narrowed, where a parent may have lost the values a child exists for. `dropped`
+ * says which went and why.
+ */
+export function withoutUnreachable(specs: ParamSpecs, grid: boolean): { specs: ParamSpecs; dropped: { name: string; reason: string }[] } {
+  const kept: Record<string, ParamSpec> = { ...specs };
+  const dropped: { name: string; reason: string }[] = [];
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, spec] of Object.entries(kept)) {
+      if (spec.when === undefined) continue;
+      let reason: string | undefined;
+      const when: Record<string, ConditionClause> = {};
+      for (const [parent, clause] of Object.entries(spec.when)) {
+        const parentSpec = kept[parent];
+        if (parentSpec === undefined) {
+          reason = `its parent ${parent} is gone`;
+          break;
+        }
+        if (clause.kind === 'range') {
+          reason = rangeProblem(parent, parentSpec, clause, grid);
+          if (reason !== undefined) break;
+          when[parent] = clause;
+          continue;
+        }
+        const values = clause.values.filter((value) => unreachableValue(parent, parentSpec, value, grid) === undefined);
+        if (values.length === 0) {
+          reason = `${parent} no longer takes ${clause.values.map(showValue).join(' or ')}`;
+          break;
+        }
+        when[parent] = values.length === clause.values.length ? clause : { kind: 'in', values };
+      }
+      if (reason !== undefined) {
+        delete kept[name];
+        dropped.push({ name, reason });
+        changed = true;
+      } else {
+        kept[name] = { ...spec, when };
+      }
+    }
+  }
+  return { specs: kept, dropped };
 }
 
 /** Why `parent` can never take `value`, or undefined when it can. */

@@ -279,6 +279,61 @@ params:
     }
   });
 
+  it('narrows a conditional study: each param over the best trials where it was active, its when: kept, and children of lost branches dropped', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'cond.db');
+    const space = writeSpace(
+      dir,
+      'cond',
+      moduleSpaceYaml({
+        study: 'cond',
+        seed: 3,
+        trials: 30,
+        objective: 'conditional.mjs',
+        params: [
+          'lr: { type: float, low: 1.0e-5, high: 1.0e-1, log: true }',
+          'optimizer: { type: categorical, choices: [sgd, momentum, adam] }',
+          'momentum: { type: float, low: 0.5, high: 0.99, when: { optimizer: [momentum] } }',
+          'beta1: { type: float, low: 0.8, high: 0.99, when: { optimizer: [adam] } }',
+        ],
+      }),
+    );
+    expect((await runCli(['run', space, '--db', db, '--workers', '2'])).code).toBe(0);
+    const top = JSON.parse((await runCli(['leaderboard', 'cond', '--db', db, '--top', '5', '--format', 'json'])).stdout) as { params: Params }[];
+    const optimizers = new Set(top.map((row) => row.params['optimizer']));
+    // Adam scores lowest: the best five never use it.
+    expect(optimizers.has('adam')).toBe(false);
+    const out = join(dir, 'cond-fine.yaml');
+    expect((await runCli(['narrow', 'cond', '--db', db, '--top', '5', '--margin', '0', '--out', out])).code).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text).toMatch(/^# Dropped beta1: optimizer no longer takes "adam" among the best trials, so it would never exist\.$/m);
+    const narrowed = (await loadSpaceFile(out)).space.params;
+    expect(narrowed['beta1']).toBeUndefined();
+    expect(narrowed['optimizer']).toEqual({ type: 'categorical', choices: ['sgd', 'momentum'].filter((o) => optimizers.has(o)) });
+    const momenta = top.flatMap((row) => (row.params['momentum'] === undefined ? [] : [row.params['momentum'] as number]));
+    if (optimizers.has('momentum')) {
+      const spec = narrowed['momentum'] as { low: number; high: number; when: unknown };
+      // Ranges are written to 12 significant digits.
+      expect(spec.low).toBeCloseTo(Math.min(...momenta), 10);
+      expect(spec.high).toBeCloseTo(Math.max(...momenta), 10);
+      expect(spec.when).toEqual({ optimizer: { kind: 'in', values: ['momentum'] } });
+    } else {
+      expect(narrowed['momentum']).toBeUndefined();
+    }
+    // The narrowed file runs, inside the narrowed ranges, with momentum only where its optimizer is.
+    expect((await runCli(['run', out, '--db', db, '--trials', '8'])).code).toBe(0);
+    const fine = JSON.parse((await runCli(['leaderboard', 'cond-narrowed', '--db', db, '--top', '8', '--format', 'json'])).stdout) as { params: Params }[];
+    expect(fine).toHaveLength(8);
+    for (const row of fine) {
+      expect(optimizers.has(row.params['optimizer'])).toBe(true);
+      expect(Object.keys(row.params)).toEqual(row.params['optimizer'] === 'momentum' ? ['lr', 'optimizer', 'momentum'] : ['lr', 'optimizer']);
+      if (row.params['momentum'] !== undefined) {
+        expect(row.params['momentum']).toBeGreaterThanOrEqual(Math.min(...momenta) - 1e-9);
+        expect(row.params['momentum']).toBeLessThanOrEqual(Math.max(...momenta) + 1e-9);
+      }
+    }
+  });
+
   it('explains missing studies, databases and trials with exit code 2', async () => {
     const dir = tempDir();
     const db = join(dir, 'q.db');

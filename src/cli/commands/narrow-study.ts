@@ -5,7 +5,8 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { HpsearchError } from '../../errors.js';
 import { narrowParams } from '../../samplers/narrow-params.js';
-import type { ParamSpec, ParamSpecs } from '../../space/types.js';
+import { withoutUnreachable } from '../../space/check-conditions.js';
+import type { ParamConditions, ParamSpec, ParamSpecs } from '../../space/types.js';
 import type { Storage } from '../../storage/storage.js';
 import { loadStudyFrom } from '../../study/create.js';
 import { printOut } from '../options.js';
@@ -20,7 +21,9 @@ export async function narrowStudyCommand(
   if (top.length === 0) {
     throw new HpsearchError('E_USAGE', `study "${name}" has no complete trials to narrow to; run it first`);
   }
-  const narrowed = narrowParams(study.space.params, top.map((row) => row.params), options.margin);
+  // A parent narrowed to fewer values may no longer take those a child exists for: such children go.
+  const grid = study.space.search.strategy === 'grid';
+  const { specs: narrowed, dropped } = withoutUnreachable(narrowParams(study.space.params, top.map((row) => row.params), options.margin), grid);
   const record = await storage.getStudy(name);
   const document = structuredClone(record!.space) as Record<string, unknown>;
   document['study'] = options.study ?? `${name}-narrowed`;
@@ -38,7 +41,9 @@ export async function narrowStudyCommand(
   }
   const header =
     `# Narrowed from study "${name}" (${storage.location}): ranges span its best ${top.length} complete trials,\n` +
-    `# widened by a margin of ${options.margin}. Written by \`hpsearch narrow\` on ${new Date().toISOString()}.\n`;
+    `# widened by a margin of ${options.margin}; a conditional param over the best trials where it was active.\n` +
+    dropped.map((d) => `# Dropped ${d.name}: ${d.reason} among the best trials, so it would never exist.\n`).join('') +
+    `# Written by \`hpsearch narrow\` on ${new Date().toISOString()}.\n`;
   const text = header + stringify(document);
   if (options.out) {
     mkdirSync(outDir, { recursive: true });
@@ -49,6 +54,15 @@ export async function narrowStudyCommand(
   }
 }
 
+/** `when:` as a space file writes it: a list of values, or `{ min, max }`. */
+function whenDocument(when: ParamConditions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [parent, clause] of Object.entries(when)) {
+    out[parent] = clause.kind === 'in' ? [...clause.values] : { ...(clause.min !== undefined ? { min: clause.min } : {}), ...(clause.max !== undefined ? { max: clause.max } : {}) };
+  }
+  return out;
+}
+
 /** The params section as a space file writes it (fixed values as plain scalars). */
 function paramsDocument(params: ParamSpecs): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -57,11 +71,12 @@ function paramsDocument(params: ParamSpecs): Record<string, unknown> {
 }
 
 function paramDocument(spec: ParamSpec): unknown {
+  const when = spec.when === undefined ? {} : { when: whenDocument(spec.when) };
   switch (spec.type) {
     case 'fixed':
-      return spec.value;
+      return spec.when === undefined ? spec.value : { type: 'fixed', value: spec.value, ...when };
     case 'categorical':
-      return { type: 'categorical', choices: spec.choices };
+      return { type: 'categorical', choices: spec.choices, ...when };
     case 'float':
     case 'int': {
       const doc: Record<string, unknown> = { type: spec.type, low: spec.low, high: spec.high };
@@ -69,7 +84,7 @@ function paramDocument(spec: ParamSpec): unknown {
       if (spec.step !== undefined && !(spec.type === 'int' && spec.step === 1)) doc['step'] = spec.step;
       if (spec.values !== undefined) doc['values'] = spec.values;
       if (spec.grid !== undefined) doc['grid'] = spec.grid;
-      return doc;
+      return { ...doc, ...when };
     }
   }
 }
