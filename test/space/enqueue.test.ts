@@ -163,3 +163,35 @@ params:
     expect(issues.map((issue) => issue.path)).toEqual(['params.lr.low']);
   });
 });
+
+describe('enqueued params of a conditional space', () => {
+  const conditional: ParamSpecs = {
+    optimizer: { type: 'categorical', choices: ['sgd', 'momentum', 'adam'] },
+    momentum: { type: 'float', low: 0.5, high: 0.99, log: false, when: { optimizer: { kind: 'in', values: ['momentum'] } } },
+    dampening: { type: 'float', low: 0, high: 0.5, log: false, when: { momentum: { kind: 'range', max: 0.7 } } },
+  };
+  const refusal = (params: Record<string, unknown>) => {
+    try {
+      enqueuedParams(params, conditional);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`expected ${JSON.stringify(params)} to be refused`);
+  };
+
+  it('takes a conditional param with the parents that make it exist', () => {
+    expect(enqueuedParams({ optimizer: 'momentum', momentum: 0.6, dampening: 0.1 }, conditional)).toEqual({ optimizer: 'momentum', momentum: 0.6, dampening: 0.1 });
+    expect(enqueuedParams({ optimizer: 'adam' }, conditional)).toEqual({ optimizer: 'adam' });
+  });
+
+  it('refuses one its given parents make inactive, and one whose parents are left to the sampler', () => {
+    expect(refusal({ optimizer: 'adam', momentum: 0.9 })).toBe(
+      'enqueued momentum does not exist in this trial (momentum exists only when optimizer = momentum); leave it out, or change optimizer',
+    );
+    expect(refusal({ momentum: 0.9 })).toBe('enqueued momentum is conditional: give optimizer too (momentum exists only when optimizer = momentum), or leave momentum out');
+    expect(refusal({ optimizer: 'momentum', dampening: 0.1 })).toBe(
+      'enqueued dampening is conditional: give momentum too (dampening exists only when momentum <= 0.7), or leave dampening out',
+    );
+    expect(refusal({ optimizer: 'momentum', momentum: 0.9, dampening: 0.1 })).toMatch(/^enqueued dampening does not exist in this trial/);
+  });
+});

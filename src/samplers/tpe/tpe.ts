@@ -31,7 +31,12 @@ export function describeTpeState(state: SamplerState): string | null {
  * trials are split into a good group (the best γ(n)) and a bad one, with running trials joining
  * the bad one (constant liar); a Parzen estimator is fitted to each, `eiCandidates` points are
  * drawn from the good density l(x), and the one with the largest log l(x) − log g(x) is kept.
- * Univariate TPE does this per param; multivariate once over all params, with joint kernels.
+ * Univariate TPE does this per param; multivariate once per group of params, with joint kernels.
+ *
+ * Conditional params (`when:`) are decided parents first, and only active ones are drawn. Each
+ * param's density is fitted on the good (or bad) trials where it was active, as Optuna does; a
+ * multivariate group is the params that exist under the same chain of conditions (all of an
+ * unconditional space's params are one group), fitted on the trials that have the whole group.
  *
  * Draw i is a pure function of (seed, i, the history it reads), so with one worker the same seed
  * gives the same trials. The history is read once per draw, in one query.
