@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { compiledModule } from '../../compiled-module.js';
+import { activeParams } from '../../space/conditions.js';
 import type { SettleContext } from '../../space/objective-kind.js';
 import type { Params, ParamSpec, ParamSpecs } from '../../space/types.js';
 import { NATIVE_PACKAGES, isInstalled } from '../native-packages.js';
@@ -87,7 +88,8 @@ export function choiceKey(task: TaskSpec, candidates: readonly BackendName[]): s
 
 /** The model of a typical trial: the middle of each numeric range, the first choice (only the shape matters here). */
 export function representativeParams(params: ParamSpecs): Params {
-  return Object.fromEntries(Object.entries(params).map(([name, spec]) => [name, representative(spec)]));
+  // Only the params those values make active: a trial never has the others.
+  return activeParams(params, Object.fromEntries(Object.entries(params).map(([name, spec]) => [name, representative(spec)])));
 }
 
 function representative(spec: ParamSpec): Params[string] {
