@@ -1,8 +1,10 @@
 import { HpsearchError } from '../errors.js';
 import { IndexPermutation, MAX_PERMUTATION_SIZE } from '../random/permutation.js';
 import { rngFor } from '../random/rng.js';
+import { decideParams } from '../space/conditions.js';
 import { gridValues } from '../space/distributions.js';
-import type { Params, ParamValue, SearchSpace } from '../space/types.js';
+import { GridTree } from '../space/grid-tree.js';
+import type { ParamValue, SearchSpace } from '../space/types.js';
 import { checkIndex } from './random.js';
 import type { Sample, SampleContext, Sampler, SuggestContext } from './sampler.js';
 
@@ -13,9 +15,11 @@ import type { Sample, SampleContext, Sampler, SuggestContext } from './sampler.j
 export type GridOrder = 'listing' | 'permuted';
 
 /**
- * The cartesian product of every param's grid points. The listing has the params in declaration
- * order with the last one varying fastest; a position in it is decoded in mixed radix rather
- * than materialising the product (grids reach a million points).
+ * Every point of the grid once: the cartesian product of the params' grid points, or with
+ * conditional params the tree of them (see GridTree: a param its conditions leave out is absent,
+ * and the size is the sum over branches). The listing has the params in decision order (parents
+ * first, else declaration order) with the last one varying fastest; a position in it is decoded
+ * by counting rather than materialising the grid (grids reach a million points).
  *
  * A study that runs the whole grid (its `search.trials` is the grid size, the default) takes
  * the points in listing order: index i is position i. A partial grid (`search.trials` below the
@@ -31,25 +35,33 @@ export type GridOrder = 'listing' | 'permuted';
  *
  * Enqueued trials count toward `search.trials`, so a file that enqueues k of them leaves k fewer
  * draws, a partial grid. One that gives only some params takes the rest from the point its
- * number indexes.
+ * number indexes. Its given values may pick another branch than that point's: then a param they
+ * make active that the point lacks takes a grid value drawn from a stream keyed by (seed,
+ * 'grid-enqueued', number, name), so enqueued trials that differ only in number spread over its
+ * values, and a param never shifts another's value. Such a fill may repeat a grid point;
+ * enqueueing is the user's say over the grid.
  */
 export class GridSampler implements Sampler {
   readonly name = 'grid';
   readonly capacity: number;
   readonly order: GridOrder;
-  private readonly axes: { name: string; values: ParamValue[] }[] = [];
+  private readonly space: SearchSpace;
+  private readonly values: Record<string, ParamValue[]> = {};
+  private readonly tree: GridTree;
   /** The listing position of each index; null in listing order. */
   private readonly permutation: IndexPermutation | null = null;
 
   constructor(space: SearchSpace) {
+    this.space = space;
     for (const [name, spec] of Object.entries(space.params)) {
       const values = gridValues(spec);
       if (values === null) {
         throw new HpsearchError('E_VALIDATION', `param "${name}" has no finite grid: give it values, grid or step`);
       }
-      this.axes.push({ name, values });
+      this.values[name] = values;
     }
-    this.capacity = this.axes.reduce((product, axis) => product * axis.values.length, 1);
+    this.tree = new GridTree(space.params, this.values);
+    this.capacity = this.tree.size;
     // The enqueued trials of the file count toward the trials: fewer draws than points is a partial grid.
     this.order = space.search.trials - space.enqueue.length < this.capacity ? 'permuted' : 'listing';
     if (this.order === 'permuted') {
@@ -70,22 +82,17 @@ export class GridSampler implements Sampler {
     );
   }
 
-  async sample({ index }: SampleContext): Promise<Sample> {
+  async sample({ index, enqueued }: SampleContext): Promise<Sample> {
     checkIndex(index, this.capacity);
-    return { params: this.pointAt(this.permutation ? this.permutation.at(index) : index) };
+    const point = this.tree.pointAt(this.permutation ? this.permutation.at(index) : index);
+    if (enqueued === undefined) return { params: point };
+    // The given values decide which params exist; the point fills in those it has.
+    return { params: decideParams(this.space.params, (name) => (Object.hasOwn(point, name) ? point[name] : this.enqueuedFill(index, name)), enqueued) };
   }
 
-  /** The point at `position` in the listing. */
-  private pointAt(position: number): Params {
-    const chosen: ParamValue[] = new Array<ParamValue>(this.axes.length);
-    let rest = position;
-    for (let k = this.axes.length - 1; k >= 0; k--) {
-      const { values } = this.axes[k];
-      chosen[k] = values[rest % values.length];
-      rest = Math.floor(rest / values.length);
-    }
-    const params: Params = {};
-    for (const [k, { name }] of this.axes.entries()) params[name] = chosen[k];
-    return params;
+  /** A grid value for a param an enqueued trial's given values make active and its point lacks. */
+  private enqueuedFill(index: number, name: string): ParamValue {
+    const values = this.values[name];
+    return values[Math.floor(rngFor(this.space.seed, 'grid-enqueued', index, name)() * values.length)];
   }
 }

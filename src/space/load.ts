@@ -9,8 +9,8 @@ import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HpsearchError, ValidationError } from '../errors.js';
-import { gridSize } from './distributions.js';
 import { checkConditions, checkWhen } from './check-conditions.js';
+import { checkGrid } from './check-grid.js';
 import { checkEnqueueList } from './enqueue.js';
 import { isJsonFile, jsonCommentIssue } from './json-comments.js';
 import { kindOfObjective, kindsNamedBy, objectiveKinds } from './objective-kind.js';
@@ -21,8 +21,7 @@ import { PARAM_SCHEMAS, SEARCH_SCHEMAS, STUDY_NAME_PATTERN, TPE_DEFAULTS, checkF
 import { type RawIssue } from './raw-issue.js';
 import type { LoadedSpace, ObjectiveSpec, ParamSpec, ParamSpecs, ParamValue, SearchSettings, SearchSpace } from './types.js';
 
-/** Largest grid a grid search may enumerate. */
-export const MAX_GRID_POINTS = 1_000_000;
+export { MAX_GRID_POINTS } from './check-grid.js';
 
 export interface LoadSpaceOptions {
   /**
@@ -358,42 +357,4 @@ function buildSearch(
       return { strategy: 'grid', trials: trials ?? gridPoints };
     }
   }
-}
-
-/** The grid size, or undefined after reporting why the params cannot form a grid. */
-function checkGrid(params: ParamSpecs, issues: RawIssue[]): number | undefined {
-  let size = 1;
-  /** The size counted from exact axes only; below `size` once an axis is only bounded. */
-  let exactSize = 1;
-  let ok = true;
-  const factors: string[] = [];
-  for (const [name, spec] of Object.entries(params)) {
-    // A `grid: N` axis is built to drop points that coincide once rounded, a third of a second
-    // for a million points. Once the grid is over the limit anyway it counts as at most N
-    // points unbuilt, so a file of many such params cannot stall the check.
-    const bound = size > MAX_GRID_POINTS && (spec.type === 'float' || spec.type === 'int') && spec.values === undefined ? spec.grid : undefined;
-    const points = bound ?? gridSize(spec);
-    if (!Number.isFinite(points)) {
-      issues.push({ path: ['params', name], message: 'grid search needs values: [...], grid: N or step' });
-      ok = false;
-      continue;
-    }
-    size *= points;
-    if (bound === undefined) exactSize *= points;
-    if (points > 1) factors.push(`${name}: ${bound === undefined ? '' : 'up to '}${formatCount(points)}`);
-  }
-  if (!ok) return undefined;
-  if (size > MAX_GRID_POINTS) {
-    const count = exactSize === size ? formatCount(size) : `more than ${formatCount(exactSize)}`;
-    issues.push({
-      path: ['params'],
-      message: `the grid has ${count} points (${factors.join(' × ')}), more than the limit of ${formatCount(MAX_GRID_POINTS)}; use fewer points per param or strategy: random`,
-    });
-    return undefined;
-  }
-  return size;
-}
-
-function formatCount(n: number): string {
-  return n < 1e15 ? n.toLocaleString('en-US') : n.toExponential(2);
 }

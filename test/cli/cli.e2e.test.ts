@@ -190,6 +190,48 @@ params:
     }
   });
 
+  it('runs a conditional grid from two processes on one database: each of the tree\'s 12 points exactly once, with only its active params', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'conditional.db');
+    const space = writeSpace(
+      dir,
+      'conditional',
+      `study: conditional-grid
+seed: 1
+objective:
+  module: ${join(OBJECTIVES, 'echo-params.mjs')}
+  direction: maximize
+search:
+  strategy: grid
+params:
+  lr: { type: float, values: [0.01, 0.1] }
+  optimizer: { type: categorical, choices: [sgd, momentum, adam] }
+  momentum: { type: float, values: [0.5, 0.9], when: { optimizer: [momentum] } }
+  beta1: { type: float, values: [0.8, 0.9, 0.99], when: { optimizer: [adam] } }
+`,
+    );
+    const [a, b] = await Promise.all([
+      runCli(['run', space, '--db', db, '--resume', '--workers', '2']),
+      runCli(['run', space, '--db', db, '--resume', '--workers', '2']),
+    ]);
+    expect([a.stderr, b.stderr].join('\n')).not.toMatch(/unexpected error/);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const expected = [0.01, 0.1].flatMap((lr) => [
+      { lr, optimizer: 'sgd' },
+      ...[0.5, 0.9].map((momentum) => ({ lr, optimizer: 'momentum', momentum })),
+      ...[0.8, 0.9, 0.99].map((beta1) => ({ lr, optimizer: 'adam', beta1 })),
+    ]);
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      const rows = sqlite.prepare('SELECT params_json, state FROM trials').all() as { params_json: string; state: string }[];
+      expect(rows.every((r) => r.state === 'complete')).toBe(true);
+      // Stored as JSON in declaration order with only the active params: the exact texts, each once.
+      expect(rows.map((r) => r.params_json).sort()).toEqual(expected.map((p) => JSON.stringify(p)).sort());
+    } finally {
+      sqlite.close();
+    }
+  });
+
   it('runs a partial grid from two processes: the seed\'s permuted points, over both axes, none twice, and a larger --trials goes on along them', async () => {
     const dir = tempDir();
     const db = join(dir, 'partial.db');

@@ -5,7 +5,7 @@ import { rngFor } from '../../src/random/rng.js';
 import { GridSampler } from '../../src/samplers/grid.js';
 import { gridSize } from '../../src/space/distributions.js';
 import { validateSpaceDocument } from '../../src/space/load.js';
-import type { Params, ParamSpecs } from '../../src/space/types.js';
+import type { Params, ParamSpecs, ParamValue } from '../../src/space/types.js';
 import { makeSpace, noHistory } from './helpers.js';
 
 const sizeOf = (params: ParamSpecs): number => Object.values(params).reduce((product, spec) => product * gridSize(spec), 1);
@@ -202,5 +202,71 @@ describe('GridSampler, partial grid: seeded permuted order', () => {
     expect((caught as HpsearchError).message).toMatch(/10000000000000000 points.*fewer points per param or strategy: random/);
     // The whole grid of that size is still listed (its indices stay safe integers).
     expect(listed(params).order).toBe('listing');
+  });
+});
+
+describe('GridSampler, conditional params: the tree of the grid', () => {
+  const when = (parent: string, ...values: ParamValue[]) => ({ [parent]: { kind: 'in' as const, values } });
+  /** The issue's example: lr grid 2 × optimizer {sgd, momentum with 2 values, adam with 3} = 12 points. */
+  const optimizers: ParamSpecs = {
+    lr: { type: 'float', low: 0.01, high: 0.1, log: true, grid: 2 },
+    optimizer: { type: 'categorical', choices: ['sgd', 'momentum', 'adam'] },
+    momentum: { type: 'float', low: 0, high: 1, log: false, values: [0.5, 0.9], when: when('optimizer', 'momentum') },
+    beta1: { type: 'float', low: 0, high: 1, log: false, values: [0.8, 0.9, 0.99], when: when('optimizer', 'adam') },
+  };
+  const twelve: Params[] = [0.01, 0.1].flatMap((lr) => [
+    { lr, optimizer: 'sgd' },
+    ...[0.5, 0.9].map((momentum) => ({ lr, optimizer: 'momentum', momentum })),
+    ...[0.8, 0.9, 0.99].map((beta1) => ({ lr, optimizer: 'adam', beta1 })),
+  ]);
+  const conditional = (trials: number, seed = 42): GridSampler => new GridSampler(makeSpace(optimizers, { strategy: 'grid', trials }, { seed }));
+
+  it('has the sum over branches as its capacity and lists each of the 12 points once, only active params, in declaration order', async () => {
+    const sampler = conditional(12);
+    expect(sampler.capacity).toBe(12);
+    expect(sampler.order).toBe('listing');
+    const points = await first(sampler, 12);
+    expect(points).toEqual(twelve);
+    expect(points.map((p) => Object.keys(p))).toEqual(twelve.map((p) => Object.keys(p)));
+    expect(points.every((p) => Object.values(p).every((v) => v !== null && v !== undefined))).toBe(true);
+    await expect(sampler.sample({ index: 12, history: noHistory })).rejects.toThrow(/outside/);
+  });
+
+  it('permutes a partial conditional grid: still a bijection of the 12 points, the same for a seed, another for another seed', async () => {
+    const sampler = conditional(5, 9);
+    expect(sampler.order).toBe('permuted');
+    const all = await first(sampler, 12);
+    expect(new Set(keys(all))).toEqual(new Set(keys(twelve)));
+    expect(new Set(keys(all)).size).toBe(12);
+    const order = new IndexPermutation(12, rngFor(9, 'grid-order'));
+    for (const [index, point] of all.entries()) expect(point).toEqual(twelve[order.at(index)]);
+    expect(await first(conditional(5, 9), 12)).toEqual(all);
+    expect(keys(await first(conditional(5, 10), 12))).not.toEqual(keys(all));
+  });
+
+  it('fills an enqueued trial whose given values pick another branch than its point: the point where it has the param, else a seeded grid value', async () => {
+    // In listing order, so the indices below name the points of `twelve`.
+    const sampler = conditional(12);
+    const fill = (index: number, name: string, values: ParamValue[]) => values[Math.floor(rngFor(42, 'grid-enqueued', index, name)() * values.length)];
+    // Point 0 is (0.01, sgd): adam given, so beta1 exists, which the point lacks.
+    expect(await sampler.sample({ index: 0, history: noHistory, enqueued: { optimizer: 'adam' } })).toEqual({
+      params: { lr: 0.01, optimizer: 'adam', beta1: fill(0, 'beta1', [0.8, 0.9, 0.99]) },
+    });
+    // Point 3 is (0.01, adam, beta1 0.8): momentum given, so beta1 goes and momentum is taken as given.
+    const momentum = (await sampler.sample({ index: 3, history: noHistory, enqueued: { optimizer: 'momentum', momentum: 0.7 } })).params;
+    expect(momentum).toEqual({ lr: 0.01, optimizer: 'momentum', momentum: 0.7 });
+    expect(Object.keys(momentum)).toEqual(['lr', 'optimizer', 'momentum']);
+    // Point 1 is (0.01, momentum, 0.5): the point's own value when the given values keep its branch.
+    expect((await sampler.sample({ index: 1, history: noHistory, enqueued: { lr: 0.1 } })).params).toEqual({ lr: 0.1, optimizer: 'momentum', momentum: 0.5 });
+    // Deterministic from (seed, number, name), and spread over the values across numbers.
+    const fills: ParamValue[] = [];
+    for (let index = 0; index < 12; index++) {
+      const { params } = await sampler.sample({ index, history: noHistory, enqueued: { optimizer: 'adam' } });
+      expect((await sampler.sample({ index, history: noHistory, enqueued: { optimizer: 'adam' } })).params).toEqual(params);
+      expect(Object.keys(params)).toEqual(['lr', 'optimizer', 'beta1']);
+      if (twelve[index]['optimizer'] === 'adam') expect(params['beta1']).toBe(twelve[index]['beta1']);
+      else fills.push(params['beta1']);
+    }
+    expect(new Set(fills).size).toBeGreaterThan(1);
   });
 });

@@ -179,6 +179,32 @@ describe('a trial enqueued with some of its params', () => {
     }
   });
 
+  it('in a conditional grid search, takes its branch from the given values: the point fills what it has, and nothing the branch lacks', async () => {
+    const study = await createStudy({
+      name: 'branches', storage: join(tempDir(), 'branches.db'), direction: 'maximize', seed: 3,
+      search: { strategy: 'grid', enqueue: [{ optimizer: 'adam' }, { optimizer: 'momentum', momentum: 0.7 }] },
+      params: {
+        lr: { type: 'float', values: [0.01, 0.1] },
+        optimizer: { type: 'categorical', choices: ['sgd', 'momentum', 'adam'] },
+        momentum: { type: 'float', values: [0.5, 0.9], when: { optimizer: ['momentum'] } },
+        beta1: { type: 'float', values: [0.8, 0.9, 0.99], when: { optimizer: ['adam'] } },
+      },
+    });
+    try {
+      const pointOf = async (index: number) => (await study.sampler.sample({ index, history: async () => [] })).params;
+      const adam = (await study.ask())!;
+      expect(adam.number).toBe(0);
+      expect(Object.keys(adam.params)).toEqual(['lr', 'optimizer', 'beta1']);
+      expect(adam.params).toMatchObject({ lr: (await pointOf(0))['lr'], optimizer: 'adam' });
+      expect([0.8, 0.9, 0.99]).toContain(adam.params['beta1']);
+      const momentum = (await study.ask())!;
+      expect(momentum.params).toEqual({ lr: (await pointOf(1))['lr'], optimizer: 'momentum', momentum: 0.7 });
+      expect(Object.keys(momentum.params)).toEqual(['lr', 'optimizer', 'momentum']);
+    } finally {
+      await study.close();
+    }
+  });
+
   it('in a narrowing search, is filled from the whole space at once and belongs to no round', async () => {
     const study = await createStudy({
       name: 'narrow', storage: join(tempDir(), 'narrow.db'), direction: 'maximize', seed: 1,
