@@ -12,7 +12,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { gridSize } from '../../src/space/distributions.js';
+import { GridSampler } from '../../src/samplers/grid.js';
 import { MAX_GRID_POINTS, parseSpace, validateSpaceDocument } from '../../src/space/load.js';
 import { STUDY_NAME_PATTERN } from '../../src/space/schema.js';
 import type { ParamSpec, SearchSpace } from '../../src/space/types.js';
@@ -106,7 +106,7 @@ function expectSaneSpace(space: SearchSpace, raw: unknown, dir: string): void {
   expect(Object.keys(space.params)).toEqual(Object.keys((raw as { params?: object }).params ?? {}));
   for (const [name, spec] of Object.entries(space.params)) expectSaneParam(name, spec);
   if (search.strategy === 'grid') {
-    const size = Object.values(space.params).reduce((product, spec) => product * gridSize(spec), 1);
+    const size = new GridSampler(space).capacity;
     expect(size).toBeLessThanOrEqual(MAX_GRID_POINTS);
     expect(search.trials).toBeLessThanOrEqual(size);
   }
