@@ -131,22 +131,31 @@ export function describeConditions(when: ParamConditions | undefined): string {
 }
 
 /**
- * The chain of conditions a param exists under: its own clauses and, recursively, its parents'.
- * Params with equal keys are always active together (what multivariate TPE groups by). '' for an
- * unconditional param.
+ * The clauses a param exists under: its own and, recursively, its parents' (each param's once).
+ * All of them hold in every trial where the param is active, and each parent they name is active
+ * there.
  */
-export function activationKey(specs: ParamSpecs, name: string): string {
+export function activationClauses(specs: ParamSpecs, name: string): (readonly [parent: string, clause: ConditionClause])[] {
   const seen = new Set<string>();
-  const clauses: string[] = [];
+  const clauses: (readonly [string, ConditionClause])[] = [];
   const visit = (param: string) => {
     const when = specs[param]?.when;
     if (when === undefined || seen.has(param)) return;
     seen.add(param);
     for (const [parent, clause] of Object.entries(when)) {
-      clauses.push(JSON.stringify([parent, clause]));
+      clauses.push([parent, clause]);
       visit(parent);
     }
   };
   visit(name);
-  return [...new Set(clauses)].sort().join('&');
+  return clauses;
+}
+
+/**
+ * The chain of conditions a param exists under (`activationClauses`) as one key: params with
+ * equal keys are always active together (what multivariate TPE groups by). '' for an
+ * unconditional param.
+ */
+export function activationKey(specs: ParamSpecs, name: string): string {
+  return [...new Set(activationClauses(specs, name).map((clause) => JSON.stringify(clause)))].sort().join('&');
 }

@@ -76,10 +76,12 @@ export interface ValidateOptions {
   /** false: do not check that the files the space names exist (module, task data), e.g. a stored study whose files moved. Default true. */
   checkFiles?: boolean;
   /**
-   * true: a value repeated in `choices` or `values` passes. For spaces stored before hpsearch
-   * refused repeats: their studies must still open. Default false.
+   * true: the document was stored with a study, which must still open: checks added since studies
+   * were first stored let it pass (a value repeated in `choices` or `values`; what an objective
+   * kind's `checkParams` added since, as a task's optimizer settings that some trials ignore).
+   * Default false.
    */
-  allowRepeats?: boolean;
+  stored?: boolean;
 }
 
 /** Validates a document that is already parsed, e.g. read back from the database (so no line numbers). */
@@ -106,11 +108,12 @@ function validate(raw: unknown, file: string, baseDir: string, issues: RawIssue[
   const search = checkSearch(raw.search, issues);
   const params = checkParams(raw.params, search.strategy, issues);
   const conditionsOk = params !== undefined && checkConditions(params, search.strategy === 'grid', issues);
-  if (options.allowRepeats !== true) checkRepeatedValues(raw.params, issues);
+  const stored = options.stored === true;
+  if (!stored) checkRepeatedValues(raw.params, issues);
   // With two kinds given it is unclear which the params are for; that error comes first.
   const named = isMapping(raw.objective) ? kindsNamedBy(raw.objective) : [];
   const only = named.length === 1 ? named[0] : undefined;
-  if (only?.checkParams && params) only.checkParams((raw.objective as Record<string, unknown>)[only.name], params, isMapping(raw.params) ? raw.params : {}, issues);
+  if (only?.checkParams && params) only.checkParams((raw.objective as Record<string, unknown>)[only.name], params, isMapping(raw.params) ? raw.params : {}, issues, { stored });
   // The grid is checked even when other search keys are wrong: its size is news to the user either way.
   const gridPoints = search.strategy === 'grid' && params && conditionsOk ? checkGrid(params, issues) : undefined;
   const settings = search.fields && params ? buildSearch(search.fields, gridPoints, issues) : undefined;

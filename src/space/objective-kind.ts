@@ -22,6 +22,14 @@ export interface KindCheckOptions {
   checkFiles: boolean;
 }
 
+export interface ParamCheckOptions {
+  /**
+   * true: the space was stored with a study (see `ValidateOptions.stored`); checks added since
+   * studies were first stored let it pass.
+   */
+  stored: boolean;
+}
+
 /** What the run loop knows of the study when it turns a trial into work. */
 export interface KindRunContext {
   /** The study's metric: the value a trial's result stands for. */
@@ -94,7 +102,7 @@ export interface ObjectiveKind<Spec = unknown, Options extends object = object> 
    */
   check(objective: Record<string, unknown>, options: KindCheckOptions, issues: RawIssue[]): Spec | undefined;
   /** Checks params that override the kind's settings (`rawSettings`: the file's value under `name`). */
-  checkParams?(rawSettings: unknown, params: ParamSpecs, rawParams: Record<string, unknown>, issues: RawIssue[]): void;
+  checkParams?(rawSettings: unknown, params: ParamSpecs, rawParams: Record<string, unknown>, issues: RawIssue[], options: ParamCheckOptions): void;
   /** The steps a full trial reports, and where that number came from; undefined when unknown. */
   fullTrialSteps?(spec: Spec, params: ParamSpecs): { steps: number; source: string } | undefined;
 

@@ -109,14 +109,15 @@ export async function loadStudyFrom(storage: Storage, name: string, ownsStorage 
 
 /**
  * Rebuilds a study's space from the document stored with it (the objective module need not exist
- * any more; a study stored before repeated choices were refused still opens).
+ * any more; a study stored before hpsearch refused repeated choices, or optimizer settings that
+ * some trials ignore, still opens).
  */
 export function storedSpace(record: StudyRecord): SearchSpace {
   const baseDir = record.spaceFile ? dirname(record.spaceFile) : process.cwd();
   return validateSpaceDocument(record.space, `study "${record.name}" (stored space)`, baseDir, {
     requireObjective: false,
     checkFiles: false,
-    allowRepeats: true,
+    stored: true,
   });
 }
 

@@ -61,8 +61,12 @@ export const taskObjectiveKind: ObjectiveKind<TaskSpec, TaskObjective> = {
   fullTrialSteps(task, params) {
     const epochs = params['epochs'];
     const largest = epochs === undefined ? undefined : largestValue(epochs);
-    if (largest !== undefined) return { steps: largest, source: 'the largest value of the epochs param' };
-    return { steps: task.train.epochs, source: "the task's epochs" };
+    if (largest === undefined) return { steps: task.train.epochs, source: "the task's epochs" };
+    // A conditional epochs param leaves the task's epochs to the trials where it is inactive.
+    if (epochs?.when !== undefined && task.train.epochs > largest) {
+      return { steps: task.train.epochs, source: "the task's epochs, which trials without the epochs param train" };
+    }
+    return { steps: largest, source: 'the largest value of the epochs param' };
   },
 
   checkReady: (options) => checkBackendInstalled(options.backend ?? 'auto'),

@@ -9,10 +9,12 @@
 import * as z from 'zod';
 import { HpsearchError } from '../errors.js';
 import { suggestion } from '../space/did-you-mean.js';
+import type { ParamCheckOptions } from '../space/objective-kind.js';
 import { checkValue, describeValue, isMapping } from '../space/schema.js';
 import { type PathSegment, type RawIssue } from '../space/raw-issue.js';
 import type { ParamSpec, ParamSpecs, ParamValue, Params } from '../space/types.js';
 import { HIDDEN_EXPECTED, MAX_HIDDEN_LAYERS, cnnFields, mlpFields, parseHidden, trainFields, type ModelKind } from './fields.js';
+import { checkOptimizerUse } from './optimizer-use.js';
 import type { CnnSpec, MlpSpec, TaskSpec, TrainSpec } from './types.js';
 
 type ValueKind = 'number' | 'int' | 'choice' | 'boolean';
@@ -145,9 +147,16 @@ function modelTypeOf(rawTask: unknown): ModelKind | undefined {
 /**
  * Checks the params of a space whose objective is a task: each must name a setting the task's
  * model has, and every value it can take must be valid for that setting. Ranges are checked at
- * both ends: every setting's valid values form an interval.
+ * both ends: every setting's valid values form an interval. A setting that only some optimizers
+ * read must exist only in trials whose optimizer reads it (optimizer-use.ts).
  */
-export function checkTaskParams(rawTask: unknown, params: ParamSpecs, rawParams: Record<string, unknown>, issues: RawIssue[]): void {
+export function checkTaskParams(
+  rawTask: unknown,
+  params: ParamSpecs,
+  rawParams: Record<string, unknown>,
+  issues: RawIssue[],
+  options: ParamCheckOptions,
+): void {
   const modelType = modelTypeOf(rawTask);
   for (const [name, spec] of Object.entries(params)) {
     const at: PathSegment[] = ['params', name];
@@ -165,6 +174,8 @@ export function checkTaskParams(rawTask: unknown, params: ParamSpecs, rawParams:
     }
     checkParamValues(name as TaskSettingName, setting, spec, isMapping(rawParams[name]) ? rawParams[name] : undefined, at, issues);
   }
+  // A study stored before this check still opens: its trials simply ignored such settings.
+  if (!options.stored) checkOptimizerUse(rawTask, params, issues);
 }
 
 function checkParamValues(

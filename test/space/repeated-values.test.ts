@@ -88,7 +88,7 @@ describe('repeated choices and values', () => {
   it('still validates a stored space with repeats when asked to, so old studies open', async () => {
     const doc = { ...withParams({ c: { type: 'categorical', choices: ['x', 'y', 'x'] } }), study: 'old' };
     expect(() => validateSpaceDocument(doc, 'stored', SPACES_DIR)).toThrow(/duplicate choice "x"/);
-    expect(validateSpaceDocument(doc, 'stored', SPACES_DIR, { allowRepeats: true }).params['c']).toEqual({
+    expect(validateSpaceDocument(doc, 'stored', SPACES_DIR, { stored: true }).params['c']).toEqual({
       type: 'categorical',
       choices: ['x', 'y', 'x'],
     });

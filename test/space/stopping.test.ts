@@ -264,6 +264,19 @@ describe('max_resource from an epochs param', () => {
     expect(fullTrialSteps(spaceOf(moduleDoc()).objective, {})).toBeNull();
   });
 
+  it('counts the task\'s epochs too when the epochs param is conditional: trials without it train that many', () => {
+    const params = (epochs: Record<string, unknown>) => ({ layers: { type: 'int', low: 1, high: 4 }, epochs: { ...epochs, when: { layers: { min: 3 } } } });
+    const longer = spaceOf(taskDoc({}, { epochs: 60, params: params({ type: 'int', low: 2, high: 50 }) }));
+    expect(fullTrialSteps(longer.objective, longer.params)).toBe(60);
+    const shorter = spaceOf(taskDoc({}, { epochs: 7, params: params({ type: 'int', low: 2, high: 50 }) }));
+    expect(fullTrialSteps(shorter.objective, shorter.params)).toBe(50);
+    // The source is named where max_resource is too small.
+    const issues = issuesOf(taskDoc({ pruner: { type: 'successive_halving', min_resource: 60 } }, { epochs: 60, params: params({ type: 'int', low: 2, high: 50 }) }));
+    expect(issueAt(issues, 'pruner.min_resource').message).toBe(
+      "min_resource (60) must be less than max_resource (60, the task's epochs, which trials without the epochs param train): a trial needs steps past the first rung to be pruned",
+    );
+  });
+
   it('takes the largest of a long list of choices or values', () => {
     const { objective } = spaceOf(taskDoc());
     const epochs = Array.from({ length: 200_000 }, (_, i) => i + 1);

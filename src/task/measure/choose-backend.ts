@@ -7,7 +7,7 @@
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { compiledModule } from '../../compiled-module.js';
-import { activeParams } from '../../space/conditions.js';
+import { decideParams } from '../../space/conditions.js';
 import type { SettleContext } from '../../space/objective-kind.js';
 import type { Params, ParamSpec, ParamSpecs } from '../../space/types.js';
 import { NATIVE_PACKAGES, isInstalled } from '../native-packages.js';
@@ -86,10 +86,12 @@ export function choiceKey(task: TaskSpec, candidates: readonly BackendName[]): s
   return `backend:${createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 24)}`;
 }
 
-/** The model of a typical trial: the middle of each numeric range, the first choice (only the shape matters here). */
+/**
+ * The model of a typical trial: the middle of each numeric range, the first choice (only the shape
+ * matters here); a conditional param only where those values make it active, as in a real trial.
+ */
 export function representativeParams(params: ParamSpecs): Params {
-  // Only the params those values make active: a trial never has the others.
-  return activeParams(params, Object.fromEntries(Object.entries(params).map(([name, spec]) => [name, representative(spec)])));
+  return decideParams(params, (_name, spec) => representative(spec));
 }
 
 function representative(spec: ParamSpec): Params[string] {

@@ -29,6 +29,15 @@ describe('what backend: auto measures, and how it says so', () => {
     })).toEqual({ learning_rate: expect.closeTo(1e-4, 12) as number, dropout: 0.25, units: 136, width: 32, activation: 'relu', epochs: 3 });
   });
 
+  it('leaves out a conditional param where the typical values make it inactive, as a trial would', () => {
+    expect(representativeParams({
+      optimizer: { type: 'categorical', choices: ['sgd', 'momentum'] },
+      momentum: { type: 'float', low: 0.5, high: 0.9, log: false, when: { optimizer: { kind: 'in', values: ['momentum'] } } },
+      layers: { type: 'int', low: 1, high: 5, log: false, step: 1 },
+      hidden: { type: 'int', low: 16, high: 64, log: false, step: 16, when: { layers: { kind: 'range', min: 3 } } },
+    })).toEqual({ optimizer: 'sgd', layers: 3, hidden: 40 });
+  });
+
   it('keys a choice by model shape and candidates: the same model gives the same key, another model or candidate set another', () => {
     const key = choiceKey(task([100, 100]), ['tensorflow', 'wasm']);
     expect(key).toMatch(/^backend:[0-9a-f]{24}$/);

@@ -2,12 +2,23 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadSpaceFile } from '../../../src/space/load.js';
+import { activeParams, isConditional } from '../../../src/space/conditions.js';
+import { gridValues } from '../../../src/space/distributions.js';
+import { loadSpaceFile, parseSpace } from '../../../src/space/load.js';
+import type { Params, ParamSpecs } from '../../../src/space/types.js';
 import { taskForTrial } from '../../../src/task/settings.js';
 
 const DIR = fileURLToPath(new URL('../../../search-spaces/', import.meta.url));
 const FILES = readdirSync(DIR).filter((name) => /\.(ya?ml|json)$/.test(name));
 const TASK_FILES = ['best5.yaml', 'best5-narrowed.yaml', 'optimizers.yaml', 'init-activation.yaml', 'cnn.yaml', 'overfitting.yaml'];
+
+/** The distinct trials of a conditional grid: each point of the full product with its inactive params left out. */
+function conditionalGrid(specs: ParamSpecs): Params[] {
+  let points: Params[] = [{}];
+  for (const [name, spec] of Object.entries(specs)) points = points.flatMap((point) => gridValues(spec)!.map((value) => ({ ...point, [name]: value })));
+  const active = new Map(points.map((point) => activeParams(specs, point)).map((point) => [JSON.stringify(point), point]));
+  return [...active.values()];
+}
 
 describe('search-spaces/', () => {
   it('holds the task studies', () => {
@@ -46,9 +57,49 @@ describe('search-spaces/', () => {
 
   it('the grids have the sizes their comments give', async () => {
     const trials = async (name: string) => (await loadSpaceFile(path.join(DIR, name))).space.search.trials;
-    expect(await trials('optimizers.yaml')).toBe(4);
     expect(await trials('init-activation.yaml')).toBe(12);
     expect(await trials('overfitting.yaml')).toBe(6);
     expect(await trials('best5-narrowed.yaml')).toBe(100);
+  });
+
+  it('optimizers.yaml gives each optimizer the settings it reads, and only those', async () => {
+    const file = path.join(DIR, 'optimizers.yaml');
+    const { space } = await loadSpaceFile(file);
+    const only = (...values: string[]) => ({ optimizer: { kind: 'in', values } });
+    expect(space.params).toEqual({
+      optimizer: { type: 'categorical', choices: ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] },
+      learning_rate: { type: 'fixed', value: 0.001, when: only('rmsprop', 'adam') },
+      momentum: { type: 'float', low: 0.5, high: 0.9, log: false, values: [0.5, 0.9], when: only('momentum', 'nesterov') },
+      rho: { type: 'float', low: 0.9, high: 0.99, log: false, values: [0.9, 0.99], when: only('rmsprop') },
+      beta1: { type: 'float', low: 0.5, high: 0.9, log: false, values: [0.5, 0.9], when: only('adam') },
+      beta2: { type: 'float', low: 0.99, high: 0.999, log: false, values: [0.99, 0.999], when: only('adam') },
+    });
+    expect(isConditional(space.params)).toBe(true);
+    expect(space.search.strategy).toBe('grid');
+
+    // The grid is the sum over the optimizer's branches, as many trials as the comment says.
+    const text = readFileSync(file, 'utf8');
+    const trials = conditionalGrid(space.params);
+    expect(trials).toHaveLength(Number(/= (\d+) trials/.exec(text)?.[1]));
+    expect(trials).toHaveLength(12);
+    expect(trials.filter((params) => params.optimizer === 'adam')).toEqual([
+      { optimizer: 'adam', learning_rate: 0.001, beta1: 0.5, beta2: 0.99 },
+      { optimizer: 'adam', learning_rate: 0.001, beta1: 0.5, beta2: 0.999 },
+      { optimizer: 'adam', learning_rate: 0.001, beta1: 0.9, beta2: 0.99 },
+      { optimizer: 'adam', learning_rate: 0.001, beta1: 0.9, beta2: 0.999 },
+    ]);
+    expect(trials).toContainEqual({ optimizer: 'sgd' });
+
+    // A trial keeps the task's own value of every setting it does not search.
+    const task = space.objective.task!;
+    expect(taskForTrial(task, { optimizer: 'sgd' }).train).toEqual({ ...task.train, optimizer: 'sgd', learningRate: 0.01 });
+    expect(taskForTrial(task, { optimizer: 'rmsprop', learning_rate: 0.001, rho: 0.99 }).train).toMatchObject({ learningRate: 0.001, rho: 0.99, epsilon: 1e-7 });
+
+    // Without its condition, momentum would go to trials whose optimizer ignores it.
+    const unconditional = text.replace(', when: { optimizer: [momentum, nesterov] }', '');
+    expect(unconditional).not.toBe(text);
+    expect(() => parseSpace(unconditional, file, DIR)).toThrow(
+      'params.momentum: momentum is used by the momentum and nesterov optimizers only, but trials with optimizer sgd, adagrad, rmsprop or adam would get it; add when: { optimizer: [momentum, nesterov] }',
+    );
   });
 });

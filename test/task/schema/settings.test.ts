@@ -157,6 +157,7 @@ describe('params of a task space', () => {
       dropout: { type: 'float', low: 0, high: 1 },
       momentum: { type: 'float', values: [0.5, 0.9, 1.2], low: 0, high: 0.99 },
       batch_size: { type: 'int', low: 0, high: 256 },
+      optimizer: 'momentum',
     });
     expect(issueAt(issues, 'params.learning_rate.low').message).toBe('learning_rate must be > 0, got 0');
     expect(issueAt(issues, 'params.dropout.high').message).toBe('dropout must be < 1, got 1');

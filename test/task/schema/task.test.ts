@@ -84,7 +84,9 @@ objective:
       clip_norm: 5
       max_norm: 3
 search: { strategy: random, trials: 1 }
-params: {}
+params:
+  # Some trial reads each optimizer setting above (one that none reads is refused).
+  optimizer: { type: categorical, choices: [adam, momentum, rmsprop] }
 `;
     const space = spaceOf(text);
     expect(space.objective.metric).toBe('train_loss');
