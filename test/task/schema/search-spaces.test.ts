@@ -60,6 +60,7 @@ describe('search-spaces/', () => {
     expect(await trials('init-activation.yaml')).toBe(12);
     expect(await trials('overfitting.yaml')).toBe(6);
     expect(await trials('best5-narrowed.yaml')).toBe(100);
+    expect(await trials('optimizers.yaml')).toBe(12);
   });
 
   it('optimizers.yaml gives each optimizer the settings it reads, and only those', async () => {
