@@ -14,7 +14,7 @@ interface BoardRow {
 }
 
 describe('hpsearch run with strategy: tpe', () => {
-  it('runs a TPE study end to end: the same seed gives the same trials on one worker, and it beats random on the toy', async () => {
+  it('runs a TPE study end to end: the same seed gives the same trials on one worker, and it draws nearer the optimum than random on the toy', async () => {
     const dir = tempDir();
     const space = (study: string, strategy: string) => {
       const file = join(dir, `${study}.yaml`);
@@ -42,7 +42,12 @@ describe('hpsearch run with strategy: tpe', () => {
     const random = await board(join(dir, 'a.db'), 'toy-random');
     // The best is at lr = 1e-3; the first 10 trials are the same random draws in both studies.
     expect(byNumber(random).slice(0, 10)).toEqual(byNumber(runs[0]!).slice(0, 10));
-    expect(runs[0]![0]!.value).toBeGreaterThan(random[0]!.value);
+    // Past the startup TPE draws near the optimum; random keeps spreading over six decades. (One
+    // seed's best value alone says little: 20 random draws land near 1e-3 by luck often enough.)
+    const distance = (lrs: number[]) => lrs.map((lr) => Math.abs(Math.log10(lr) + 3)).sort((a, b) => a - b)[Math.floor(lrs.length / 2)]!;
+    // Random's median distance is 1.5 decades (uniform over [-6, 0]).
+    expect(distance(byNumber(runs[0]!).slice(10))).toBeLessThan(1);
+    expect(distance(byNumber(runs[0]!).slice(10))).toBeLessThan(distance(byNumber(random).slice(10)));
   });
 
   it('refuses a bad tpe setting with the path and exit code 2', async () => {
