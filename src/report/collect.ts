@@ -1,10 +1,9 @@
 // Stored spaces name objective kinds: register the built-in ones.
 import '../objectives/builtin.js';
 import type { Storage } from '../storage/storage.js';
-import { storedSpace } from '../study/create.js';
+import { storedSpaceOrNull } from '../study/create.js';
 import { findStudy } from '../study/find.js';
 import { TRIAL_STATES } from '../trial-state.js';
-import type { SearchSpace } from '../space/types.js';
 import { HpsearchError } from '../errors.js';
 import { buildReportData, curveTrialNumbers, DEFAULT_CURVE_TRIALS, type ReportData } from './data.js';
 
@@ -18,15 +17,8 @@ export interface CollectOptions {
 /** Reads what the report shows of study `name`: every trial, and the steps of the trials whose curves it draws. */
 export async function collectReportData(storage: Storage, name: string, options: CollectOptions = {}): Promise<ReportData> {
   const record = await findStudy(storage, name);
-  let space: SearchSpace | null = null;
-  try {
-    space = storedSpace(record);
-  } catch (error) {
-    // A missing registration is a bug to show, not a space to guess around.
-    if (error instanceof HpsearchError && error.code === 'E_INTERNAL') throw error;
-    // A space stored by another version may no longer validate: the report infers the params instead.
-    space = null;
-  }
+  // A space stored by another version may no longer validate: the report infers the params instead.
+  const space = storedSpaceOrNull(record);
   const [trials, rows] = await Promise.all([
     storage.listTrials(record.id),
     storage.leaderboard(record.id, { top: Number.MAX_SAFE_INTEGER, direction: record.direction, states: TRIAL_STATES }),

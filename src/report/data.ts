@@ -1,5 +1,6 @@
 import { samplerStateLabel } from '../samplers/index.js';
 import { narrowingRound, roundRanges } from '../samplers/narrowing.js';
+import { describeConditions } from '../space/conditions.js';
 import type { Direction, ParamSpec, ParamSpecs, ParamValue, SearchSpace } from '../space/types.js';
 import type { LeaderboardRow, StepRecord, TrialRecord } from '../storage/storage.js';
 import { TRIAL_STATES, type TrialState } from '../trial-state.js';
@@ -31,6 +32,16 @@ export interface ReportParam {
   log: boolean;
   /** Categorical choices (as JSON text), in the order the space gives them. */
   choices: string[] | null;
+  /**
+   * Where the param comes from: `space`, declared there; `objective`, not in the stored space, so
+   * asked by the objective while it ran (define-by-run); `inferred`, the space could not be read.
+   * The type of the last two is inferred from the values the trials have.
+   */
+  source: 'space' | 'objective' | 'inferred';
+  /** Its `when:` as text (`optimizer in [momentum, nesterov]`); null for a param without one. */
+  condition: string | null;
+  /** How many trials (of any state) have it; a conditional param is absent from the trials it is inactive in. */
+  trials: number;
 }
 
 export interface ReportTrial {
@@ -38,6 +49,7 @@ export interface ReportTrial {
   number: number;
   state: TrialState;
   value: number | null;
+  /** As stored: a param the trial lacks (inactive, or never asked) is absent, never null. */
   params: Record<string, ParamValue>;
   steps: number;
   durationMs: number | null;
@@ -128,12 +140,17 @@ export function curveTrialNumbers(rows: readonly LeaderboardRow[], direction: Di
 export function buildReportData(input: ReportInput): ReportData {
   const { study } = input;
   const ranked = rankRows(input.rows, study.direction);
-  const specs = input.space?.params ?? inferSpecs(input.trials);
+  const declared = input.space?.params ?? {};
+  // The space's params in its order, then those only the trials name (asked while they ran) in first-seen order.
+  const specs: ParamSpecs = { ...declared, ...inferSpecs(input.trials, declared) };
   const params = Object.entries(specs).map(([name, spec]): ReportParam => ({
     name,
     type: spec.type,
     log: (spec.type === 'float' || spec.type === 'int') && spec.log,
     choices: spec.type === 'categorical' ? spec.choices.map((c) => JSON.stringify(c)) : null,
+    source: Object.hasOwn(declared, name) ? 'space' : input.space === null ? 'inferred' : 'objective',
+    condition: spec.when === undefined ? null : describeConditions(spec.when),
+    trials: input.trials.filter((t) => Object.hasOwn(t.params, name)).length,
   }));
   const counts = Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>;
   for (const row of input.rows) counts[row.state]++;
@@ -201,11 +218,15 @@ function trainingCounterpart(validation: string, names: ReadonlySet<string>): st
 
 /**
  * The scatter's axes: the requested pair when both are numeric params; else learning_rate and
- * weight_decay (the book's picture) when present; else the first two numeric params; one numeric
- * param gives (it, null): it against the objective.
+ * weight_decay (the book's picture) when present; else the first two numeric params, those
+ * without a condition first (a conditional one leaves out the trials it is inactive in); one
+ * numeric param gives (it, null): it against the objective.
  */
 export function chooseScatter(params: readonly ReportParam[], requested: readonly [string, string] | null): ReportData['scatter'] {
-  const numeric = params.filter((p) => p.type === 'float' || p.type === 'int').map((p) => p.name);
+  const numeric = params
+    .filter((p) => p.type === 'float' || p.type === 'int')
+    .sort((a, b) => Number(a.condition !== null) - Number(b.condition !== null))
+    .map((p) => p.name);
   if (requested) return { x: requested[0], y: requested[1] };
   const book = ['learning_rate', 'weight_decay'];
   if (book.every((n) => numeric.includes(n))) return { x: book[0]!, y: book[1]! };
@@ -234,20 +255,27 @@ function roundRange(spec: ParamSpec): RoundRange {
   }
 }
 
-/** Without a stored space: numbers are floats (log when all positive and spanning ≥ 2 decades), the rest categorical. */
-function inferSpecs(trials: readonly TrialRecord[]): ParamSpecs {
-  const names = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
+/**
+ * Specs for the params the trials have that `declared` lacks (all of them without a stored space;
+ * else those the objective asked for while it ran), in first-seen order, from the values of the
+ * trials that have each: numbers are ints when all are integers, else floats (log when all are
+ * positive and span ≥ 2 decades); anything else is categorical, or fixed when every trial has the
+ * one value (a param some trials lack varies, if only by being there).
+ */
+function inferSpecs(trials: readonly TrialRecord[], declared: ParamSpecs): ParamSpecs {
+  const names = [...new Set(trials.flatMap((t) => Object.keys(t.params)))].filter((name) => !Object.hasOwn(declared, name));
   const specs: ParamSpecs = {};
   for (const name of names) {
-    const values = trials.map((t) => t.params[name]).filter((v) => v !== undefined);
+    const values = trials.filter((t) => Object.hasOwn(t.params, name)).map((t) => t.params[name]);
     const numbers = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    if (numbers.length === values.length && numbers.length > 0) {
+    if (numbers.length === values.length) {
       const low = Math.min(...numbers);
       const high = Math.max(...numbers);
-      specs[name] = { type: 'float', low, high, log: low > 0 && high / low >= 100 };
+      const log = low > 0 && high / low >= 100;
+      specs[name] = numbers.every(Number.isSafeInteger) ? { type: 'int', low, high, log, step: 1 } : { type: 'float', low, high, log };
     } else {
-      const choices = [...new Map(values.map((v) => [JSON.stringify(v), v ?? null])).values()];
-      specs[name] = choices.length === 1 ? { type: 'fixed', value: choices[0]! } : { type: 'categorical', choices };
+      const choices = [...new Map(values.map((v) => [JSON.stringify(v), v])).values()];
+      specs[name] = choices.length === 1 && values.length === trials.length ? { type: 'fixed', value: choices[0] } : { type: 'categorical', choices };
     }
   }
   return specs;

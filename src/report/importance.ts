@@ -12,6 +12,9 @@ import type { ParamSpec, ParamValue } from '../space/types.js';
  * so a param that does nothing scores about 0 however many bins it is cut into. `importance` is
  * ε² scaled so that the params sum to 1 (as Optuna normalises its importances); `explained` is
  * ε² itself. It ignores interactions: two params that only matter together both score low.
+ *
+ * A conditional param is estimated over the trials where it is active (those that have it), so
+ * its ε² is a share of the variance among those trials, not among all.
  */
 export interface ParamImportance {
   param: string;
@@ -21,6 +24,8 @@ export interface ParamImportance {
   explained: number;
   /** How many groups (bins or choices) the trials fell into. */
   groups: number;
+  /** How many trials the estimate is over: those with a finite value that have the param. */
+  trials: number;
 }
 
 export interface ImportanceTrial {
@@ -34,8 +39,9 @@ export const MIN_TRIALS_FOR_IMPORTANCE = 4;
 
 /**
  * Importances of the params in `specs` that vary (fixed ones are left out), most important first;
- * ties by name. Trials lacking a param, or with a non-finite value, take no part in its estimate.
- * Returns [] with fewer than MIN_TRIALS_FOR_IMPORTANCE usable trials.
+ * ties by name. Trials lacking a param (inactive in them), or with a non-finite value, take no
+ * part in its estimate; a null value is a value, a choice like any other. Returns [] with fewer
+ * than MIN_TRIALS_FOR_IMPORTANCE usable trials, and leaves out a param that fewer of them have.
  */
 export function paramImportance(
   specs: Readonly<Record<string, ParamSpec>>,
@@ -47,10 +53,12 @@ export function paramImportance(
   const raw = Object.entries(specs)
     .filter(([, spec]) => spec.type !== 'fixed')
     .map(([param, spec]) => {
-      const rows = usable.filter((t) => Object.hasOwn(t.params, param) && t.params[param] !== null);
+      const rows = usable.filter((t) => Object.hasOwn(t.params, param));
       const groups = spec.type === 'categorical' ? byChoice(rows, param) : byQuantile(rows, param, maxBins);
-      return { param, explained: epsilonSquared(groups), groups: groups.length };
-    });
+      const trials = groups.reduce((n, g) => n + g.length, 0);
+      return { param, explained: epsilonSquared(groups), groups: groups.length, trials };
+    })
+    .filter((r) => r.trials >= MIN_TRIALS_FOR_IMPORTANCE);
   const total = raw.reduce((sum, r) => sum + r.explained, 0);
   return raw
     .map((r) => ({ ...r, importance: total > 0 ? r.explained / total : 0 }))

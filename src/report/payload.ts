@@ -30,7 +30,7 @@ export const VIEW_TEXT: Record<ViewId, { title: string; description: string }> =
   },
   scatter: {
     title: 'Where the good trials are',
-    description: 'Two params of every complete trial, on log axes for log-scaled params, coloured by the objective.',
+    description: 'Two params of every complete trial that has both (a conditional param only where it is active), on log axes for log-scaled params, coloured by the objective.',
   },
   history: {
     title: 'Optimisation history',
@@ -38,12 +38,13 @@ export const VIEW_TEXT: Record<ViewId, { title: string; description: string }> =
   },
   parallel: {
     title: 'Parallel coordinates',
-    description: 'One line per complete trial through every varying param and the objective; each axis spans the values drawn.',
+    description:
+      'One line per complete trial through every varying param and the objective; each axis spans the values drawn. A trial without a param (a conditional one inactive in it) crosses its axis at the “inactive” mark below it.',
   },
   importance: {
     title: 'Parameter importance',
     description:
-      'Share of the objective’s variance each param explains on its own: trials grouped by the param (numbers into up to 10 equal-count bins, choices by choice), ε² of the split, scaled to sum to 1. Interactions are not counted.',
+      'Share of the objective’s variance each param explains on its own: trials grouped by the param (numbers into up to 10 equal-count bins, choices by choice), ε² of the split, scaled to sum to 1. Interactions are not counted. A conditional param is estimated over the trials where it is active (their number follows its name), and left out when fewer than 4 have it.',
   },
   rounds: {
     title: 'Narrowing rounds',

@@ -168,26 +168,45 @@ export function historySpec(data: ReportData): ViewSpec {
  * One line per complete trial across an axis per param and one for the objective. Each axis is
  * scaled to [0, 1] over the trials drawn (log10 first for log params; categorical choices evenly
  * spaced in the space's order); the axis ends are labelled with the real values.
+ *
+ * A trial that lacks a param (a conditional one inactive in it, or one its objective never asked
+ * for) crosses that param's axis at INACTIVE_POS, below the axis line, where a label says
+ * "inactive". Not skipping the axis: a line from the axis before to the one after would cross it
+ * at a height that reads as a value; and not breaking the line: a trial must stay traceable.
  */
 export function parallelSpec(data: ReportData): ViewSpec {
-  const params = data.params.filter((p) => p.type !== 'fixed');
   const trials = data.trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
+  // No axis for a param none of the drawn trials has: every line would be at its "inactive" mark.
+  const params = data.params.filter((p) => p.type !== 'fixed' && trials.some((t) => Object.hasOwn(t.params, p.name)));
   if (trials.length === 0 || params.length === 0) return { empty: 'Needs complete trials and at least one varying param.' };
   const metric = data.study.metric;
   // The objective's axis comes last; it is named after the metric unless a param has that name.
   const objectiveAxis = params.some((p) => p.name === metric) ? `objective: ${metric}` : metric;
-  const axes = [
-    ...params.map((p) => axisScale(p.name, p, trials.map((t) => t.params[p.name]))),
-    axisScale(objectiveAxis, null, trials.map((t) => t.value)),
-  ];
+  const paramAxes = params.map((p) => {
+    const having = trials.filter((t) => Object.hasOwn(t.params, p.name));
+    return axisScale(p.name, p, having.map((t) => t.params[p.name]), having.length < trials.length);
+  });
+  const objective = axisScale(objectiveAxis, null, trials.map((t) => t.value), false);
+  const axes = [...paramAxes, objective];
   const lines = trials.flatMap((t) =>
-    axes.flatMap((axis, index) => {
-      const raw = index === axes.length - 1 ? t.value : t.params[axis.name];
-      const pos = axis.position(raw ?? null);
-      return pos === null ? [] : [{ number: t.number, axis: axis.name, pos, value: t.value }];
+    axes.flatMap((axis) => {
+      const point = { number: t.number, axis: axis.name, value: t.value };
+      if (axis === objective) {
+        const pos = objective.position(t.value);
+        return pos === null ? [] : [{ ...point, pos, inactive: false }];
+      }
+      if (!Object.hasOwn(t.params, axis.name)) return [{ ...point, pos: INACTIVE_POS, inactive: true }];
+      const pos = axis.position(t.params[axis.name]);
+      return pos === null ? [] : [{ ...point, pos, inactive: false }];
     }),
   );
   const ticks = axes.flatMap((axis) => axis.ticks.map((tick) => ({ axis: axis.name, pos: tick.pos, label: tick.label })));
+  const bands = axes.filter((a) => a.inactive).map((a) => ({ axis: a.name, pos: INACTIVE_POS, label: 'inactive' }));
+  const y: { type: 'quantitative'; axis: null; scale: { domain: number[] } } = {
+    type: 'quantitative',
+    axis: null,
+    scale: { domain: [bands.length > 0 ? INACTIVE_POS - 0.1 : 0, 1] },
+  };
   const x = {
     field: 'axis',
     type: 'nominal',
@@ -200,19 +219,20 @@ export function parallelSpec(data: ReportData): ViewSpec {
       $schema: SCHEMA,
       width: Math.max(320, 130 * axes.length),
       height: 300,
-      datasets: { lines, ticks, axes: axes.map((a) => ({ axis: a.name })) },
+      // The axis line spans the values, 0 to 1: the "inactive" mark below it is not one of them.
+      datasets: { lines, ticks, bands, axes: axes.map((a) => ({ axis: a.name, top: 1, bottom: 0 })) },
       data: { name: 'lines' },
       layer: [
         {
           data: { name: 'axes' },
           mark: { type: 'rule', color: '#bbb' },
-          encoding: { x, y: { value: 0 }, y2: { value: 300 } },
+          encoding: { x, y: { ...y, field: 'top' }, y2: { field: 'bottom' } },
         },
         {
           mark: { type: 'line', strokeWidth: 1.2, opacity: 0.7 },
           encoding: {
             x,
-            y: { field: 'pos', type: 'quantitative', axis: null, scale: { domain: [0, 1] } },
+            y: { ...y, field: 'pos' },
             detail: { field: 'number', type: 'nominal' },
             color: objectiveColor(data),
             tooltip: [{ field: 'number', title: 'trial' }, { field: 'value', title: metric, format: '.4~g' }],
@@ -221,7 +241,12 @@ export function parallelSpec(data: ReportData): ViewSpec {
         {
           data: { name: 'ticks' },
           mark: { type: 'text', align: 'left', dx: 4, fontSize: 9, color: '#555' },
-          encoding: { x, y: { field: 'pos', type: 'quantitative', scale: { domain: [0, 1] }, axis: null }, text: { field: 'label' } },
+          encoding: { x, y: { ...y, field: 'pos' }, text: { field: 'label' } },
+        },
+        {
+          data: { name: 'bands' },
+          mark: { type: 'text', align: 'left', dx: 4, fontSize: 9, fontStyle: 'italic', color: '#999' },
+          encoding: { x, y: { ...y, field: 'pos' }, text: { field: 'label' } },
         },
       ],
       config: CONFIG,
@@ -229,10 +254,22 @@ export function parallelSpec(data: ReportData): ViewSpec {
   };
 }
 
+/** Where a line crosses the axis of a param its trial lacks: below the axis's [0, 1], labelled "inactive". */
+export const INACTIVE_POS = -0.15;
+
 /** A bar per varying param: its share of the explained variance (see importance.ts). */
 export function importanceSpec(data: ReportData): ViewSpec {
   if (data.importance.length === 0) return { empty: 'Needs at least 4 complete trials and a varying param.' };
-  const values = data.importance.map((i) => ({ param: i.param, importance: i.importance, explained: i.explained, groups: i.groups }));
+  const complete = data.trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value)).length;
+  // A param estimated over fewer trials (a conditional one, over those it is active in) says how many.
+  const values = data.importance.map((i) => ({
+    param: i.param,
+    label: i.trials < complete ? `${i.param} (${i.trials} of ${complete} trials)` : i.param,
+    importance: i.importance,
+    explained: i.explained,
+    groups: i.groups,
+    trials: i.trials,
+  }));
   return {
     spec: {
       $schema: SCHEMA,
@@ -241,13 +278,14 @@ export function importanceSpec(data: ReportData): ViewSpec {
       data: { values },
       mark: { type: 'bar', color: '#4c78a8' },
       encoding: {
-        y: { field: 'param', type: 'nominal', sort: '-x', title: null },
+        y: { field: 'label', type: 'nominal', sort: '-x', title: null },
         x: { field: 'importance', type: 'quantitative', title: 'importance (share of variance explained)', scale: { domain: [0, 1] } },
         tooltip: [
           { field: 'param' },
           { field: 'importance', format: '.3f' },
           { field: 'explained', title: 'ε² (variance explained alone)', format: '.3f' },
           { field: 'groups', title: 'bins' },
+          { field: 'trials', title: 'trials (where active)' },
         ],
       },
       config: CONFIG,
@@ -329,10 +367,15 @@ interface AxisScale {
   name: string;
   position(raw: unknown): number | null;
   ticks: Array<{ pos: number; label: string }>;
+  /** Some drawn trial lacks the param: the axis has an "inactive" mark. */
+  inactive: boolean;
 }
 
-/** A parallel-coordinates axis: a param's (`param` null: the objective's, linear). */
-function axisScale(name: string, param: ReportParam | null, raws: readonly unknown[]): AxisScale {
+/**
+ * A parallel-coordinates axis: a param's (`param` null: the objective's, linear), over `raws`,
+ * the values of the trials that have it; `inactive`: some drawn trials do not.
+ */
+function axisScale(name: string, param: ReportParam | null, raws: readonly unknown[], inactive: boolean): AxisScale {
   if (param?.type === 'categorical') {
     const seen = new Set(raws.map((r) => JSON.stringify(r ?? null)));
     const choices = (param.choices ?? []).filter((c) => seen.has(c));
@@ -342,12 +385,13 @@ function axisScale(name: string, param: ReportParam | null, raws: readonly unkno
       name,
       position: (raw) => (choices.includes(JSON.stringify(raw ?? null)) ? pos(JSON.stringify(raw ?? null)) : null),
       ticks: choices.map((c) => ({ pos: pos(c), label: formatParam(JSON.parse(c) as unknown) })),
+      inactive,
     };
   }
-  return numericAxis(name, raws, param?.log ?? false);
+  return { ...numericAxis(name, raws, param?.log ?? false), inactive };
 }
 
-function numericAxis(name: string, raws: readonly unknown[], log: boolean): AxisScale {
+function numericAxis(name: string, raws: readonly unknown[], log: boolean): Omit<AxisScale, 'inactive'> {
   const t = (v: number) => (log ? Math.log10(v) : v);
   const ok = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && (!log || v > 0);
   const numbers = raws.filter(ok);

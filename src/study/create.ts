@@ -121,6 +121,20 @@ export function storedSpace(record: StudyRecord): SearchSpace {
   });
 }
 
+/**
+ * The stored space for views that can do without it (leaderboard, trial, report): null when the
+ * document no longer validates, e.g. one stored by another version. A missing objective-kind
+ * registration (E_INTERNAL) is a bug to show, not a space to guess around, so it is rethrown.
+ */
+export function storedSpaceOrNull(record: StudyRecord): SearchSpace | null {
+  try {
+    return storedSpace(record);
+  } catch (error) {
+    if (error instanceof HpsearchError && error.code === 'E_INTERNAL') throw error;
+    return null;
+  }
+}
+
 function studyFromRecord(storage: Storage, record: StudyRecord, ownsStorage: boolean): Study {
   const space = storedSpace(record);
   return new Study(storage, record, space, createSampler(space), ownsStorage);

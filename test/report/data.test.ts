@@ -99,11 +99,12 @@ describe('buildReportData', () => {
       [2, 1, 'pruned', 'median: below'],
       [3, 2, 'failed', 'boom'],
     ]);
+    const declared = { source: 'space', condition: null } as const;
     expect(data.params).toEqual([
-      { name: 'learning_rate', type: 'float', log: true, choices: null },
-      { name: 'weight_decay', type: 'float', log: true, choices: null },
-      { name: 'optimizer', type: 'categorical', log: false, choices: ['"sgd"', '"adam"'] },
-      { name: 'epochs', type: 'fixed', log: false, choices: null },
+      { name: 'learning_rate', type: 'float', log: true, choices: null, ...declared, trials: 1 },
+      { name: 'weight_decay', type: 'float', log: true, choices: null, ...declared, trials: 1 },
+      { name: 'optimizer', type: 'categorical', log: false, choices: ['"sgd"', '"adam"'], ...declared, trials: 1 },
+      { name: 'epochs', type: 'fixed', log: false, choices: null, ...declared, trials: 1 },
     ]);
     expect(data.study).toEqual({ name: 's', direction: 'maximize', metric: 'val_accuracy', seed: 1, strategy: 'random', location: 'runs/x.db' });
     expect(data.generatedAt).toBe(1_000);
@@ -193,22 +194,103 @@ describe('buildReportData', () => {
         { space: null },
       ),
     );
+    const inferred = { source: 'inferred', condition: null, trials: 2 } as const;
     expect(data.params).toEqual([
-      { name: 'lr', type: 'float', log: true, choices: null },
-      { name: 'act', type: 'categorical', log: false, choices: ['"relu"', '"tanh"'] },
-      { name: 'n', type: 'float', log: false, choices: null },
+      { name: 'lr', type: 'float', log: true, choices: null, ...inferred },
+      { name: 'act', type: 'categorical', log: false, choices: ['"relu"', '"tanh"'], ...inferred },
+      // All integers: an int (a batch size asked for with suggestInt reads as one).
+      { name: 'n', type: 'int', log: false, choices: null, ...inferred },
     ]);
     expect(data.study.strategy).toBeNull();
   });
 });
 
+describe('buildReportData with params some trials lack', () => {
+  // optimizer decides whether momentum exists; depth is asked by the objective while it runs.
+  const CONDITIONAL: ParamSpecs = {
+    optimizer: { type: 'categorical', choices: ['sgd', 'momentum'] },
+    momentum: { type: 'float', low: 0.5, high: 0.99, log: false, when: { optimizer: { kind: 'in', values: ['momentum'] } } },
+    lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
+  };
+  const made: Made[] = [
+    { number: 0, value: 0.5, params: { optimizer: 'sgd', lr: 1e-3 } },
+    { number: 1, value: 0.7, params: { optimizer: 'momentum', momentum: 0.9, lr: 1e-2, depth: 3 } },
+    { number: 2, value: 0.6, params: { optimizer: 'momentum', momentum: 0.6, lr: 1e-3, depth: 5, head: 'mlp' } },
+    { number: 3, value: 0.4, params: { optimizer: 'sgd', lr: 1e-1 } },
+    { number: 4, state: 'queued', params: { lr: 1e-2 } },
+  ];
+  const space = makeSpace(CONDITIONAL, { strategy: 'random', trials: 5 });
+
+  it("lists the space's params in its order with their conditions, then those only trials have, typed from their values", () => {
+    const data = buildReportData(input(made, { space }));
+    expect(data.params.map((p) => [p.name, p.type, p.source, p.condition, p.trials])).toEqual([
+      ['optimizer', 'categorical', 'space', null, 4],
+      ['momentum', 'float', 'space', 'optimizer = momentum', 2],
+      ['lr', 'float', 'space', null, 5],
+      ['depth', 'int', 'objective', null, 2],
+      // One value, but only some trials have it: it varies by being there, so it is no fixed param.
+      ['head', 'categorical', 'objective', null, 1],
+    ]);
+    expect(data.params.find((p) => p.name === 'head')!.choices).toEqual(['"mlp"']);
+  });
+
+  it("keeps each trial's params as stored: a param it lacks is absent, never null", () => {
+    const data = buildReportData(input(made, { space }));
+    const sgd = data.trials.find((t) => t.number === 0)!;
+    expect(sgd.params).toEqual({ optimizer: 'sgd', lr: 1e-3 });
+    expect(Object.hasOwn(sgd.params, 'momentum')).toBe(false);
+    expect(JSON.stringify(data)).not.toMatch(/"momentum":null|"depth":null/);
+  });
+
+  it('infers the same params without a space, none fixed unless every trial has the one value', () => {
+    const data = buildReportData(input(made, { space: null }));
+    expect(data.params.map((p) => [p.name, p.type, p.source, p.trials])).toEqual([
+      ['optimizer', 'categorical', 'inferred', 4],
+      ['lr', 'float', 'inferred', 5],
+      ['momentum', 'float', 'inferred', 2],
+      ['depth', 'int', 'inferred', 2],
+      ['head', 'categorical', 'inferred', 1],
+    ]);
+    // Inferred from the trials that have it: the ones without do not count as null or 0.
+    const momentum = buildReportData(input(made.slice(0, 4), { space: null })).params.find((p) => p.name === 'momentum')!;
+    expect(momentum).toMatchObject({ type: 'float', log: false });
+    const everywhere = buildReportData(input([{ number: 0, value: 1, params: { k: 'a' } }, { number: 1, value: 2, params: { k: 'a' } }], { space: null }));
+    expect(everywhere.params.map((p) => p.type)).toEqual(['fixed']);
+  });
+
+  it('estimates importance over the trials that have each param, saying how many', () => {
+    const many = Array.from({ length: 12 }, (_, i): Made => {
+      const lr = 10 ** -(1 + (i % 3));
+      if (i % 2 === 0) return { number: i, value: 0.5, params: { optimizer: 'sgd', lr } };
+      return { number: i, value: 0.5 + 0.04 * i, params: { optimizer: 'momentum', momentum: 0.5 + 0.04 * i, lr, depth: i } };
+    });
+    const data = buildReportData(input(many, { space }));
+    const by = Object.fromEntries(data.importance.map((i) => [i.param, i]));
+    expect(by['optimizer']!.trials).toBe(12);
+    expect(by['lr']!.trials).toBe(12);
+    expect(by['momentum']!.trials).toBe(6);
+    // A define-by-run param is estimated too, from its inferred type.
+    expect(by['depth']!.trials).toBe(6);
+    // Among the momentum trials the value rises with momentum: it explains most of their variance.
+    expect(by['momentum']!.explained).toBeGreaterThan(0.5);
+  });
+});
+
 describe('chooseScatter', () => {
-  const p = (name: string, type: ReportParam['type'] = 'float'): ReportParam => ({ name, type, log: false, choices: null });
+  const p = (name: string, type: ReportParam['type'] = 'float', condition: string | null = null): ReportParam => ({
+    name, type, log: false, choices: null, source: 'space', condition, trials: 1,
+  });
   it('takes the requested pair, else learning_rate × weight_decay, else the first two numeric params, else one against the objective', () => {
     expect(chooseScatter([p('a'), p('b'), p('c')], ['c', 'a'])).toEqual({ x: 'c', y: 'a' });
     expect(chooseScatter([p('a'), p('weight_decay'), p('learning_rate')], null)).toEqual({ x: 'learning_rate', y: 'weight_decay' });
     expect(chooseScatter([p('opt', 'categorical'), p('a', 'int'), p('b')], null)).toEqual({ x: 'a', y: 'b' });
     expect(chooseScatter([p('opt', 'categorical'), p('a')], null)).toEqual({ x: 'a', y: null });
     expect(chooseScatter([p('opt', 'categorical'), p('k', 'fixed')], null)).toBeNull();
+  });
+
+  it('prefers params without a condition, which every trial has, to conditional ones', () => {
+    expect(chooseScatter([p('momentum', 'float', 'optimizer = momentum'), p('a'), p('b')], null)).toEqual({ x: 'a', y: 'b' });
+    expect(chooseScatter([p('momentum', 'float', 'optimizer = momentum'), p('a')], null)).toEqual({ x: 'a', y: 'momentum' });
+    expect(chooseScatter([p('momentum', 'float', 'optimizer = momentum')], null)).toEqual({ x: 'momentum', y: null });
   });
 });

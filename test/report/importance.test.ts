@@ -80,6 +80,41 @@ describe('paramImportance', () => {
     expect(noise.groups).toBe(10);
   });
 
+  it('estimates a conditional param over the trials where it is active, and says over how many', () => {
+    // momentum exists only with the momentum optimizer; among those trials it sets the value.
+    const specs: ParamSpecs = {
+      opt: { type: 'categorical', choices: ['sgd', 'momentum'] },
+      momentum: { type: 'float', low: 0.5, high: 0.99, log: false, when: { opt: { kind: 'in', values: ['momentum'] } } },
+    };
+    const rng = seedrandom('conditional');
+    const rows = Array.from({ length: 60 }, (_, i): ImportanceTrial => {
+      if (i % 3 === 0) return { params: { opt: 'sgd' }, value: 0.5 + 0.01 * rng() };
+      const momentum = 0.5 + 0.49 * rng();
+      return { params: { opt: 'momentum', momentum }, value: momentum + 0.01 * rng() };
+    });
+    const by = Object.fromEntries(paramImportance(specs, rows).map((r) => [r.param, r]));
+    expect(by['opt']!.trials).toBe(60);
+    expect(by['momentum']!.trials).toBe(40);
+    expect(by['momentum']!.groups).toBe(10);
+    expect(by['momentum']!.explained).toBeGreaterThan(0.9);
+    // Counted as 0 (or null) where inactive, momentum would look like a second optimizer switch.
+    const filled = rows.map((r) => ({ ...r, params: { momentum: 0, ...r.params } }));
+    expect(paramImportance(specs, filled).find((r) => r.param === 'momentum')!.trials).toBe(60);
+  });
+
+  it('leaves out a param fewer than 4 trials have, and takes a null value as a choice, not as absent', () => {
+    const specs: ParamSpecs = { lr: SPECS['lr']!, rare: { type: 'float', low: 0, high: 1, log: false }, act: { type: 'categorical', choices: [null, 'relu'] } };
+    const rows: ImportanceTrial[] = Array.from({ length: 10 }, (_, i) => ({
+      params: { lr: 10 ** -(i % 5 + 1), act: i % 2 === 0 ? null : 'relu', ...(i < 3 ? { rare: i / 3 } : {}) },
+      value: i % 2,
+    }));
+    const result = paramImportance(specs, rows);
+    expect(result.map((r) => r.param).sort()).toEqual(['act', 'lr']);
+    const act = result.find((r) => r.param === 'act')!;
+    expect(act).toMatchObject({ groups: 2, trials: 10 });
+    expect(act.explained).toBeCloseTo(1, 12);
+  });
+
   it('says 0 for all when nothing varies', () => {
     const flat = trials(10, () => 0.5).map((t) => ({ ...t, value: 0.5 }));
     expect(paramImportance(SPECS, flat).every((r) => r.importance === 0 && r.explained === 0)).toBe(true);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildReportData, type ReportData, type ReportInput } from '../../src/report/data.js';
 import { buildPayload } from '../../src/report/payload.js';
 import { renderPage } from '../../src/report/html/page.js';
-import { viewSpecs } from '../../src/report/specs.js';
+import { INACTIVE_POS, viewSpecs } from '../../src/report/specs.js';
 import { TPE_DEFAULTS } from '../../src/space/schema.js';
 import type { ParamSpecs } from '../../src/space/types.js';
 import type { LeaderboardRow, StepRecord } from '../../src/storage/storage.js';
@@ -97,6 +97,75 @@ describe('buildPayload', () => {
     // It compiles and draws as before.
     const payload = buildPayload(data);
     expect(await renderCounts(payload.views.find((v) => v.id === 'history')!.vega)).toEqual({ symbol: 4, line: 1 });
+  });
+
+  describe('with a conditional param some trials lack', () => {
+    const specs: ParamSpecs = {
+      opt: { type: 'categorical', choices: ['sgd', 'momentum'] },
+      momentum: { type: 'float', low: 0.5, high: 0.99, log: false, when: { opt: { kind: 'in', values: ['momentum'] } } },
+      lr: { type: 'float', low: 1e-5, high: 1e-1, log: true },
+    };
+    // Trials 1, 3, 5 use momentum (0.6, 0.75, 0.9); 0, 2, 4 do not have it at all.
+    const made = [0, 1, 2, 3, 4, 5].map((i) => {
+      const params: Record<string, number | string> = { opt: i % 2 === 1 ? 'momentum' : 'sgd', lr: 10 ** -(i % 4 + 1) };
+      if (i % 2 === 1) params['momentum'] = 0.45 + 0.05 * i;
+      return { value: 0.5 + 0.05 * i, params };
+    });
+    type Point = { number: number; axis: string; pos: number; inactive: boolean };
+    const parallel = (data: ReportData) => {
+      const view = viewSpecs(data).parallel as unknown as { spec: { datasets: { lines: Point[]; ticks: { axis: string; label: string }[]; bands: { axis: string; pos: number; label: string }[] } } };
+      return view.spec.datasets;
+    };
+
+    it('draws each line through the "inactive" mark of an axis whose param its trial lacks, and through real positions elsewhere', async () => {
+      const data = buildReportData(input(specs, made));
+      const { lines, ticks, bands } = parallel(data);
+      const momentum = lines.filter((p) => p.axis === 'momentum');
+      // Every line crosses every axis, so it can be traced; the ones without momentum at its band.
+      expect(momentum.map((p) => [p.number, p.inactive, Number(p.pos.toFixed(9))])).toEqual([
+        [5, false, 1], [4, true, INACTIVE_POS], [3, false, 0.5], [2, true, INACTIVE_POS], [1, false, 0], [0, true, INACTIVE_POS],
+      ]);
+      expect(lines.filter((p) => p.axis !== 'momentum').every((p) => !p.inactive && p.pos >= 0 && p.pos <= 1)).toBe(true);
+      expect(lines.every((p) => Number.isFinite(p.pos))).toBe(true);
+      expect(bands).toEqual([{ axis: 'momentum', pos: INACTIVE_POS, label: 'inactive' }]);
+      // The axis is labelled with momentum's real range, not a null or 0 for the trials without it.
+      expect(ticks.filter((t) => t.axis === 'momentum').map((t) => t.label)).toEqual(['0.5', '0.7']);
+      expect(ticks.map((t) => t.label)).not.toContain('null');
+
+      const payload = buildPayload(data);
+      const view = (id: string) => payload.views.find((v) => v.id === id)!;
+      // Axes opt, momentum, lr and the objective; 8 end labels (opt: its two choices) and one band label.
+      expect(await renderCounts(view('parallel').vega)).toEqual({ rule: 4, line: 6, text: 9 });
+      // lr × momentum: only the trials that have momentum.
+      expect(payload.data.scatter).toEqual({ x: 'lr', y: 'momentum' });
+      expect(await renderCounts(view('scatter').vega)).toEqual({ symbol: 3 });
+      // momentum is active in 3 trials, too few for an estimate: opt and lr only.
+      expect(await renderCounts(view('importance').vega)).toEqual({ rect: 2 });
+    });
+
+    it('has no "inactive" mark when every drawn trial has every param, and no axis for a param none has', () => {
+      const always = parallel(buildReportData(input(specs, made.filter((m) => Object.hasOwn(m.params, 'momentum')))));
+      expect(always.bands).toEqual([]);
+      expect(always.lines.every((p) => !p.inactive && p.pos >= 0)).toBe(true);
+      const never = parallel(buildReportData(input(specs, made.filter((m) => !Object.hasOwn(m.params, 'momentum')))));
+      expect(never.lines.some((p) => p.axis === 'momentum')).toBe(false);
+      expect(never.bands).toEqual([]);
+    });
+
+    it('says over how many trials a conditional param\'s importance is estimated', () => {
+      const many = Array.from({ length: 4 }, () => made).flat();
+      const spec = JSON.stringify(viewSpecs(buildReportData(input(specs, many))).importance);
+      const labels = (JSON.parse(spec) as { spec: { data: { values: { param: string; label: string; trials: number }[] } } }).spec.data.values;
+      expect(labels.find((l) => l.param === 'momentum')).toMatchObject({ label: 'momentum (12 of 24 trials)', trials: 12 });
+      expect(labels.find((l) => l.param === 'lr')).toMatchObject({ label: 'lr', trials: 24 });
+    });
+
+    it('titles the leaderboard column of a conditional or define-by-run param with where it comes from', () => {
+      const withAsked = made.map((m, i) => ({ ...m, params: i < 2 ? { ...m.params, depth: i + 2 } : m.params }));
+      const html = renderPage(buildPayload(buildReportData(input(specs, withAsked))));
+      expect(html).toContain('<th data-key="param:momentum" title="float; active when opt = momentum, &quot;-&quot; where inactive">momentum</th>');
+      expect(html).toContain('<th data-key="param:depth" title="int; asked by the objective while it ran, type inferred from the values">depth</th>');
+    });
   });
 
   it('changes its revision with the data, not with the time it was made', () => {

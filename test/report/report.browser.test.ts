@@ -11,6 +11,11 @@ import { runCli } from '../helpers/cli.js';
 import { REPO } from '../helpers/temp.js';
 
 const SPACES = join(REPO, 'test', 'fixtures', 'spaces');
+/**
+ * Learning-curve charts per report: every trial of the 30, so that pruned ones (ranked after the
+ * complete ones) are drawn, faded, whichever of the trials the seed's draws got pruned.
+ */
+const CURVES = 30;
 
 describeInBrowser('hpsearch report, opened in headless Chromium', () => {
   let dir: string;
@@ -29,7 +34,7 @@ describeInBrowser('hpsearch report, opened in headless Chromium', () => {
       expect(run.code).toBe(0);
     }
     for (const [study, out] of [['report', 'report.html'], ['report-narrowing', 'narrowing.html'], ['report-tpe', 'tpe.html']] as const) {
-      const written = await runCli(['report', study, '--db', db, '--out', join(dir, out)]);
+      const written = await runCli(['report', study, '--db', db, '--out', join(dir, out), '--curves', String(CURVES)]);
       expect(written.code).toBe(0);
       expect(written.stderr).toMatch(new RegExp(`wrote .*${out} \\(\\d+ trials, \\d+ KiB\\)`));
     }
@@ -69,17 +74,17 @@ describeInBrowser('hpsearch report, opened in headless Chromium', () => {
     expect(await page.textContent('h1')).toBe('report');
     expect(await page.textContent('#summary')).toMatch(/^30 trials \(\d+ complete, \d+ pruned\) · val_accuracy, maximize · random search · seed 3/);
 
-    // 20 learning-curve charts, each a validation and a training line; pruned trials' faded.
+    // A learning-curve chart per trial, each a validation and a training line; pruned trials' faded.
     const shown = [
       ...complete.sort((a, b) => b.value! - a.value! || a.number - b.number),
       ...pruned.sort((a, b) => b.value! - a.value! || a.number - b.number),
-    ].slice(0, 20);
+    ].slice(0, CURVES);
     const shownPruned = shown.filter((t) => t.state === 'pruned');
     const fadedExpected = shownPruned.length;
     expect(fadedExpected).toBeGreaterThan(0);
     // Pruned trials also get a dot per point: one of them may have only one step.
     const prunedPoints = 2 * shownPruned.reduce((sum, t) => sum + steps.get(t.number)!, 0);
-    expect(await markCounts(page, 'curves')).toEqual({ line: 40, symbol: prunedPoints });
+    expect(await markCounts(page, 'curves')).toEqual({ line: 2 * shown.length, symbol: prunedPoints });
     const faded = await page.locator('[data-view="curves"] g.mark-line.role-mark path[opacity="0.3"], [data-view="curves"] g.mark-line.role-mark path[stroke-opacity="0.3"]').count();
     expect(faded).toBe(2 * fadedExpected);
 

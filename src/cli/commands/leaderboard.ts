@@ -3,6 +3,7 @@ import { addStorageOptions, storageLocation, type StorageFlags } from '../storag
 import { findStudy } from '../../study/find.js';
 import { samplerStateLabel } from '../../samplers/index.js';
 import { documentStrategy } from '../../space/search-document.js';
+import { storedParams } from '../stored-params.js';
 import { leaderboardCsv, leaderboardJson, leaderboardTable } from '../format/leaderboard.js';
 import { oneOf, openExistingStorage, positiveInt, printOut } from '../options.js';
 
@@ -32,6 +33,9 @@ steps: steps (epochs) the trial trained. stopped: why it ended before its last s
 stopping, the pruner, a divergence rule) or why it failed; the column shows when any did.
 sampler: what the sampler recorded with the trial, as a label (narrowing: its round, "round 2";
 tpe: "startup" for the first random draws, "tpe" once modelled); shown for those strategies.
+Params: a column each, in the space's order, then those the objective asked for while it ran.
+A param a trial lacks (a conditional one inactive in it) is "-" in the table, an empty CSV
+field, and absent from its JSON params; a null value is "null" in all three.
 JSON rows: {rank, number, state, value, params, steps, stopped, duration_ms, sampler_state, sampler}.`,
     )
     .action(async (name: string, options: LeaderboardOptions) => {
@@ -46,8 +50,8 @@ JSON rows: {rank, number, state, value, params, steps, stopped, duration_ms, sam
         const rows = groups.flat().slice(0, options.top).map((row, i) => ({ ...row, rank: i + 1 }));
         const describe = samplerStateLabel(documentStrategy(study.space));
         if (options.format === 'json') printOut(JSON.stringify(leaderboardJson(rows, describe), null, 2));
-        else if (options.format === 'csv') printOut(leaderboardCsv(rows, describe));
-        else printOut(rows.length > 0 ? leaderboardTable(rows, study.metric, describe) : `study "${name}" has no ${options.all ? 'finished' : 'complete'} trials yet${options.all ? '' : ' (--all lists pruned and failed ones)'}`);
+        else if (options.format === 'csv') printOut(leaderboardCsv(rows, describe, await storedParams(study)));
+        else printOut(rows.length > 0 ? leaderboardTable(rows, study.metric, describe, await storedParams(study)) : `study "${name}" has no ${options.all ? 'finished' : 'complete'} trials yet${options.all ? '' : ' (--all lists pruned and failed ones)'}`);
       } finally {
         await storage.close();
       }

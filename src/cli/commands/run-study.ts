@@ -127,7 +127,7 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
       const searched = best.map((row) => ({ ...row, params: searchedParams(row.params, study.space.params) }));
       const lines =
         best.length > 0
-          ? [...formatBestLines(searched, study.metric), '', leaderboardTable(best, study.metric)]
+          ? [...formatBestLines(searched, study.metric), '', leaderboardTable(best, study.metric, undefined, study.space.params)]
           : ['no trial completed'];
       printOut(lines.join('\n'));
       process.stderr.write(

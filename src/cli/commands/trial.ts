@@ -4,6 +4,7 @@ import { HpsearchError } from '../../errors.js';
 import { findStudy } from '../../study/find.js';
 import { samplerStateLabel } from '../../samplers/index.js';
 import { documentStrategy } from '../../space/search-document.js';
+import { storedParams } from '../stored-params.js';
 import { trialJson, trialTable } from '../format/trial.js';
 import { nonNegativeInt, oneOf, openExistingStorage, printOut } from '../options.js';
 
@@ -22,7 +23,8 @@ Examples:
 
 sampler: what the sampler recorded with the trial, as a label (narrowing: "round 2"; tpe:
 "startup" or "tpe"); "-" for grid and random. JSON has it as sampler, the raw state as
-sampler_state, and a narrowing trial's round as round.`,
+sampler_state, and a narrowing trial's round as round. params: only those the trial has; the
+table notes a conditional param's condition and names the space's params inactive in the trial.`,
     )
     .action(async (name: string, number: number, options: StorageFlags & { format: 'table' | 'json' }) => {
       const storage = await openExistingStorage(storageLocation(options));
@@ -37,7 +39,7 @@ sampler_state, and a narrowing trial's round as round.`,
           );
         }
         const describe = samplerStateLabel(documentStrategy(study.space));
-        printOut(options.format === 'json' ? JSON.stringify(trialJson(trial, describe), null, 2) : trialTable(trial, study.metric, describe));
+        printOut(options.format === 'json' ? JSON.stringify(trialJson(trial, describe), null, 2) : trialTable(trial, study.metric, describe, await storedParams(study)));
       } finally {
         await storage.close();
       }

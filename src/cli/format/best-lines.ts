@@ -25,7 +25,8 @@ export function paramLabel(name: string): string {
 /**
  * End-of-run summary in the style of "Deep Learning from Scratch" ch. 6, one line per row:
  * `Best-1 (val acc: 0.83) | lr: 9.2e-3, weight decay: 3.9e-7`. All params of the row are shown,
- * in the row's order, so lines of one study line up.
+ * in the row's order, so lines of one study line up; a param the trial lacks (a conditional one
+ * inactive in it) is left out of its line, not shown as null.
  */
 export function formatBestLines(rows: LeaderboardRow[], metric: string): string[] {
   const label = metricLabel(metric);

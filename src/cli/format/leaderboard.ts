@@ -1,5 +1,5 @@
 import { NO_SAMPLER_LABEL, type SamplerState, type SamplerStateLabel } from '../../samplers/sampler.js';
-import type { Params } from '../../space/types.js';
+import type { Params, ParamSpecs } from '../../space/types.js';
 import type { LeaderboardRow } from '../../storage/storage.js';
 import { toCsv } from './csv.js';
 import { finiteOrNull, formatDuration, formatNumber, formatParamValue } from '../../format/numbers.js';
@@ -11,6 +11,7 @@ export interface LeaderboardJsonRow {
   state: string;
   /** null also for NaN and ±Infinity, which JSON cannot carry (the CSV output keeps them). */
   value: number | null;
+  /** The trial's params as stored: an inactive conditional param is absent (never null); a param the objective asked for while it ran is there in the trials that asked. */
   params: Params;
   steps: number;
   /** Why the trial ended before its last step (early stopping, pruning, divergence) or failed; null when it ran to the end. */
@@ -52,8 +53,18 @@ export function leaderboardJson(rows: LeaderboardRow[], describe: SamplerStateLa
   }));
 }
 
-export function leaderboardTable(rows: LeaderboardRow[], metric: string, describe: SamplerStateLabel = NO_SAMPLER_LABEL): string {
-  const names = paramNames(rows);
+/**
+ * The aligned table. `specs`, the study's params (null when its space could not be read), puts
+ * the param columns in the space's order. A param a trial lacks (inactive, or not asked) shows
+ * as `-`; a param whose value is null shows `null`.
+ */
+export function leaderboardTable(
+  rows: LeaderboardRow[],
+  metric: string,
+  describe: SamplerStateLabel = NO_SAMPLER_LABEL,
+  specs: ParamSpecs | null = null,
+): string {
+  const names = paramNames(rows, specs);
   // The column appears only when some trial stopped early, was pruned or failed.
   const stopped = rows.some((r) => whyStopped(r) !== null);
   // ...and this one when the sampler says something about some trial (narrowing's round, TPE's phase).
@@ -67,7 +78,7 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: string, describ
     // Numbers read best right-aligned; a column with any text stays left-aligned.
     ...names.map((name): Column => ({
       header: name,
-      align: rows.every((r) => typeof (r.params[name] ?? 0) === 'number') ? 'right' : 'left',
+      align: rows.every((r) => !Object.hasOwn(r.params, name) || typeof r.params[name] === 'number') ? 'right' : 'left',
     })),
     { header: 'steps', align: 'right' },
     { header: 'duration', align: 'right' },
@@ -79,7 +90,7 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: string, describ
     r.state,
     ...(labels ? [labels[i] ?? '-'] : []),
     formatNumber(r.value),
-    ...names.map((name) => (name in r.params ? formatParamValue(r.params[name] ?? null) : '-')),
+    ...names.map((name) => paramCell(r.params, name)),
     String(r.steps),
     formatDuration(r.durationMs),
     ...(stopped ? [shorten(whyStopped(r) ?? '-', REASON_WIDTH)] : []),
@@ -87,8 +98,12 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: string, describ
   return renderTable(columns, cells);
 }
 
-export function leaderboardCsv(rows: LeaderboardRow[], describe: SamplerStateLabel = NO_SAMPLER_LABEL): string {
-  const names = paramNames(rows);
+/**
+ * CSV with a column per param, in the order of the table. A param a trial lacks is an empty
+ * field; a null value is written `null`, so the two stay apart.
+ */
+export function leaderboardCsv(rows: LeaderboardRow[], describe: SamplerStateLabel = NO_SAMPLER_LABEL, specs: ParamSpecs | null = null): string {
+  const names = paramNames(rows, specs);
   const labels = samplerLabels(rows, describe);
   const header = ['rank', 'number', 'state', ...(labels ? ['sampler'] : []), 'value', ...names, 'steps', 'stopped', 'duration_ms'];
   const records = rows.map((r, i) => [
@@ -98,8 +113,9 @@ export function leaderboardCsv(rows: LeaderboardRow[], describe: SamplerStateLab
     ...(labels ? [labels[i] ?? null] : []),
     r.value,
     ...names.map((name) => {
+      if (!Object.hasOwn(r.params, name)) return null;
       const v = r.params[name];
-      return v === undefined || v === null ? null : typeof v === 'boolean' ? String(v) : v;
+      return typeof v === 'number' || typeof v === 'string' ? v : String(v);
     }),
     r.steps,
     whyStopped(r),
@@ -114,9 +130,19 @@ function samplerLabels(rows: readonly { samplerState: SamplerState }[], describe
   return labels.some((label) => label !== null) ? labels : null;
 }
 
-/** Union of param names over the rows, in first-seen order. */
-export function paramNames(rows: { params: Params }[]): string[] {
-  const names = new Set<string>();
-  for (const r of rows) for (const name of Object.keys(r.params)) names.add(name);
-  return [...names];
+/** A param's table cell: `-` when the trial lacks it, clearly not a value; otherwise the value (`null` for null). */
+export function paramCell(params: Params, name: string): string {
+  return Object.hasOwn(params, name) ? formatParamValue(params[name]) : '-';
+}
+
+/**
+ * The union of the params the rows have: first those of `specs` (the space), in its order, then
+ * the others (asked by the objective while it ran) in first-seen order. A param of the space that
+ * no row has gets no column.
+ */
+export function paramNames(rows: readonly { params: Params }[], specs: ParamSpecs | null = null): string[] {
+  const seen = new Set<string>();
+  for (const r of rows) for (const name of Object.keys(r.params)) seen.add(name);
+  const declared = specs === null ? [] : Object.keys(specs).filter((name) => seen.has(name));
+  return [...new Set([...declared, ...seen])];
 }

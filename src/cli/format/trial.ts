@@ -1,6 +1,7 @@
 import { narrowingRound } from '../../samplers/narrowing.js';
 import { NO_SAMPLER_LABEL, type SamplerState, type SamplerStateLabel } from '../../samplers/sampler.js';
-import type { Params, Metrics } from '../../space/types.js';
+import { describeConditions } from '../../space/conditions.js';
+import type { Params, Metrics, ParamSpecs } from '../../space/types.js';
 import type { TrialAttrs, TrialDetail } from '../../storage/storage.js';
 import {
   finiteOrNull,
@@ -9,6 +10,7 @@ import {
   formatParamValue,
   isoOrNull,
 } from '../../format/numbers.js';
+import { paramNames } from './leaderboard.js';
 import { renderTable, type Column } from './table.js';
 
 export interface TrialJson {
@@ -16,6 +18,7 @@ export interface TrialJson {
   state: string;
   /** NaN and ±Infinity become null here and in metrics/steps: JSON cannot carry them. */
   value: number | null;
+  /** As stored: a param the trial lacks (a conditional one inactive in it) is absent, never null. */
   params: Params;
   /** Narrowing's round, kept from before sampler states had labels; null for other strategies. */
   round: number | null;
@@ -37,9 +40,17 @@ export interface TrialJson {
 
 /**
  * Key/value block, then the params, the final metrics (if any) and the reported steps.
- * `describe` is the study's sampler's label for the trial's sampler state (samplerStateLabel).
+ * `describe` is the study's sampler's label for the trial's sampler state (samplerStateLabel);
+ * `specs`, the study's params (null when its space could not be read), orders the params as the
+ * space does, notes each conditional param's condition and each one the objective asked for, and
+ * names the params of the space the trial lacks.
  */
-export function trialTable(t: TrialDetail, metric: string, describe: SamplerStateLabel = NO_SAMPLER_LABEL): string {
+export function trialTable(
+  t: TrialDetail,
+  metric: string,
+  describe: SamplerStateLabel = NO_SAMPLER_LABEL,
+  specs: ParamSpecs | null = null,
+): string {
   const blocks = [
     keyValues([
       ['number', String(t.number)],
@@ -55,12 +66,7 @@ export function trialTable(t: TrialDetail, metric: string, describe: SamplerStat
       ...Object.entries(t.attrs ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
     ]),
   ];
-  const params = Object.entries(t.params);
-  blocks.push(
-    params.length === 0
-      ? 'params: none'
-      : `params\n${keyValues(params.map(([k, v]) => [k, formatParamValue(v)]), '  ')}`,
-  );
+  blocks.push(paramsBlock(t, specs));
   if (t.metrics && Object.keys(t.metrics).length > 0) {
     const entries = Object.entries(t.metrics).map(([k, v]): [string, string] => [k, formatNumber(v)]);
     blocks.push(`metrics\n${keyValues(entries, '  ')}`);
@@ -92,6 +98,33 @@ export function trialJson(t: TrialDetail, describe: SamplerStateLabel = NO_SAMPL
       return row;
     }),
   };
+}
+
+/** The params the trial has, each with its condition or origin when `specs` is known; then the space's params it lacks. */
+function paramsBlock(t: TrialDetail, specs: ParamSpecs | null): string {
+  const names = paramNames([t], specs);
+  const values = names.map((name) => formatParamValue(t.params[name]));
+  const notes = names.map((name) => paramNote(name, specs));
+  const width = Math.max(0, ...values.map((v) => v.length));
+  const entries = names.map((name, i): [string, string] => [name, notes[i] === '' ? values[i] : `${values[i].padEnd(width)}  ${notes[i]}`]);
+  const block = entries.length === 0 ? 'params: none' : `params\n${keyValues(entries, '  ')}`;
+  const lacking = specs === null ? [] : Object.keys(specs).filter((name) => !Object.hasOwn(t.params, name));
+  if (lacking.length === 0) return block;
+  // A queued trial holds only what was enqueued: the sampler decides the rest when it runs.
+  if (t.state === 'queued') return `${block}\ndrawn when it runs: ${lacking.join(', ')}`;
+  const inactive = lacking.map((name) => {
+    const note = paramNote(name, specs);
+    return note === '' ? name : `${name} (${note})`;
+  });
+  return `${block}\ninactive: ${inactive.join(', ')}`;
+}
+
+/** `when optimizer in [momentum, nesterov]` for a conditional param, `asked by the objective` for one not in the space; '' otherwise. */
+function paramNote(name: string, specs: ParamSpecs | null): string {
+  if (specs === null) return '';
+  if (!Object.hasOwn(specs, name)) return 'asked by the objective';
+  const when = describeConditions(specs[name].when);
+  return when === '' ? '' : `when ${when}`;
 }
 
 function stepsTable(t: TrialDetail): string {

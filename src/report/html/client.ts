@@ -42,10 +42,14 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     if (key === 'duration') return trial.durationMs;
     if (key === 'reason') return trial.reason;
     if (key.indexOf('param:') === 0) {
-      var v = trial.params[key.slice(6)];
-      return v === undefined ? null : v;
+      var name = key.slice(6);
+      return has(trial.params, name) ? trial.params[name] : null;
     }
     return null;
+  }
+  // A trial lacks a param it does not use (a conditional one inactive in it): absent, never null.
+  function has(params, name) {
+    return Object.prototype.hasOwnProperty.call(params, name);
   }
   function compare(a, b) {
     // Missing values sort last whichever way the column is sorted.
@@ -93,8 +97,12 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       cells.push('<td class="num">' + esc(num(t.value)) + '</td>');
       data.params.forEach(function (p) {
         if (p.type === 'fixed') return;
+        if (!has(t.params, p.name)) {
+          cells.push('<td class="absent" title="not in this trial">-</td>');
+          return;
+        }
         var v = t.params[p.name];
-        cells.push('<td class="' + (typeof v === 'number' ? 'num' : '') + '">' + esc(v === undefined ? '-' : num(v)) + '</td>');
+        cells.push('<td class="' + (typeof v === 'number' ? 'num' : '') + '">' + esc(v === null ? 'null' : num(v)) + '</td>');
       });
       cells.push('<td class="num">' + t.steps + '</td>');
       cells.push('<td class="num">' + esc(duration(t.durationMs)) + '</td>');
@@ -108,7 +116,10 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var box = document.getElementById('rounds-table');
     if (!box) return;
     if (!data.rounds) { box.innerHTML = ''; return; }
-    var names = data.params.map(function (p) { return p.name; });
+    // Params the space does not declare (asked by the objective) have no ranges to show.
+    var names = data.params
+      .filter(function (p) { return data.rounds.some(function (r) { return has(r.ranges, p.name); }); })
+      .map(function (p) { return p.name; });
     var head = '<tr><th>round</th><th>trials</th>' + names.map(function (n) { return '<th>' + esc(n) + '</th>'; }).join('') + '</tr>';
     var rows = data.rounds.map(function (r) {
       return '<tr><td class="num">' + r.round + '</td><td class="num">' + r.trials + '</td>' + names.map(function (n) {

@@ -89,8 +89,12 @@ ${sections}
 `;
 }
 
+/** A param column's tooltip: its type, then when it is active, or that the objective asked for it. */
 function paramTitle(p: ReportPayload['data']['params'][number]): string {
-  return p.type === 'categorical' ? `categorical: ${(p.choices ?? []).join(', ')}` : `${p.type}${p.log ? ', log scale' : ''}`;
+  const type = p.type === 'categorical' ? `categorical: ${(p.choices ?? []).join(', ')}` : `${p.type}${p.log ? ', log scale' : ''}`;
+  const origin = p.source === 'objective' ? '; asked by the objective while it ran, type inferred from the values' : '';
+  const condition = p.condition === null ? '' : `; active when ${p.condition}, "-" where inactive`;
+  return type + origin + condition;
 }
 
 function vegaVersion(): string {

@@ -20,6 +20,7 @@ thead th { position: sticky; top: 0; background: #f4f6f8; cursor: pointer; user-
 th[aria-sort="ascending"]::after { content: " ▲"; font-size: 10px; }
 th[aria-sort="descending"]::after { content: " ▼"; font-size: 10px; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.absent { color: var(--muted); text-align: center; }
 td.reason { max-width: 420px; overflow: hidden; text-overflow: ellipsis; color: var(--muted); }
 .state-complete { color: #2a7a2a; } .state-pruned { color: #8a6d00; } .state-failed { color: #b22222; } .state-running { color: var(--accent); }
 .chart { overflow-x: auto; }

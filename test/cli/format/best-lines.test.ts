@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBestLines, metricLabel, paramLabel } from '../../../src/cli/format/best-lines.js';
-import { ROWS, row } from './fixtures.js';
+import { CONDITIONAL_ROWS, ROWS, row } from './fixtures.js';
 
 describe('formatBestLines', () => {
   it('prints the book-style summary', () => {
@@ -21,6 +21,13 @@ describe('formatBestLines', () => {
       'Best-1 (val loss: -) | use bn: true, lr: 0.5, act: null',
       'Best-2 (val loss: NaN)',
       'Best-3 (val loss: 0.1235) | hidden units: 128',
+    ]);
+  });
+
+  it('leaves out a param the trial lacks rather than showing it as null', () => {
+    expect(formatBestLines(CONDITIONAL_ROWS, 'acc')).toEqual([
+      'Best-1 (acc: 0.9) | optimizer: sgd, lr: 0.01, act: relu',
+      'Best-2 (acc: 0.8) | optimizer: momentum, momentum: 0.9, lr: 1e-3, act: null, depth: 3',
     ]);
   });
 

@@ -1,3 +1,4 @@
+import type { ParamSpecs } from '../../../src/space/types.js';
 import type { LeaderboardRow, TrialDetail } from '../../../src/storage/storage.js';
 
 export function row(over: Partial<LeaderboardRow> & Pick<LeaderboardRow, 'rank'>): LeaderboardRow {
@@ -66,3 +67,17 @@ export function trial(over: Partial<TrialDetail> = {}): TrialDetail {
     ...over,
   };
 }
+
+/** A space with a conditional param: momentum exists only with the momentum optimizers. */
+export const CONDITIONAL_SPECS: ParamSpecs = {
+  optimizer: { type: 'categorical', choices: ['sgd', 'momentum', 'nesterov'] },
+  momentum: { type: 'float', low: 0.5, high: 0.99, log: false, when: { optimizer: { kind: 'in', values: ['momentum', 'nesterov'] } } },
+  lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
+  act: { type: 'categorical', choices: [null, 'relu'] },
+};
+
+/** Trials of CONDITIONAL_SPECS: #5 lacks momentum (sgd); #2 also has depth, which its objective asked for while it ran. */
+export const CONDITIONAL_ROWS: LeaderboardRow[] = [
+  row({ rank: 1, number: 5, value: 0.9, params: { optimizer: 'sgd', lr: 0.01, act: 'relu' } }),
+  row({ rank: 2, number: 2, value: 0.8, params: { optimizer: 'momentum', momentum: 0.9, lr: 0.001, act: null, depth: 3 } }),
+];

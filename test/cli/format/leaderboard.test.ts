@@ -7,7 +7,7 @@ import {
   whyStopped,
 } from '../../../src/cli/format/leaderboard.js';
 import { samplerStateLabel } from '../../../src/samplers/index.js';
-import { ROWS, row } from './fixtures.js';
+import { CONDITIONAL_ROWS, CONDITIONAL_SPECS, ROWS, row } from './fixtures.js';
 
 describe('leaderboardJson', () => {
   it('has exactly the documented keys, in order', () => {
@@ -151,5 +151,47 @@ describe('leaderboardCsv', () => {
 describe('paramNames', () => {
   it('is the union in first-seen order', () => {
     expect(paramNames([{ params: { b: 1, a: 2 } }, { params: { c: 3, a: 4 } }])).toEqual(['b', 'a', 'c']);
+  });
+});
+
+describe('params some trials lack (conditional, or asked by the objective while it ran)', () => {
+  it('table: a column per param, the space order first, then the asked ones; "-" where a trial lacks one, "null" for a null value', () => {
+    expect(leaderboardTable(CONDITIONAL_ROWS, 'acc', undefined, CONDITIONAL_SPECS).split('\n')).toEqual([
+      'rank  #  state     acc  optimizer  momentum    lr  act   depth  steps  duration',
+      '────  ─  ────────  ───  ─────────  ────────  ────  ────  ─────  ─────  ────────',
+      '   1  5  complete  0.9  sgd               -  0.01  relu      -      0         -',
+      '   2  2  complete  0.8  momentum        0.9  1e-3  null      3      0         -',
+    ]);
+    // Without the space (it could not be read): first-seen order, the same cells.
+    expect(leaderboardTable(CONDITIONAL_ROWS, 'acc').split('\n')[0]).toBe('rank  #  state     acc  optimizer    lr  act   momentum  depth  steps  duration');
+  });
+
+  it('table: a param named like an Object method is absent where a trial lacks it, not a function or null', () => {
+    const lines = leaderboardTable([row({ rank: 1, params: { constructor: 2 } }), row({ rank: 2, params: {} })], 'acc').split('\n');
+    expect(lines[0]).toContain('constructor');
+    expect(lines[3]).toMatch(/0\.5  +- +0 +-$/);
+  });
+
+  it('JSON: the param is absent from the params of a trial that lacks it, never null; a null value stays null', () => {
+    const json = JSON.parse(JSON.stringify(leaderboardJson(CONDITIONAL_ROWS))) as { params: Record<string, unknown> }[];
+    expect(json[0]!.params).toEqual({ optimizer: 'sgd', lr: 0.01, act: 'relu' });
+    expect(Object.hasOwn(json[0]!.params, 'momentum')).toBe(false);
+    expect(Object.hasOwn(json[0]!.params, 'depth')).toBe(false);
+    expect(json[1]!.params).toEqual({ optimizer: 'momentum', momentum: 0.9, lr: 0.001, act: null, depth: 3 });
+  });
+
+  it('CSV: an empty field where a trial lacks a param, "null" for a null value', () => {
+    expect(leaderboardCsv(CONDITIONAL_ROWS, undefined, CONDITIONAL_SPECS).split('\r\n')).toEqual([
+      'rank,number,state,value,optimizer,momentum,lr,act,depth,steps,stopped,duration_ms',
+      '1,5,complete,0.9,sgd,,0.01,relu,,0,,',
+      '2,2,complete,0.8,momentum,0.9,0.001,null,3,0,,',
+      '',
+    ]);
+  });
+
+  it('paramNames: the space order for its params that some row has, then the rest first-seen', () => {
+    expect(paramNames(CONDITIONAL_ROWS, CONDITIONAL_SPECS)).toEqual(['optimizer', 'momentum', 'lr', 'act', 'depth']);
+    // A space param no row has gets no column.
+    expect(paramNames(CONDITIONAL_ROWS.slice(0, 1), CONDITIONAL_SPECS)).toEqual(['optimizer', 'lr', 'act']);
   });
 });

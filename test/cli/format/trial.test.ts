@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { trialJson, trialTable } from '../../../src/cli/format/trial.js';
 import { samplerStateLabel } from '../../../src/samplers/index.js';
-import { trial } from './fixtures.js';
+import { CONDITIONAL_SPECS, trial } from './fixtures.js';
 
 const narrowing = samplerStateLabel('narrowing');
 
@@ -146,5 +146,35 @@ describe('trialTable', () => {
       '',
       'steps: none reported',
     ]);
+  });
+});
+
+describe('a trial that lacks some params (conditional ones, or some the objective asked for)', () => {
+  const sgd = trial({ params: { optimizer: 'sgd', lr: 0.01, act: null }, steps: [] });
+  const nesterov = trial({ params: { optimizer: 'nesterov', lr: 0.001, momentum: 0.9, act: 'relu', depth: 3 }, steps: [] });
+
+  it('table: lists only the params it has, in the space order, noting conditions and asked params, then the inactive ones', () => {
+    const params = (t: typeof sgd) => trialTable(t, 'acc', undefined, CONDITIONAL_SPECS).split('\n\n').find((b) => b.startsWith('params'));
+    expect(params(sgd)).toBe(['params', '  optimizer  sgd', '  lr         0.01', '  act        null', 'inactive: momentum (when optimizer in [momentum, nesterov])'].join('\n'));
+    expect(params(nesterov)).toBe(
+      [
+        'params',
+        '  optimizer  nesterov',
+        '  momentum   0.9       when optimizer in [momentum, nesterov]',
+        '  lr         1e-3',
+        '  act        relu',
+        '  depth      3         asked by the objective',
+      ].join('\n'),
+    );
+    // A queued trial holds what was enqueued: the rest is drawn when it runs, not inactive.
+    expect(params(trial({ state: 'queued', params: { lr: 0.01 }, steps: [] }))).toBe('params\n  lr  0.01\ndrawn when it runs: optimizer, momentum, act');
+    // Without the space nothing is noted, and only the trial's own params are listed.
+    expect(trialTable(sgd, 'acc')).toContain('params\n  optimizer  sgd\n  lr         0.01\n  act        null\n\nmetrics');
+  });
+
+  it('JSON: a param the trial lacks is absent, never null; a null value stays null', () => {
+    const json = JSON.parse(JSON.stringify(trialJson(sgd))) as { params: Record<string, unknown> };
+    expect(json.params).toEqual({ optimizer: 'sgd', lr: 0.01, act: null });
+    expect(Object.keys(json.params)).not.toContain('momentum');
   });
 });
