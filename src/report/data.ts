@@ -128,7 +128,7 @@ export function curveTrialNumbers(rows: readonly LeaderboardRow[], direction: Di
 export function buildReportData(input: ReportInput): ReportData {
   const { study } = input;
   const ranked = rankRows(input.rows, study.direction);
-  const specs = input.space?.params ?? inferSpecs(input.trials);
+  const specs = reportSpecs(input.space?.params, input.trials);
   const params = Object.entries(specs).map(([name, spec]): ReportParam => ({
     name,
     type: spec.type,
@@ -232,6 +232,18 @@ function roundRange(spec: ParamSpec): RoundRange {
     case 'fixed':
       return { type: 'fixed', value: JSON.stringify(spec.value) };
   }
+}
+
+/**
+ * The space's params, then those its trials asked for while they ran (define-by-run), which the
+ * space does not declare: inferred from their values, as every param is without a stored space.
+ */
+function reportSpecs(declared: ParamSpecs | undefined, trials: readonly TrialRecord[]): ParamSpecs {
+  const inferred = inferSpecs(trials);
+  if (declared === undefined) return inferred;
+  const specs: ParamSpecs = { ...declared };
+  for (const [name, spec] of Object.entries(inferred)) if (!Object.hasOwn(specs, name)) specs[name] = spec;
+  return specs;
 }
 
 /** Without a stored space: numbers are floats (log when all positive and spanning ≥ 2 decades), the rest categorical. */
