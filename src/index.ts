@@ -4,7 +4,9 @@ export type { CreateStudyOptions, LoadStudyOptions, StorageOption } from './stud
 export { Study, isTakenOver, processOwner } from './study/study.js';
 export type { AskOptions } from './study/study.js';
 export type { AskedTrial, TellResult } from './study/trial.js';
-export type { Objective, ObjectiveReturn, TrialContext } from './study/objective.js';
+export type { Objective, ObjectiveReturn, SuggestNumberOptions, TrialContext } from './study/objective.js';
+// The distributions an objective asks for params with (define-by-run), as `study.suggest` takes them.
+export type { AskedSpec } from './space/asked-spec.js';
 // Loading the engine registers the run loop behind study.optimize().
 export { optimizeStudy } from './engine/optimize.js';
 export type { ObjectiveSource, OptimizeOptions, OptimizeProgress, OptimizeSummary, TrialEndEvent } from './engine/optimize.js';
@@ -12,7 +14,7 @@ export type { ObjectiveSource, OptimizeOptions, OptimizeProgress, OptimizeSummar
 export { BUILTIN_OBJECTIVE_KINDS } from './objectives/builtin.js';
 export { registerObjectiveKind } from './space/objective-kind.js';
 export type { ObjectiveKind, ObjectiveSources, SettleContext, WorkerJob, WorkerProcessSetup } from './space/objective-kind.js';
-export type { TrialOutcome, TrialRunnerModule } from './objectives/trial-run.js';
+export type { ReportStep, SuggestParam, TrialOutcome, TrialRunnerModule } from './objectives/trial-run.js';
 export type { TaskObjective } from './task/kind.js';
 export { createPruner } from './pruners/index.js';
 export { defaultPrunerSpec } from './space/pruner-spec.js';
@@ -37,7 +39,7 @@ export { loadSpaceFile } from './space/load.js';
 export { enqueuedParams } from './space/enqueue.js';
 export type * from './space/types.js';
 export { createSampler, samplerStateLabel } from './samplers/index.js';
-export type { Sampler, SampleContext, Sample, SamplerState, SamplerStateLabel, PastTrial, JsonValue } from './samplers/sampler.js';
+export type { Sampler, SampleContext, Sample, SamplerState, SamplerStateLabel, SuggestContext, PastTrial, JsonValue } from './samplers/sampler.js';
 // A trial's narrowing round, from its sampler state (TrialRecord has no `round` of its own since schema 4).
 export { narrowingRound } from './samplers/narrowing.js';
 export { narrowParams } from './samplers/narrow-params.js';

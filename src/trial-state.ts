@@ -67,6 +67,11 @@ export const TRANSITIONS = {
    */
   sample: { from: UNFINISHED, to: null, sets: ['params', 'samplerState', 'seed', 'startedAt'], clears: [], deletesSteps: false, guarded: true },
   /**
+   * Params its objective asked for while it runs (define-by-run), added to those it was given:
+   * only while it runs, and only by the run holding it.
+   */
+  suggest: { from: ['running'], to: null, sets: ['params'], clears: [], deletesSteps: false, guarded: true },
+  /**
    * The owner's run is alive: only running trials beat (other processes read it in recovery).
    * By owner, not token: a run beats for all its trials at once, and one taken over has another owner.
    */

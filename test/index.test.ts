@@ -60,4 +60,19 @@ describe('the published package', () => {
     }
     await expect(api.loadStudy({ name: 'apx', storage: db })).rejects.toThrow(/did you mean "api"/);
   });
+
+  it('runs an objective that asks for its params itself (define-by-run), with no params declared', async () => {
+    const study = await api.createStudy({ name: 'dbr', storage: join(tempDir(), 'dbr.db'), direction: 'minimize', seed: 2, search: { strategy: 'random', trials: 5 } });
+    try {
+      await study.optimize(async (_params, ctx) => {
+        const x = await ctx.suggestInt('x', -3, 3);
+        const kind: 'a' | 'b' = await ctx.suggestCategorical('kind', ['a', 'b']);
+        return kind === 'a' ? x ** 2 : x ** 2 + 1;
+      }, { workers: 1 });
+      const trials = await study.trials();
+      expect(trials.map((t) => Object.keys(t.params))).toEqual(Array(5).fill(['x', 'kind']));
+    } finally {
+      await study.close();
+    }
+  });
 });

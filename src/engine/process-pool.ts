@@ -14,7 +14,7 @@
  * alike, and fails the run with E_WORKER.
  */
 import { HpsearchError } from '../errors.js';
-import type { ReportStep, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
+import type { TrialHooks, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
 import type { WorkerProcessSetup } from '../space/objective-kind.js';
 import type { TrialExecutor } from './executor.js';
 import type { JobForTrial } from './worker-pool.js';
@@ -53,12 +53,12 @@ export class ProcessPoolExecutor implements TrialExecutor {
   }
 
   /** Rejects with E_WORKER when a worker process could not start; a trial's own failure is an outcome. */
-  async run(trial: TrialInfo, onReport: ReportStep, cancel?: AbortSignal): Promise<TrialOutcome> {
+  async run(trial: TrialInfo, hooks: TrialHooks, cancel?: AbortSignal): Promise<TrialOutcome> {
     if (this.#broken) throw this.#broken;
     if (this.#closing) throw new HpsearchError('E_INTERNAL', 'the worker process pool is closed');
     const job = this.#jobFor(trial);
     const worker = await this.#take();
-    const end = await worker.run(trial, job, onReport, cancel);
+    const end = await worker.run(trial, job, hooks, cancel);
     this.#give(worker);
     switch (end.kind) {
       case 'outcome':

@@ -46,14 +46,26 @@ export async function runTrial(run: RunContext, trial: AskedTrial): Promise<void
   try {
     outcome = await run.executor.run(
       { study: study.name, number: trial.number, seed: trial.seed, params: trial.params },
-      async (step, metrics) => {
-        // Stopped after the grace period, or taken over: its reports are no longer this run's to store.
-        if (stopped.aborted) return true;
-        const before = monitor.steps;
-        const stopNow = await monitor.report(step, metrics);
-        accounting.stepsReported(monitor.steps - before);
-        if (isTakenOver(monitor.failure)) lost.abort();
-        return stopNow;
+      {
+        report: async (step, metrics) => {
+          // Stopped after the grace period, or taken over: its reports are no longer this run's to store.
+          if (stopped.aborted) return true;
+          const before = monitor.steps;
+          const stopNow = await monitor.report(step, metrics);
+          accounting.stepsReported(monitor.steps - before);
+          if (isTakenOver(monitor.failure)) lost.abort();
+          return stopNow;
+        },
+        suggest: async (name, spec) => {
+          // Nor its params: a trial given back is drawn afresh, and one taken over is another run's.
+          if (stopped.aborted) throw new HpsearchError('E_USAGE', `trial ${trial.number} is stopping: no more params are given to it`);
+          try {
+            return await study.suggest(trial, name, spec);
+          } catch (error) {
+            if (isTakenOver(error)) lost.abort();
+            throw error;
+          }
+        },
       },
       stopped,
     );

@@ -2,10 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { compiledModule } from '../compiled-module.js';
-import type { ReportStep, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
+import type { TrialHooks, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
 import type { WorkerJob } from '../space/objective-kind.js';
-import type { DecisionMessage, TrialTask, WorkerMessage } from '../worker/messages.js';
+import type { DecisionMessage, MainMessage, TrialTask, WorkerMessage } from '../worker/messages.js';
 import type { TrialExecutor } from './executor.js';
+import { answerSuggestion } from './suggestions.js';
 
 /** How long to wait for report messages still in flight after a trial's result arrived. */
 const REPORT_DRAIN_MS = 2000;
@@ -50,28 +51,45 @@ export class WorkerPoolExecutor implements TrialExecutor {
     });
   }
 
-  async run(trial: TrialInfo, onReport: ReportStep, cancel?: AbortSignal): Promise<TrialOutcome> {
+  async run(trial: TrialInfo, hooks: TrialHooks, cancel?: AbortSignal): Promise<TrialOutcome> {
     const { port1, port2 } = new MessageChannel();
+    const post = (message: MainMessage) => {
+      // The worker may be gone already (it returned without waiting for this answer).
+      try {
+        port1.postMessage(message);
+      } catch {
+        /* closed */
+      }
+    };
     let received = 0;
     let drained: (() => void) | null = null;
     let expected = Number.POSITIVE_INFINITY;
     // Reports are answered one at a time, in order: the worker matches answers to its reports by order.
     let answered: Promise<unknown> = Promise.resolve();
+    // Suggestions are answered as they come, each by its id; the trial waits for its own.
+    const suggesting = new Set<Promise<void>>();
+    let ended = false;
     port1.on('message', (message: WorkerMessage) => {
-      if (message.type !== 'report') return;
-      received++;
-      const { step, metrics } = message;
-      answered = answered.then(async () => {
-        const stop = await onReport(step, metrics);
-        const decision: DecisionMessage = { type: 'decision', step, stop };
-        // The worker may be gone already (it returned without waiting for this answer).
-        try {
-          port1.postMessage(decision);
-        } catch {
-          /* closed */
+      switch (message.type) {
+        case 'report': {
+          received++;
+          const { step, metrics } = message;
+          answered = answered.then(async () => {
+            const stop = await hooks.report(step, metrics);
+            post({ type: 'decision', step, stop } satisfies DecisionMessage);
+          });
+          if (received >= expected) drained?.();
+          return;
         }
-      });
-      if (received >= expected) drained?.();
+        case 'suggest': {
+          // Asked and not awaited before the trial ended: the worker has refused it already.
+          if (ended) return;
+          const answer = answerSuggestion(hooks.suggest, message).then(post);
+          suggesting.add(answer);
+          void answer.then(() => suggesting.delete(answer));
+          return;
+        }
+      }
     });
     const job = this.#jobFor(trial);
     const task: TrialTask = { runner: compiledModule(job.runner), data: job.data, ...trial, port: port2 };
@@ -83,6 +101,8 @@ export class WorkerPoolExecutor implements TrialExecutor {
       outcome = { status: 'failed', error: workerFailure(error), fatal: false, reports: received };
       if (!cancel?.aborted) this.#onThreadLost?.();
     }
+    // Every suggestion the trial awaited was answered before it ended, so its message came first.
+    ended = true;
     expected = outcome.reports;
     if (received < expected) {
       await new Promise<void>((resolve) => {
@@ -94,6 +114,8 @@ export class WorkerPoolExecutor implements TrialExecutor {
       });
     }
     await answered;
+    // A trial stopped mid-answer (cancelled, its thread died): nothing is written for it after this returns.
+    await Promise.all(suggesting);
     port1.close();
     return outcome;
   }

@@ -1,17 +1,18 @@
 /**
  * One worker process of a ProcessPoolExecutor, seen from the run's process: started with
- * child_process.fork, it runs one trial at a time (src/worker/process-entry.ts); its reports are
- * answered here, its stderr passes through QuietLines, and its end, expected or not, is told to
- * whoever waits on it.
+ * child_process.fork, it runs one trial at a time (src/worker/process-entry.ts); its reports and
+ * the params its trials ask for are answered here, its stderr passes through QuietLines, and its
+ * end, expected or not, is told to whoever waits on it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { compiledModule } from '../compiled-module.js';
-import type { ReportStep, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
+import type { TrialHooks, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
 import type { WorkerJob } from '../space/objective-kind.js';
 import type { DecisionMessage } from '../worker/messages.js';
 import type { ProcessToRunMessage, ProcessWorkerInit, RunToProcessMessage } from '../worker/process-messages.js';
 import { QuietLines } from './quiet-lines.js';
+import { answerSuggestion } from './suggestions.js';
 
 /** How long a stopped worker process may take to exit before it is killed. */
 const STOP_TIMEOUT_MS = 5000;
@@ -91,11 +92,12 @@ export class WorkerProcess {
   }
 
   /**
-   * Runs one trial. Each report is answered in order, one at a time, with `onReport`'s decision;
-   * the outcome comes after every report (one channel keeps their order) and once all are answered.
+   * Runs one trial. Each report is answered in order, one at a time, with `hooks.report`'s
+   * decision; each param asked for, as it comes, with `hooks.suggest`'s answer. The outcome comes
+   * after every report and every suggest (one channel keeps their order) and once all are answered.
    * When `cancel` aborts, the process is killed.
    */
-  async run(trial: TrialInfo, job: WorkerJob, onReport: ReportStep, cancel?: AbortSignal): Promise<ProcessRunEnd> {
+  async run(trial: TrialInfo, job: WorkerJob, hooks: TrialHooks, cancel?: AbortSignal): Promise<ProcessRunEnd> {
     let reports = 0;
     const died = this.closed.then(
       (how): ProcessRunEnd =>
@@ -104,25 +106,41 @@ export class WorkerProcess {
     const kill = () => void this.kill();
     if (cancel?.aborted) kill();
     else cancel?.addEventListener('abort', kill, { once: true });
+    // Answers still being worked out when the process ends: nothing is written for the trial after this returns.
+    const suggesting = new Set<Promise<void>>();
     try {
       const notReady = await Promise.race([this.#ready.then(() => null), died]);
       if (notReady) return notReady;
       let answered: Promise<unknown> = Promise.resolve();
       const ended = new Promise<ProcessRunEnd>((resolve) => {
         this.#onMessage = (message) => {
-          if (message.type === 'report') {
-            this.#heard = true;
-            reports++;
-            const { step, metrics } = message;
-            answered = answered.then(async () => {
-              const stop = await onReport(step, metrics);
-              this.#send({ type: 'decision', step, stop } satisfies DecisionMessage);
-            });
-          } else if (message.type === 'outcome') {
-            this.#heard = true;
-            const { outcome, retiring } = message;
-            if (retiring) this.#retiring = true;
-            void answered.then(() => resolve({ kind: 'outcome', outcome, retiring }));
+          switch (message.type) {
+            case 'report': {
+              this.#heard = true;
+              reports++;
+              const { step, metrics } = message;
+              answered = answered.then(async () => {
+                const stop = await hooks.report(step, metrics);
+                this.#send({ type: 'decision', step, stop } satisfies DecisionMessage);
+              });
+              return;
+            }
+            case 'suggest': {
+              this.#heard = true;
+              const answer = answerSuggestion(hooks.suggest, message).then((reply) => this.#send(reply));
+              suggesting.add(answer);
+              void answer.then(() => suggesting.delete(answer));
+              return;
+            }
+            case 'outcome': {
+              this.#heard = true;
+              const { outcome, retiring } = message;
+              if (retiring) this.#retiring = true;
+              void Promise.all([answered, ...suggesting]).then(() => resolve({ kind: 'outcome', outcome, retiring }));
+              return;
+            }
+            case 'ready':
+              return;
           }
         };
       });
@@ -132,6 +150,7 @@ export class WorkerProcess {
       // A cancel after this trial must not kill the process's next one.
       cancel?.removeEventListener('abort', kill);
       this.#onMessage = null;
+      await Promise.all(suggesting);
     }
   }
 

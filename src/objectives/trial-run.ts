@@ -3,8 +3,9 @@
  * objective): the trial it is given, how it reports steps, and how it ended. Objective kinds'
  * runners and the run loop both speak these types.
  */
+import type { AskedSpec } from '../space/asked-spec.js';
 import type { KindTrial } from '../space/objective-kind.js';
-import type { Metrics } from '../space/types.js';
+import type { Metrics, ParamValue } from '../space/types.js';
 import type { TrialAttrs } from '../storage/storage.js';
 
 /** The trial a runner is given: study, number, seed and params. */
@@ -12,6 +13,21 @@ export type TrialInfo = KindTrial;
 
 /** What a trial's code is given to report a step: resolves to true when it should stop. */
 export type ReportStep = (step: number, metrics: Metrics) => Promise<boolean>;
+
+/**
+ * What a trial's code is given to ask for a param while it runs (define-by-run): resolves to the
+ * value the study gives `name` under `spec` (checked already, see asked-spec.ts), or rejects with
+ * why not (an error whose message the trial fails with unless its code catches it).
+ */
+export type SuggestParam = (name: string, spec: AskedSpec) => Promise<ParamValue>;
+
+/** What whoever runs a trial is given to talk to the study while it runs. */
+export interface TrialHooks {
+  /** Called for each reported step, in order, one at a time; its answer (stop or not) goes back to the trial. */
+  report: ReportStep;
+  /** Called for each param the trial asks for. */
+  suggest: SuggestParam;
+}
 
 /**
  * What a trial ended with. `reports` counts the report messages the worker posted, so the
@@ -33,11 +49,12 @@ export type TrialOutcome =
 
 /**
  * A module a worker thread loads to run trials of one objective kind (`WorkerJob.runner`): it
- * gets the job's data, the trial and the report function, and never rejects for the trial's own
- * failure (that is a `failed` outcome).
+ * gets the job's data, the trial, the report function and the suggest function (for a kind whose
+ * trials ask for params while they run; runners written before it may leave it out), and never
+ * rejects for the trial's own failure (that is a `failed` outcome).
  */
 export interface TrialRunnerModule {
-  runTrial(data: unknown, trial: TrialInfo, report: ReportStep): Promise<TrialOutcome>;
+  runTrial(data: unknown, trial: TrialInfo, report: ReportStep, suggest: SuggestParam): Promise<TrialOutcome>;
 }
 
 /** An error as a trial's stored reason: the first frames of its stack, or what was thrown. */

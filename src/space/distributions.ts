@@ -19,6 +19,12 @@ export function snapToStep(x: number, low: number, high: number, step: number): 
   return Number(snapped.toPrecision(12));
 }
 
+/** Whether `x` is low + k·step for an integer k, up to the rounding of decimal steps (0.1 · 3). */
+export function onLattice(x: number, low: number, step: number): boolean {
+  const k = (x - low) / step;
+  return Math.abs(k - Math.round(k)) <= 1e-9 * Math.max(1, Math.abs(k));
+}
+
 export function sampleFloat(rng: Rng, spec: FloatParam): number {
   const x = spec.log ? logUniform(rng, spec.low, spec.high) : uniform(rng, spec.low, spec.high);
   return spec.step !== undefined ? snapToStep(x, spec.low, spec.high, spec.step) : x;

@@ -7,6 +7,7 @@
 import { HpsearchError } from '../errors.js';
 import { formatNumber } from '../format/numbers.js';
 import { activeNames, describeConditions } from './conditions.js';
+import { onLattice } from './distributions.js';
 import { suggestion } from './did-you-mean.js';
 import type { PathSegment, RawIssue } from './raw-issue.js';
 import { describeValue, isMapping, showValue } from './schema.js';
@@ -161,12 +162,6 @@ function choiceProblem(name: string, value: ParamValue, spec: CategoricalParam):
 function fixedProblem(name: string, value: ParamValue, spec: FixedParam): string | undefined {
   if ([spec.value].includes(value)) return undefined;
   return `enqueued ${name} ${showValue(value)} differs from its fixed value ${showValue(spec.value)}; leave it out (fixed params are filled in)`;
-}
-
-/** Whether `x` is low + k·step for an integer k, up to the rounding of decimal steps (0.1 · 3). */
-function onLattice(x: number, low: number, step: number): boolean {
-  const k = (x - low) / step;
-  return Math.abs(k - Math.round(k)) <= 1e-9 * Math.max(1, Math.abs(k));
 }
 
 function latticePoint(low: number, k: number, step: number): number {

@@ -94,6 +94,16 @@ export interface Storage {
    */
   setTrialParams(lease: TrialLease, update: TrialParamsUpdate): Promise<void>;
 
+  /**
+   * Adds params to a running trial: those its objective asked for while it runs (define-by-run),
+   * after the ones it has, in the order given; its clock and sampler state stay. A name the trial
+   * has already must come with the value it has (a trial's params never change while it runs),
+   * else E_USAGE naming both values, and nothing is stored. Rejects as every write of the claim
+   * does: E_TRIAL_TAKEN_OVER, E_TRIAL_FINISHED, E_TRIAL_NOT_FOUND, and E_USAGE for a queued trial.
+   * A release forgets them, as it forgets the drawn params.
+   */
+  addTrialParams(lease: TrialLease, params: Params): Promise<void>;
+
   /** Stores intermediate metrics of a running trial at `step` (replacing that step's values). */
   reportStep(lease: TrialLease, step: number, values: Metrics): Promise<void>;
 

@@ -123,6 +123,7 @@ function verb(name: TransitionName): string {
     case 'start': return 'be started';
     case 'beat': return 'beat';
     case 'sample': return 'be given params';
+    case 'suggest': return 'be given the params its objective asks for';
     case 'report': return 'report steps';
     case 'release': return 'be released';
     case 'finish': return 'be finished';

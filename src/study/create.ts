@@ -21,8 +21,11 @@ export interface CreateStudyOptions {
   seed?: number;
   /** The search section of a space file (default `{ strategy: 'random', trials: 100 }`). */
   search?: Record<string, unknown>;
-  /** The params section of a space file. */
-  params: Record<string, unknown>;
+  /**
+   * The params section of a space file. Left out, the objective asks for every param itself
+   * (define-by-run: `ctx.suggestFloat` and the like); grid search needs it.
+   */
+  params?: Record<string, unknown>;
   /** The early_stopping section of a space file (snake_case keys; default: none). */
   early_stopping?: Record<string, unknown>;
   /** The divergence section of a space file, or false (the default for a study created in code: none). */

@@ -3,11 +3,13 @@ import { hostname } from 'node:os';
 import { HpsearchError } from '../errors.js';
 import { trialSeed } from '../random/rng.js';
 import type { Sample, Sampler, SamplerState } from '../samplers/sampler.js';
+import { askedSpec, singleValue, type AskedSpec } from '../space/asked-spec.js';
 import { activeNames, activeParams } from '../space/conditions.js';
 import { enqueuedParams } from '../space/enqueue.js';
-import type { Direction, Params, SearchSpace } from '../space/types.js';
+import type { Direction, Params, ParamValue, SearchSpace } from '../space/types.js';
 import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialFilter, TrialLease, TrialRecord } from '../storage/storage.js';
 import type { TrialState } from '../trial-state.js';
+import { knownValue, type RunningTrial } from './define-by-run.js';
 import { TrialHistory } from './history.js';
 import { toTrialFinish, type AskedTrial, type TellResult } from './trial.js';
 import type { ObjectiveSource, OptimizeOptions, OptimizeSummary } from './optimize-options.js';
@@ -55,8 +57,11 @@ export class Study {
   readonly #ownsStorage: boolean;
   /** Who runs this study's trials from this process: `host:pid:nonce` (see processOwner). */
   readonly owner = processOwner();
-  /** The claims of the trials this object asked for and has not told yet, by trial number: what `tell(number)` names. */
-  readonly #asked = new Map<number, TrialLease>();
+  /**
+   * The trials this object asked for and has not told yet, by trial number: what `tell(number)`
+   * names, with what define-by-run keeps of each (see `suggest`).
+   */
+  readonly #asked = new Map<number, RunningTrial>();
   /** What samplers read before each draw, kept between draws (see TrialHistory). */
   readonly #history: TrialHistory;
 
@@ -147,16 +152,86 @@ export class Study {
       throw error;
     }
     const storage = this.#storage;
-    this.#asked.set(claimed.number, lease);
+    const running: RunningTrial = {
+      lease,
+      number: claimed.number,
+      index: claimed.sampleIndex ?? claimed.number,
+      enqueued: claimed.sampleIndex === null,
+      params,
+      asked: new Map(),
+      queue: Promise.resolve(),
+    };
+    this.#asked.set(claimed.number, running);
     return {
       id: claimed.id,
       token: claimed.token,
       number: claimed.number,
-      params,
+      // Read when asked for: the params asked while the trial runs are added (each time a new object).
+      get params() {
+        return running.params;
+      },
       seed,
       samplerState,
       report: (step, metrics) => storage.reportStep(lease, step, metrics),
     };
+  }
+
+  /**
+   * Define-by-run: the value of param `name` for a trial this study asked for and has not told,
+   * asked for with the distribution `spec` (a float, int or categorical param spec, as a space
+   * file declares it: what `ctx.suggestFloat` and the like send), as Optuna's `trial.suggest_*`.
+   * The trial's `TrialContext` calls this for its objective; ask / tell users call it themselves.
+   *
+   * A name asked for again gets the same value; a param the space declares, the value drawn for
+   * the trial when it was asked; anything else is drawn by the sampler (from the trial's own
+   * stream for that name: random search gives what the same declaration in the space would have
+   * drawn) and stored with the trial's params before this resolves. Rejects with E_USAGE when the
+   * distribution differs from the one asked before or declared, when the space declares the
+   * param but not for this trial (its `when:` does not hold), when the spec is not one, or when
+   * the sampler cannot draw undeclared params (grid search); with E_TRIAL_TAKEN_OVER when
+   * another run took the trial over. A trial's asks are answered one at a time, in order.
+   */
+  suggest(trial: AskedTrial | number, name: string, spec: AskedSpec): Promise<ParamValue> {
+    const number = typeof trial === 'number' ? trial : trial.number;
+    const running = this.#asked.get(number);
+    if (running === undefined || (typeof trial !== 'number' && running.lease.id !== trial.id)) {
+      return Promise.reject(new HpsearchError(
+        'E_USAGE',
+        `study "${this.name}" has no running trial ${number} that it asked for: params are suggested only for trials this study object's ask() returned, until they are told`,
+      ));
+    }
+    const answer = running.queue.then(() => this.#suggestOne(running, name, spec));
+    running.queue = answer.catch(() => undefined);
+    return answer;
+  }
+
+  async #suggestOne(running: RunningTrial, name: string, given: AskedSpec): Promise<ParamValue> {
+    let spec: AskedSpec;
+    try {
+      spec = askedSpec(name, given);
+    } catch (error) {
+      throw new HpsearchError('E_USAGE', error instanceof Error ? error.message : String(error));
+    }
+    const known = knownValue(this.#space.params, running, name, spec);
+    if (known !== null) {
+      running.asked.set(name, spec);
+      return known.value;
+    }
+    // A range of one point is its value (as Optuna does), whatever the sampler would make of it (null is a value).
+    const single = singleValue(spec);
+    const value = single !== undefined ? single : await this.#sampler.suggest({
+      index: running.index,
+      number: running.number,
+      enqueued: running.enqueued,
+      name,
+      spec,
+      params: running.params,
+      history: () => this.#history.trials(),
+    });
+    await this.#storage.addTrialParams(running.lease, { [name]: value });
+    running.params = { ...running.params, [name]: value };
+    running.asked.set(name, spec);
+    return value;
   }
 
   /**
@@ -194,7 +269,7 @@ export class Study {
    */
   async tell(trial: AskedTrial | number, result: TellResult): Promise<void> {
     const lease: TrialLease = typeof trial === 'number'
-      ? this.#asked.get(trial) ?? { id: (await this.#trialByNumber(trial)).id, token: null }
+      ? this.#asked.get(trial)?.lease ?? { id: (await this.#trialByNumber(trial)).id, token: null }
       : { id: trial.id, token: trial.token };
     const number = typeof trial === 'number' ? trial : trial.number;
     try {

@@ -8,6 +8,7 @@ export interface AskedTrial {
   /** The claim's token: the storage takes this trial's writes only from the claim that names it. */
   readonly token: string;
   readonly number: number;
+  /** Its params: those drawn when it was asked for, and those its objective has asked for since (`study.suggest`). */
   readonly params: Params;
   readonly seed: number;
   /** What the sampler recorded with it (e.g. narrowing's round); `{}` for a trial enqueued with all its params. */

@@ -1,11 +1,14 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { ErrorCode } from '../errors.js';
 import type { TrialInfo } from '../objectives/trial-run.js';
-import type { Metrics } from '../space/types.js';
+import type { AskedSpec } from '../space/asked-spec.js';
+import type { Metrics, ParamValue } from '../space/types.js';
 
 /**
  * Messages between the main thread and trial workers. The task travels through piscina;
- * intermediate reports travel through the task's own MessagePort, so the main thread can
- * store them while the trial runs, and answers each with a decision: go on, or stop.
+ * what the trial says while it runs travels through the task's own MessagePort, so the main
+ * thread can act on it at once: each intermediate report is stored and answered with a decision
+ * (go on, or stop), each param the trial asks for (define-by-run) with its value.
  */
 /**
  * One trial for a worker thread: the objective kind's job (its runner module and data) and the
@@ -18,14 +21,26 @@ export interface TrialTask extends TrialInfo {
   port: MessagePort;
 }
 
-/** Worker → main, on the task's port. */
+/** Worker → main, on the task's port: a step's metrics. Answered by a DecisionMessage, in the order the reports came. */
 export interface ReportMessage {
   type: 'report';
   step: number;
   metrics: Metrics;
 }
 
-export type WorkerMessage = ReportMessage;
+/**
+ * Worker → main, on the task's port: the trial asks for param `name` with distribution `spec`.
+ * Answered by a SuggestionMessage with the same `id` (unique per trial), in any order: the
+ * suggestions of a trial never wait for its reports' decisions, nor these for them.
+ */
+export interface SuggestMessage {
+  type: 'suggest';
+  id: number;
+  name: string;
+  spec: AskedSpec;
+}
+
+export type WorkerMessage = ReportMessage | SuggestMessage;
 
 /**
  * Main → worker, on the task's port: the answer to the report of `step`. `stop` is true when
@@ -37,4 +52,15 @@ export interface DecisionMessage {
   stop: boolean;
 }
 
-export type MainMessage = DecisionMessage;
+/** Why a suggestion was refused: the error's code and its message, which the trial's promise rejects with. */
+export interface SuggestionError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Main → worker, on the task's port: the value of the param asked for by the SuggestMessage `id`, or why there is none. */
+export type SuggestionMessage =
+  | { type: 'suggestion'; id: number; value: ParamValue }
+  | { type: 'suggestion'; id: number; error: SuggestionError };
+
+export type MainMessage = DecisionMessage | SuggestionMessage;

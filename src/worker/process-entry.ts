@@ -1,12 +1,14 @@
 /**
  * A worker process (src/engine/process-pool.ts starts it): one long-lived piscina worker thread
  * runs the trials the run's process sends, one at a time, exactly as one of the run's own worker
- * threads would; this thread only passes the reports and decisions along the IPC channel
- * (process-messages.ts). Everything it needs to know comes from the run: it writes no storage.
+ * threads would; this thread only passes the reports and decisions, and the params asked for and
+ * their answers, along the IPC channel (process-messages.ts). Everything it needs to know comes from the run: it writes no storage.
  */
 import { HpsearchError } from '../errors.js';
 import { WorkerPoolExecutor } from '../engine/worker-pool.js';
-import type { ReportStep } from '../objectives/trial-run.js';
+import { suggestionRefused } from '../engine/suggestions.js';
+import type { ReportStep, SuggestParam } from '../objectives/trial-run.js';
+import type { ParamValue } from '../space/types.js';
 import type { WorkerJob } from '../space/objective-kind.js';
 import type { ProcessToRunMessage, ProcessWorkerInit, RunToProcessMessage, RunTrialMessage } from './process-messages.js';
 
@@ -46,16 +48,41 @@ const report: ReportStep = (step, metrics) =>
     send({ type: 'report', step, metrics });
   });
 
+/** Params asked for and not yet answered, by the id the thread gave them (ids are the thread's, unique per trial). */
+const suggestions = new Map<number, { resolve: (value: ParamValue) => void; reject: (error: Error) => void }>();
+let nextSuggestion = 0;
+
+const suggest: SuggestParam = (name, spec) =>
+  new Promise((resolve, reject) => {
+    const id = nextSuggestion++;
+    suggestions.set(id, { resolve, reject });
+    send({ type: 'suggest', id, name, spec });
+  });
+
 async function runTrial(message: RunTrialMessage): Promise<void> {
   job = message.job;
-  const outcome = await executor.run(message.trial, report);
-  // Reports the run never answered (it died) stop here.
+  const outcome = await executor.run(message.trial, { report, suggest });
+  // Reports the run never answered (it died) stop here. No suggestion is left: the executor waits for each.
   for (const resolve of decisions.splice(0)) resolve(true);
   send({ type: 'outcome', outcome, retiring }, retiring ? () => process.exit(0) : undefined);
 }
 
 process.on('message', (message: RunToProcessMessage) => {
-  if (message.type === 'decision') decisions.shift()?.(message.stop);
-  else if (message.type === 'run') void runTrial(message);
+  switch (message.type) {
+    case 'decision':
+      decisions.shift()?.(message.stop);
+      return;
+    case 'suggestion': {
+      const pending = suggestions.get(message.id);
+      if (pending === undefined) return;
+      suggestions.delete(message.id);
+      if ('error' in message) pending.reject(suggestionRefused(message.error));
+      else pending.resolve(message.value);
+      return;
+    }
+    case 'run':
+      void runTrial(message);
+      return;
+  }
 });
 send({ type: 'ready' });

@@ -1,14 +1,15 @@
 import type { TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
 import type { WorkerJob } from '../space/objective-kind.js';
-import type { DecisionMessage, ReportMessage } from './messages.js';
+import type { DecisionMessage, ReportMessage, SuggestionMessage, SuggestMessage } from './messages.js';
 
 /**
  * Messages between the run's process and a worker process (src/engine/process-pool.ts and
  * process-entry.ts), over the child's IPC channel with advanced serialization (structured clone:
  * NaN metrics survive). One trial at a time: the run sends `run`, the worker answers with
- * `report`s, each answered by a `decision` (the same messages as a worker thread's port), then
- * with the `outcome`. Messages on the channel keep their order, so every report comes before the
- * outcome.
+ * `report`s, each answered by a `decision`, and `suggest`s, each answered by a `suggestion` (the
+ * same messages as a worker thread's port, relayed: the run's process answers them as it answers
+ * a worker thread's), then with the `outcome`. Messages on the channel keep their order, so every
+ * report and every suggest comes before the outcome.
  */
 
 /** What the worker process is started with: its one argument, as JSON. */
@@ -24,7 +25,7 @@ export interface RunTrialMessage {
   job: WorkerJob;
 }
 
-export type RunToProcessMessage = RunTrialMessage | DecisionMessage;
+export type RunToProcessMessage = RunTrialMessage | DecisionMessage | SuggestionMessage;
 
 /** Worker process → run, once it listens: messages sent before would be lost. */
 export interface ReadyMessage {
@@ -42,4 +43,4 @@ export interface OutcomeMessage {
   retiring: boolean;
 }
 
-export type ProcessToRunMessage = ReadyMessage | ReportMessage | OutcomeMessage;
+export type ProcessToRunMessage = ReadyMessage | ReportMessage | SuggestMessage | OutcomeMessage;

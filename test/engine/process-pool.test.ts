@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessPoolExecutor, type ProcessPoolOptions } from '../../src/engine/process-pool.js';
-import type { HpsearchError } from '../../src/errors.js';
-import type { ReportStep, TrialInfo, TrialOutcome } from '../../src/objectives/trial-run.js';
+import { HpsearchError } from '../../src/errors.js';
+import type { ReportStep, SuggestParam, TrialHooks, TrialInfo, TrialOutcome } from '../../src/objectives/trial-run.js';
 import { nativeWorkerProcesses } from '../../src/task/native-backend.js';
 import { describeNative } from '../helpers/native.js';
 import { REPO, useTempDir } from '../helpers/temp.js';
@@ -40,24 +40,55 @@ function poolOf(data: Record<string, unknown>, options: Partial<ProcessPoolOptio
 }
 
 const trial = (number: number, x = number): TrialInfo => ({ study: 's', number, seed: number, params: { x } });
-const goOn: ReportStep = async () => false;
+const noParams: SuggestParam = async (name) => {
+  throw new HpsearchError('E_USAGE', `this test gives no params (asked for ${name})`);
+};
+/** Hooks that answer every report with `report` (default: go on). */
+const reporting = (report: ReportStep): TrialHooks => ({ report, suggest: noParams });
+const goOn = reporting(async () => false);
 const pidOf = (outcome: TrialOutcome) => (outcome.attrs as { pid?: number } | undefined)?.pid;
 
 describe('ProcessPoolExecutor (real worker processes)', () => {
   it('runs a trial in a process of its own, answers its reports in order, and keeps the process for the next', async () => {
     const { pool } = poolOf({ steps: 3 });
     const seen: [number, number][] = [];
-    const first = await pool.run(trial(0, 10), async (step, metrics) => {
+    const first = await pool.run(trial(0, 10), reporting(async (step, metrics) => {
       seen.push([step, metrics['score']!]);
       return false;
-    });
+    }));
     expect(first).toMatchObject({ status: 'complete', value: 13, reports: 3 });
     expect(seen).toEqual([[1, 11], [2, 12], [3, 13]]);
     expect(pidOf(first)).not.toBe(process.pid);
     // A stop decision ends the trial there.
-    const second = await pool.run(trial(1), async (step) => step === 2);
+    const second = await pool.run(trial(1), reporting(async (step) => step === 2));
     expect(second).toMatchObject({ status: 'stopped', reports: 2 });
     expect(pidOf(second)).toBe(pidOf(first));
+  });
+
+  it('relays the params a trial asks for to the run and its answers back, values and refusals with their codes, in the order asked', async () => {
+    const { pool } = poolOf({
+      steps: 1,
+      suggest: [
+        { name: 'lr', spec: { type: 'float', low: 0.001, high: 0.1, log: true } },
+        { name: 'grid_only', spec: { type: 'int', low: 1, high: 3, log: false, step: 1 } },
+        { name: 'act', spec: { type: 'categorical', choices: ['relu', null] } },
+      ],
+    });
+    const asked: string[] = [];
+    const outcome = await pool.run(trial(0), {
+      report: async () => false,
+      suggest: async (name, spec) => {
+        asked.push(name);
+        if (name === 'grid_only') throw new HpsearchError('E_USAGE', 'grid search needs a declared space');
+        return spec.type === 'categorical' ? spec.choices[1]! : spec.high;
+      },
+    });
+    expect(outcome).toMatchObject({ status: 'complete', value: 1 });
+    expect(asked).toEqual(['lr', 'grid_only', 'act']);
+    expect(outcome.attrs).toMatchObject({
+      suggested: { lr: 0.1, act: null },
+      refused: { grid_only: 'E_USAGE: grid search needs a declared space' },
+    });
   });
 
   it("gives each process the setup's environment, where this process's own does not set the name", async () => {
@@ -115,10 +146,10 @@ describe('ProcessPoolExecutor (real worker processes)', () => {
   it('a process that dies during a trial it had reported in loses the trial (status lost); the next trial gets a new process', async () => {
     const { pool } = poolOf({ die: 'after-report', once: tempDir() });
     const seen: number[] = [];
-    const lost = await pool.run(trial(0), async (step) => {
+    const lost = await pool.run(trial(0), reporting(async (step) => {
       seen.push(step);
       return false;
-    });
+    }));
     expect(lost).toMatchObject({ status: 'lost', reports: 1, error: expect.stringMatching(/^worker process \d+ killed by SIGKILL during the trial$/) as unknown });
     expect(seen).toEqual([1]);
     // The same trial number again: the runner dies only the first time.

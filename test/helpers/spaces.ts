@@ -9,8 +9,11 @@ export interface ModuleSpace {
   trials: number;
   /** Extra lines of the search section, e.g. `strategy: tpe` (default strategy: random). */
   search?: string[];
-  /** The params section, one YAML line per param, e.g. `lr: { type: float, low: 1.0e-5, high: 1.0e-1, log: true }`. */
-  params: string[];
+  /**
+   * The params section, one YAML line per param, e.g. `lr: { type: float, low: 1.0e-5, high: 1.0e-1, log: true }`;
+   * left out, the file has none (the objective asks for its params itself).
+   */
+  params?: string[];
 }
 
 /** The text of a random-search space file over a fixture objective, maximizing val_accuracy. */
@@ -24,9 +27,7 @@ objective:
 search:
 ${(space.search?.some((line) => line.startsWith('strategy:')) ? space.search : ['strategy: random', ...(space.search ?? [])]).map((line) => `  ${line}`).join('\n')}
   trials: ${space.trials}
-params:
-${space.params.map((line) => `  ${line}`).join('\n')}
-`;
+${space.params === undefined ? '' : `params:\n${space.params.map((line) => `  ${line}\n`).join('')}`}`;
 }
 
 export interface TaskSpace {

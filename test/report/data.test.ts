@@ -203,6 +203,16 @@ describe('buildReportData', () => {
     ]);
     expect(data.study.strategy).toBeNull();
   });
+
+  it("adds the params trials asked for while they ran (define-by-run) after the space's, inferred from their values", () => {
+    const data = buildReportData(input([
+      { number: 0, value: 1, params: { learning_rate: 1e-3, optimizer: 'sgd', epochs: 3, momentum: 0.9, layers: 2 } },
+      { number: 1, value: 2, params: { learning_rate: 1e-4, optimizer: 'adam', epochs: 3, layers: 4 } },
+    ]));
+    expect(data.params.map((p) => [p.name, p.type])).toEqual([
+      ['learning_rate', 'float'], ['weight_decay', 'float'], ['optimizer', 'categorical'], ['epochs', 'fixed'], ['momentum', 'float'], ['layers', 'float'],
+    ]);
+  });
 });
 
 describe('buildReportData with params some trials lack', () => {

@@ -410,6 +410,74 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
       });
     });
 
+    describe('params asked for while a trial runs (define-by-run)', () => {
+      it('adds them after the params the trial has, in the order given, keeping its clock and sampler state', async () => {
+        const study = await storage.createStudy(newStudy());
+        const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        await storage.setTrialParams(t, { params: { lr: 0.01, opt: 'sgd' }, samplerState: { phase: 'startup' }, seed: 3 });
+        const before = (await storage.getTrial(study.id, t.number))!;
+        await storage.addTrialParams(t, { momentum: 0.9 });
+        await storage.addTrialParams(t, { act: null, odd: 'NaN', deep: true, units: 64 });
+        const after = (await storage.getTrial(study.id, t.number))!;
+        expect(after.params).toEqual({ lr: 0.01, opt: 'sgd', momentum: 0.9, act: null, odd: 'NaN', deep: true, units: 64 });
+        expect(Object.keys(after.params)).toEqual(['lr', 'opt', 'momentum', 'act', 'odd', 'deep', 'units']);
+        expect(after).toMatchObject({ state: 'running', samplerState: { phase: 'startup' }, seed: 3, startedAt: before.startedAt });
+        // A finished trial keeps them, and samplers read them from the list.
+        await storage.finishTrial(t, { state: 'complete', value: 1 });
+        expect((await storage.listTrials(study.id))[0]!.params).toEqual(after.params);
+      });
+
+      it('takes a param the trial has only with the value it has: again is a no-op, another value E_USAGE naming both, and nothing of that write is stored', async () => {
+        const study = await storage.createStudy(newStudy());
+        const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        await storage.setTrialParams(t, { params: { lr: 0.01 } });
+        await storage.addTrialParams(t, { lr: 0.01, units: 8 });
+        await storage.addTrialParams(t, { units: 8 });
+        await expect(storage.addTrialParams(t, { extra: 'x', units: 16 })).rejects.toMatchObject({
+          code: 'E_USAGE', message: expect.stringMatching(/has param "units" = 8 already, and cannot be given 16/),
+        });
+        await expect(storage.addTrialParams(t, { lr: '0.01' })).rejects.toMatchObject({ code: 'E_USAGE' });
+        expect((await storage.getTrial(study.id, t.number))!.params).toEqual({ lr: 0.01, units: 8 });
+      });
+
+      it('keeps a param named __proto__ as a param', async () => {
+        const study = await storage.createStudy(newStudy());
+        const t = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        await storage.addTrialParams(t, JSON.parse('{"__proto__": "kept"}') as Params);
+        const { params } = (await storage.getTrial(study.id, t.number))!;
+        expect(Object.getOwnPropertyDescriptor(params, '__proto__')?.value).toBe('kept');
+        expect(Object.getPrototypeOf(params)).toBe(Object.prototype);
+      });
+
+      it('only while the trial runs: queued is E_USAGE, finished E_TRIAL_FINISHED, unknown E_TRIAL_NOT_FOUND; a release forgets them', async () => {
+        const study = await storage.createStudy(newStudy());
+        const queued = { id: (await storage.enqueueTrial(study.id, { lr: 1 })).id, token: null };
+        await expect(storage.addTrialParams(queued, { units: 2 })).rejects.toMatchObject({
+          code: 'E_USAGE', message: expect.stringMatching(/is queued; only a trial that is running can be given the params its objective asks for/),
+        });
+        await expect(storage.addTrialParams({ id: 987_654, token: null }, { units: 2 })).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
+        const done = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        expect(done.id).toBe(queued.id);
+        await storage.finishTrial(done, { state: 'complete', value: 1 });
+        await expect(storage.addTrialParams(done, { units: 2 })).rejects.toMatchObject({ code: 'E_TRIAL_FINISHED' });
+        expect((await storage.getTrial(study.id, done.number))!.params).toEqual({ lr: 1 });
+        // An enqueued trial goes back to what it was given, a sampled one to nothing.
+        const enqueued = await storage.enqueueTrial(study.id, { lr: 2 });
+        const e = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        expect(e.id).toBe(enqueued.id);
+        await storage.addTrialParams(e, { units: 4 });
+        await storage.releaseTrial(e);
+        expect((await storage.getTrial(study.id, e.number))!.params).toEqual({ lr: 2 });
+        const again = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        const drawn = (await storage.claimTrial(study.id, { maxTrials: 5, owner: 'o' }))!;
+        expect(again.id).toBe(e.id);
+        await storage.setTrialParams(drawn, { params: { lr: 3 } });
+        await storage.addTrialParams(drawn, { units: 4 });
+        await storage.releaseTrial(drawn);
+        expect((await storage.getTrial(study.id, drawn.number))!).toMatchObject({ state: 'queued', params: {} });
+      });
+    });
+
     describe('sampler state', () => {
       it('round-trips any JSON object exactly, keeps it when left out, and filters on its keys', async () => {
         const study = await storage.createStudy(newStudy());
@@ -531,6 +599,7 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         await storage.setTrialParams(b, { params: { lr: 0.2 }, samplerState: { by: 'b' }, seed: 5 });
         await storage.reportStep(b, 0, { loss: 1 });
         await expect(storage.setTrialParams(a, { params: { lr: 0.9 }, samplerState: { by: 'a' }, seed: 9 })).rejects.toMatchObject(TAKEN_OVER);
+        await expect(storage.addTrialParams(a, { units: 3 })).rejects.toMatchObject(TAKEN_OVER);
         await expect(storage.reportStep(a, 0, { loss: 8 })).rejects.toMatchObject(TAKEN_OVER);
         await expect(storage.reportStep(a, 1, { loss: 7 })).rejects.toMatchObject(TAKEN_OVER);
         await expect(storage.releaseTrial(a)).rejects.toMatchObject(TAKEN_OVER);
@@ -562,7 +631,8 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
           code: 'E_USAGE', message: expect.stringContaining('claimed by the run host-a:1:aa'),
         });
         await expect(storage.reportStep({ id: a.id, token: null }, 0, { loss: 1 })).rejects.toMatchObject({ code: 'E_USAGE' });
-        expect(await storage.getTrial(study.id, a.number)).toMatchObject({ state: 'running', steps: [] });
+        await expect(storage.addTrialParams({ id: a.id, token: null }, { units: 1 })).rejects.toMatchObject({ code: 'E_USAGE' });
+        expect(await storage.getTrial(study.id, a.number)).toMatchObject({ state: 'running', params: {}, steps: [] });
       });
 
       it("tells which leases still hold their trial, and a beat counts only the owner's trials still held", async () => {

@@ -1,6 +1,8 @@
+import { askedCategorical, askedFloat, askedInt, type AskedSpec } from '../../space/asked-spec.js';
+import type { Params, ParamValue } from '../../space/types.js';
 import type { Objective, TrialContext } from '../../study/objective.js';
 import { checkMetrics, checkObjectiveResult, checkStep } from './objective-result.js';
-import { describeError, type ReportStep, type TrialInfo, type TrialOutcome } from '../trial-run.js';
+import { describeError, type ReportStep, type SuggestParam, type TrialInfo, type TrialOutcome } from '../trial-run.js';
 
 /**
  * Runs one trial of an objective and turns whatever happens into a TrialOutcome: the same
@@ -10,14 +12,22 @@ export async function runObjective(
   objective: Objective,
   info: TrialInfo,
   onReport: ReportStep,
+  onSuggest: SuggestParam,
 ): Promise<TrialOutcome> {
   let reports = 0;
   let decision: Promise<boolean> = Promise.resolve(false);
+  // The context's params grow with every param asked; the objective's first argument stays as it was given.
+  const params: Params = { ...info.params };
+  const ask = async (name: string, spec: AskedSpec): Promise<ParamValue> => {
+    const value = await onSuggest(name, spec);
+    params[name] = value;
+    return value;
+  };
   const context: TrialContext = {
     study: info.study,
     number: info.number,
     seed: info.seed,
-    params: info.params,
+    params,
     report(step, metrics) {
       const stepProblem = checkStep(step);
       if (stepProblem) throw new TypeError(`ctx.report: ${stepProblem}`);
@@ -27,6 +37,10 @@ export async function runObjective(
       decision = onReport(step, checked);
     },
     shouldPrune: () => decision,
+    // Async, so that a wrong argument rejects (as the answer would) rather than throws.
+    suggestFloat: async (name, low, high, options) => (await ask(name, askedFloat(name, low, high, options))) as number,
+    suggestInt: async (name, low, high, options) => (await ask(name, askedInt(name, low, high, options))) as number,
+    suggestCategorical: async <const T extends ParamValue>(name: string, choices: readonly T[]) => (await ask(name, askedCategorical(name, choices))) as T,
   };
   try {
     const checked = checkObjectiveResult(await objective({ ...info.params }, context));

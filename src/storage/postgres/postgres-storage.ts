@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { HpsearchError } from '../../errors.js';
 import type { Params, Metrics } from '../../space/types.js';
 import { TRANSITIONS, type TransitionName, type TrialState } from '../../trial-state.js';
+import { withAddedParams } from '../added-params.js';
 import { staleReason, type RunningTrialRow } from '../recovery.js';
 import { leaderboardRowFrom, stepsFromRows, studyFromRow, trialFromRow, zeroCounts, type BoardRow, type StepRow, type StudyRow, type TrialRow } from '../rows.js';
 import { encodeSamplerState, matchesSamplerState } from '../sampler-state.js';
@@ -216,6 +217,16 @@ export class PostgresStorage implements Storage {
       update.seed !== undefined, update.seed ?? null, lease.token,
     ]);
     if (rowCount === 0) throw await this.#attempt('saving trial params', () => this.#notWritable('sample', this.#pool, lease));
+  }
+
+  async addTrialParams(lease: TrialLease, params: Params): Promise<void> {
+    await this.#transaction('saving asked params', WRITE, async (client) => {
+      const row = (await client.query<ClaimRow & { params_json: string }>(SQL.lockClaimAndParams, [lease.id])).rows[0];
+      if (!mayWrite('suggest', row, lease.token)) throw refusal('suggest', lease.id, row, lease.token, this.location);
+      const merged = withAddedParams(row.number, decodeParams(row.params_json), params);
+      if (merged === null) return;
+      if ((await client.query(SQL.addParams, [lease.id, encodeParams(merged), lease.token])).rowCount === 0) throw await this.#notWritable('suggest', client, lease);
+    });
   }
 
   async releaseTrial(lease: TrialLease): Promise<void> {

@@ -59,6 +59,9 @@ export const SQL = {
     samplerState: 'CASE WHEN $3::boolean THEN $4::text ELSE sampler_state END',
     seed: 'CASE WHEN $5::boolean THEN $6::bigint ELSE seed END',
   }, { token: '$7::text' }),
+  // Adding asked params reads the claim and the params it adds to, locked until it has written.
+  lockClaimAndParams: 'SELECT number, state, owner, claim_token, params_json FROM trials WHERE id = $1 FOR UPDATE',
+  addParams: transitionUpdate('suggest', 'id = $1', { params: '$2' }, { token: '$3::text' }),
   finish: transitionUpdate('finish', 'id = $1', {
     state: '$2', value: '$3', metrics: '$4', attrs: '$5', error: '$6', endedAt: SERVER_NOW,
   }, { token: '$7::text' }),

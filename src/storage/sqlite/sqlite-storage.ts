@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { HpsearchError } from '../../errors.js';
 import type { Direction, Params, Metrics } from '../../space/types.js';
 import { TRANSITIONS, type TransitionName, type TrialState } from '../../trial-state.js';
+import { withAddedParams } from '../added-params.js';
 import { staleReason } from '../recovery.js';
 import { leaderboardRowFrom, stepsFromRows, studyFromRow, trialFromRow, zeroCounts, type TrialRow } from '../rows.js';
 import { encodeSamplerState, matchesSamplerState } from '../sampler-state.js';
@@ -187,6 +188,16 @@ export class SqliteStorage implements Storage {
         setSeed: update.seed === undefined ? 0 : 1, seed: update.seed ?? null, now: Date.now(),
       }).changes;
       if (changed === 0) throw this.notWritable('sample', lease);
+    });
+  }
+
+  async addTrialParams(lease: TrialLease, params: Params): Promise<void> {
+    this.write('saving asked params', () => {
+      const row = this.sql.claimAndParams.get(lease.id);
+      if (!mayWrite('suggest', row, lease.token)) throw refusal('suggest', lease.id, row, lease.token, this.location);
+      const merged = withAddedParams(row.number, decodeParams(row.params_json), params);
+      if (merged === null) return;
+      if (this.sql.addParams.run({ id: lease.id, token: lease.token, params: encodeParams(merged) }).changes === 0) throw this.notWritable('suggest', lease);
     });
   }
 

@@ -53,6 +53,9 @@ export function prepareStatements(db: Database.Database) {
       params: '@params', startedAt: '@now',
       samplerState: 'CASE WHEN @setState THEN @samplerState ELSE sampler_state END', seed: 'CASE WHEN @setSeed THEN @seed ELSE seed END',
     }, { token: '@token' })),
+    // What adding asked params reads first: the claim's check, and the params to add to.
+    claimAndParams: p<ClaimRow & { params_json: string }>('SELECT number, state, owner, claim_token, params_json FROM trials WHERE id = ?'),
+    addParams: p(transitionUpdate('suggest', 'id = @id', { params: '@params' }, { token: '@token' })),
     finish: p(transitionUpdate('finish', 'id = @id', {
       state: '@state', value: '@value', metrics: '@metrics', attrs: '@attrs', error: '@error', endedAt: '@now',
     }, { token: '@token' })),
