@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { moduleSpaceYaml } from '../helpers/spaces.js';
-import { useTempDir } from '../helpers/temp.js';
+import { REPO, useTempDir } from '../helpers/temp.js';
 
 const tempDir = useTempDir();
 
@@ -31,4 +31,27 @@ describe('hpsearch run of an objective that asks for its params (define-by-run)'
       }
     }
   });
+
+  it("search-spaces/define-by-run.yaml and conditional.yaml: the same space asked for or declared, the same startup draws, TPE's phase after them", async () => {
+    const dir = tempDir();
+    const db = join(dir, 'examples.db');
+    const boards: Record<string, (BoardRow & { sampler: string | null })[]> = {};
+    for (const study of ['define-by-run', 'conditional']) {
+      const run = await runCli(['run', join(REPO, 'search-spaces', `${study}.yaml`), '--db', db, '--workers', '1']);
+      expect(run.code, run.stderr).toBe(0);
+      const board = await runCli(['leaderboard', study, '--db', db, '--top', '100', '--format', 'json']);
+      boards[study] = (JSON.parse(board.stdout) as (BoardRow & { sampler: string | null })[]).sort((a, b) => a.number - b.number);
+    }
+    const asked = boards['define-by-run']!;
+    const declared = boards['conditional']!;
+    expect(asked).toHaveLength(60);
+    for (const { params } of [...asked, ...declared]) {
+      const own = params['optimizer'] === 'momentum' ? ['momentum'] : params['optimizer'] === 'adam' ? ['beta1'] : [];
+      expect(Object.keys(params).sort()).toEqual(['learning_rate', 'optimizer', ...own].sort());
+    }
+    // Random draws a param from a stream keyed by its name: asked or declared, the startup trials are the same.
+    expect(asked.slice(0, 10).map((r) => r.params)).toEqual(declared.slice(0, 10).map((r) => r.params));
+    expect(asked.map((r) => r.sampler)).toEqual([...Array<string>(10).fill('startup'), ...Array<string>(50).fill('tpe')]);
+  });
 });
+

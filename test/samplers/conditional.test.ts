@@ -213,3 +213,14 @@ describe('TPE over a conditional space', () => {
     expect(asked.filter((x) => Math.abs(Math.log10(x) + 6) < 1).length / asked.length).toBeGreaterThan(0.6);
   });
 });
+
+describe('TPE over a space that declares no params (define-by-run)', () => {
+  it("labels its trials with the phase suggest is in: startup, then tpe", async () => {
+    const sampler = new TpeSampler(tpeSpace({}, false));
+    const trials = Array.from({ length: 12 }, (_, n) => past(n, { wd: 10 ** (-8 + (n % 5)) }, n));
+    const phase = async (n: number) => (await sampler.sample({ index: n, number: n, history: async () => trials.slice(0, n) })).samplerState;
+    expect(await phase(9)).toEqual({ phase: 'startup' });
+    expect(await phase(10)).toEqual({ phase: 'tpe' });
+    expect((await sampler.sample({ index: 10, number: 10, history: async () => trials.slice(0, 10) })).params).toEqual({});
+  });
+});

@@ -83,10 +83,13 @@ export class TpeSampler implements Sampler {
   async sample({ index, number, history, enqueued }: SampleContext): Promise<Sample> {
     checkIndex(index, this.capacity);
     const trials = await history();
-    if (this.#observed(trials, number) < this.#search.startupTrials || this.#dimensions.length === 0) {
+    const startup = this.#observed(trials, number) < this.#search.startupTrials;
+    if (startup || this.#dimensions.length === 0) {
       // An enqueued trial's fill (index = its number, which a draw may have too) has a stream of its own.
       const stream = enqueued ? 'random-enqueued' : 'random';
-      return { params: sampleParams(this.#space.seed, stream, index, this.#space.params, enqueued), samplerState: { phase: 'startup' } };
+      // Nothing to model (fixed params only, or none: the objective asks for its own, which
+      // `suggest` models past the startup): the phase still says which trials are modelled.
+      return { params: sampleParams(this.#space.seed, stream, index, this.#space.params, enqueued), samplerState: { phase: startup ? 'startup' : 'tpe' } };
     }
     const { below, above } = splitTrials(trials, this.#space.objective.direction, { liar: this.#search.constantLiar, exclude: number });
     const rng = rngFor(this.#space.seed, enqueued ? 'tpe-enqueued' : 'tpe', index);
