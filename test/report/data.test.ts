@@ -210,7 +210,7 @@ describe('buildReportData', () => {
       { number: 1, value: 2, params: { learning_rate: 1e-4, optimizer: 'adam', epochs: 3, layers: 4 } },
     ]));
     expect(data.params.map((p) => [p.name, p.type])).toEqual([
-      ['learning_rate', 'float'], ['weight_decay', 'float'], ['optimizer', 'categorical'], ['epochs', 'fixed'], ['momentum', 'float'], ['layers', 'float'],
+      ['learning_rate', 'float'], ['weight_decay', 'float'], ['optimizer', 'categorical'], ['epochs', 'fixed'], ['momentum', 'float'], ['layers', 'int'],
     ]);
   });
 });
