@@ -3,13 +3,14 @@
  * that lacks momentum (the sgd ones) shows "-" in the table, an empty CSV field, and no key at
  * all in the JSON, end to end from storage to the output.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudy } from '../../src/index.js';
 import type { TrialRecord } from '../../src/storage/storage.js';
 import { runCli } from '../helpers/cli.js';
+import { OBJECTIVES } from '../helpers/temp.js';
 
 describe('leaderboard and trial with a conditional param, in child processes', () => {
   let dir: string;
@@ -80,5 +81,44 @@ describe('leaderboard and trial with a conditional param, in child processes', (
 
     const json = JSON.parse((await runCli(['trial', 'conditional', String(sgd.number), '--db', db, '--format', 'json'])).stdout) as { params: Record<string, unknown> };
     expect(Object.keys(json.params)).toEqual(['lr', 'optimizer']);
+  });
+});
+
+describe('hpsearch run of a space whose when: is wrong', () => {
+  it('exits 2 before writing anything, every problem at its line and path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpsearch-conditional-bad-'));
+    try {
+      const file = join(dir, 'bad.yaml');
+      writeFileSync(
+        file,
+        [
+          `objective: { module: ${JSON.stringify(join(OBJECTIVES, 'noop.mjs'))}, direction: maximize }`,
+          'search: { strategy: random, trials: 5 }',
+          'params:',
+          '  optimizer: { type: categorical, choices: [sgd, momentum, adam] }',
+          '  momentum: { type: float, low: 0.5, high: 0.99, when: { optimzer: [momentum] } }',
+          '  beta1: { type: float, low: 0.8, high: 0.99, when: { optimizer: [adamw] } }',
+          '  rho: { type: float, low: 0.8, high: 0.99, when: { optimizer: { min: 2 } } }',
+          '  a: { type: int, low: 1, high: 3, when: { b: [1] } }',
+          '  b: { type: int, low: 1, high: 3, when: { a: [1] } }',
+          '',
+        ].join('\n'),
+      );
+      const db = join(dir, 'bad.db');
+      const run = await runCli(['run', file, '--db', db]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/: 3 problems in the search space\n/);
+      expect(run.stderr).toContain('bad.yaml:5:58 params.momentum.when.optimzer: unknown parent param "optimzer"; did you mean "optimizer"?');
+      expect(run.stderr).toMatch(/bad\.yaml:6:\d+ params\.beta1\.when\.optimizer: optimizer never takes "adamw" \(its choices: "sgd", "momentum", "adam"\); did you mean "adam"\?/);
+      expect(run.stderr).toMatch(/bad\.yaml:7:\d+ params\.rho\.when\.optimizer: min\/max need a numeric parent, and optimizer is categorical/);
+      expect(existsSync(db)).toBe(false);
+      // The cycle is reported once the parents themselves are known and reachable.
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^ {2}(momentum|beta1|rho):.*\n/gm, ''));
+      const cycle = await runCli(['run', file, '--db', db]);
+      expect(cycle.code).toBe(2);
+      expect(cycle.stderr).toMatch(/bad\.yaml:5:\d+ params\.a\.when: the conditions form a cycle: a → b → a/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
