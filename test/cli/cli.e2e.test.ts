@@ -18,6 +18,33 @@ function writeSpace(dir: string, name: string, body: string): string {
   return file;
 }
 
+/** A grid search over echo-params.mjs; `trials` only when given (default: the whole grid). */
+const gridSpace = (study: string, seed: number, params: string[], trials?: number) => `study: ${study}
+seed: ${seed}
+objective:
+  module: ${join(OBJECTIVES, 'echo-params.mjs')}
+  direction: maximize
+search:
+  strategy: grid
+${trials === undefined ? '' : `  trials: ${trials}\n`}params:
+${params.map((line) => `  ${line}`).join('\n')}
+`;
+
+/** Runs one space from two CLI processes at once, on one database. */
+const fromTwoProcesses = (space: string, db: string, extra: string[] = []) =>
+  Promise.all([0, 1].map(() => runCli(['run', space, '--db', db, '--resume', '--workers', '2', ...extra])));
+
+/** The trials of the (one) study in a SQLite file, by sample index, as stored. */
+function storedTrials(db: string): { index: number; paramsJson: string; params: Params; state: string }[] {
+  const sqlite = new Database(db, { readonly: true });
+  try {
+    const found = sqlite.prepare('SELECT sample_index, params_json, state FROM trials ORDER BY sample_index').all() as { sample_index: number; params_json: string; state: string }[];
+    return found.map((r) => ({ index: r.sample_index, paramsJson: r.params_json, params: JSON.parse(r.params_json) as Params, state: r.state }));
+  } finally {
+    sqlite.close();
+  }
+}
+
 const randomSpace = (study: string, trials = 12) =>
   moduleSpaceYaml({
     study,
@@ -159,35 +186,12 @@ params:
   it('runs a grid from two processes on one database without repeating a point', async () => {
     const dir = tempDir();
     const db = join(dir, 'shared.db');
-    const space = writeSpace(
-      dir,
-      'grid',
-      `study: shared-grid
-seed: 1
-objective:
-  module: ${join(OBJECTIVES, 'echo-params.mjs')}
-  direction: maximize
-search:
-  strategy: grid
-params:
-  x: { type: int, low: 0, high: 29 }
-  y: { type: categorical, choices: [a, b] }
-`,
-    );
-    const [a, b] = await Promise.all([
-      runCli(['run', space, '--db', db, '--resume', '--workers', '2']),
-      runCli(['run', space, '--db', db, '--resume', '--workers', '2']),
-    ]);
-    expect([a.code, b.code]).toEqual([0, 0]);
-    const sqlite = new Database(db, { readonly: true });
-    try {
-      const rows = sqlite.prepare('SELECT params_json, state FROM trials').all() as { params_json: string; state: string }[];
-      expect(rows).toHaveLength(60);
-      expect(new Set(rows.map((r) => r.params_json)).size).toBe(60);
-      expect(rows.every((r) => r.state === 'complete')).toBe(true);
-    } finally {
-      sqlite.close();
-    }
+    const space = writeSpace(dir, 'grid', gridSpace('shared-grid', 1, ['x: { type: int, low: 0, high: 29 }', 'y: { type: categorical, choices: [a, b] }']));
+    expect((await fromTwoProcesses(space, db)).map((r) => r.code)).toEqual([0, 0]);
+    const rows = storedTrials(db);
+    expect(rows).toHaveLength(60);
+    expect(new Set(rows.map((r) => r.paramsJson)).size).toBe(60);
+    expect(rows.every((r) => r.state === 'complete')).toBe(true);
   });
 
   it('runs a conditional grid from two processes on one database: each of the tree\'s 12 points exactly once, with only its active params', async () => {
@@ -196,76 +200,33 @@ params:
     const space = writeSpace(
       dir,
       'conditional',
-      `study: conditional-grid
-seed: 1
-objective:
-  module: ${join(OBJECTIVES, 'echo-params.mjs')}
-  direction: maximize
-search:
-  strategy: grid
-params:
-  lr: { type: float, values: [0.01, 0.1] }
-  optimizer: { type: categorical, choices: [sgd, momentum, adam] }
-  momentum: { type: float, values: [0.5, 0.9], when: { optimizer: [momentum] } }
-  beta1: { type: float, values: [0.8, 0.9, 0.99], when: { optimizer: [adam] } }
-`,
+      gridSpace('conditional-grid', 1, [
+        'lr: { type: float, values: [0.01, 0.1] }',
+        'optimizer: { type: categorical, choices: [sgd, momentum, adam] }',
+        'momentum: { type: float, values: [0.5, 0.9], when: { optimizer: [momentum] } }',
+        'beta1: { type: float, values: [0.8, 0.9, 0.99], when: { optimizer: [adam] } }',
+      ]),
     );
-    const [a, b] = await Promise.all([
-      runCli(['run', space, '--db', db, '--resume', '--workers', '2']),
-      runCli(['run', space, '--db', db, '--resume', '--workers', '2']),
-    ]);
-    expect([a.stderr, b.stderr].join('\n')).not.toMatch(/unexpected error/);
-    expect([a.code, b.code]).toEqual([0, 0]);
+    const [a, b] = await fromTwoProcesses(space, db);
+    expect([a!.stderr, b!.stderr].join('\n')).not.toMatch(/unexpected error/);
+    expect([a!.code, b!.code]).toEqual([0, 0]);
     const expected = [0.01, 0.1].flatMap((lr) => [
       { lr, optimizer: 'sgd' },
       ...[0.5, 0.9].map((momentum) => ({ lr, optimizer: 'momentum', momentum })),
       ...[0.8, 0.9, 0.99].map((beta1) => ({ lr, optimizer: 'adam', beta1 })),
     ]);
-    const sqlite = new Database(db, { readonly: true });
-    try {
-      const rows = sqlite.prepare('SELECT params_json, state FROM trials').all() as { params_json: string; state: string }[];
-      expect(rows.every((r) => r.state === 'complete')).toBe(true);
-      // Stored as JSON in declaration order with only the active params: the exact texts, each once.
-      expect(rows.map((r) => r.params_json).sort()).toEqual(expected.map((p) => JSON.stringify(p)).sort());
-    } finally {
-      sqlite.close();
-    }
+    const rows = storedTrials(db);
+    expect(rows.every((r) => r.state === 'complete')).toBe(true);
+    // Stored as JSON in declaration order with only the active params: the exact texts, each once.
+    expect(rows.map((r) => r.paramsJson).sort()).toEqual(expected.map((p) => JSON.stringify(p)).sort());
   });
 
   it('runs a partial grid from two processes: the seed\'s permuted points, over both axes, none twice, and a larger --trials goes on along them', async () => {
     const dir = tempDir();
     const db = join(dir, 'partial.db');
-    const space = writeSpace(
-      dir,
-      'partial',
-      `study: partial-grid
-seed: 5
-objective:
-  module: ${join(OBJECTIVES, 'echo-params.mjs')}
-  direction: maximize
-search:
-  strategy: grid
-  trials: 12
-params:
-  x: { type: int, low: 0, high: 29 }
-  y: { type: categorical, choices: [a, b] }
-`,
-    );
-    const both = (extra: string[]) =>
-      Promise.all([0, 1].map(() => runCli(['run', space, '--db', db, '--resume', '--workers', '2', ...extra])));
-    const rows = () => {
-      const sqlite = new Database(db, { readonly: true });
-      try {
-        const found = sqlite.prepare('SELECT sample_index, params_json, state FROM trials ORDER BY sample_index').all() as {
-          sample_index: number;
-          params_json: string;
-          state: string;
-        }[];
-        return found.map((r) => ({ index: r.sample_index, params: JSON.parse(r.params_json) as Params, state: r.state }));
-      } finally {
-        sqlite.close();
-      }
-    };
+    const space = writeSpace(dir, 'partial', gridSpace('partial-grid', 5, ['x: { type: int, low: 0, high: 29 }', 'y: { type: categorical, choices: [a, b] }'], 12));
+    const both = (extra: string[]) => fromTwoProcesses(space, db, extra);
+    const rows = () => storedTrials(db);
     // What the study's index i must hold: point π(i) of the listing, π keyed by seed 5.
     const sampler = createSampler((await loadSpaceFile(space)).space);
     expect(sampler).toBeInstanceOf(GridSampler);
