@@ -6,6 +6,7 @@
 import type { AskedSpec } from '../space/asked-spec.js';
 import type { KindTrial } from '../space/objective-kind.js';
 import type { Metrics, ParamValue } from '../space/types.js';
+import type { ModelArtifact } from '../storage/model-artifact.js';
 import type { TrialAttrs } from '../storage/storage.js';
 
 /** The trial a runner is given: study, number, seed and params. */
@@ -37,9 +38,10 @@ export interface TrialHooks {
  * the run stops instead of burning its whole budget on them.
  */
 export type TrialOutcome =
-  | { status: 'complete'; value: number; metrics: Metrics | null; reports: number; attrs?: TrialAttrs }
-  /** It ended because a decision said stop (the main thread knows why and what to store). */
-  | { status: 'stopped'; reports: number; attrs?: TrialAttrs }
+  /** `model`: the trained model, when the study keeps models (`save_models`) and the trial made one. */
+  | { status: 'complete'; value: number; metrics: Metrics | null; reports: number; attrs?: TrialAttrs; model?: ModelArtifact }
+  /** It ended because a decision said stop (the main thread knows why and what to store); early stopping keeps its value, and its model. */
+  | { status: 'stopped'; reports: number; attrs?: TrialAttrs; model?: ModelArtifact }
   | { status: 'failed'; error: string; fatal: boolean; reports: number; attrs?: TrialAttrs }
   /**
    * The worker process running it died during the trial (a crash, an out-of-memory kill): its
