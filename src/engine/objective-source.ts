@@ -70,7 +70,8 @@ export interface ExecutorOptions {
 export function createExecutor(study: Study, objective: ResolvedObjective, { lanes, memoryMb, onNote }: ExecutorOptions): TrialExecutor {
   if (typeof objective === 'function') return new InProcessExecutor(objective, lanes);
   const { kind, spec, options } = objective;
-  const run = { metric: study.metric, studySeed: study.seed };
+  // Models are kept from issue 17 on: the run's setting is wired in with the storage of them.
+  const run = { metric: study.metric, studySeed: study.seed, saveModels: false };
   const jobFor: JobForTrial = (trial) => kind.workerJob(spec, trial, run, options);
   const setup = kind.workerProcesses?.(options, lanes);
   if (setup === undefined) return new WorkerPoolExecutor(jobFor, { workers: lanes, memoryMb });

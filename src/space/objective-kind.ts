@@ -36,6 +36,11 @@ export interface KindRunContext {
   metric: string;
   /** The study seed (e.g. a task's data split is the same for every trial of the study). */
   studySeed: number;
+  /**
+   * Whether the study keeps trained models (`save_models`, `--save-models`): the trial's worker
+   * then sends its model with the outcome, and the run keeps it if the trial is among the best.
+   */
+  saveModels: boolean;
 }
 
 /** A trial as the run loop hands it to a kind. */
