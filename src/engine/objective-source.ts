@@ -71,7 +71,7 @@ export function createExecutor(study: Study, objective: ResolvedObjective, { lan
   if (typeof objective === 'function') return new InProcessExecutor(objective, lanes);
   const { kind, spec, options } = objective;
   // Models are kept from issue 17 on: the run's setting is wired in with the storage of them.
-  const run = { metric: study.metric, studySeed: study.seed, saveModels: false };
+  const run = { metric: study.metric, studySeed: study.seed, saveModels: false, earlyStopping: study.space.earlyStopping };
   const jobFor: JobForTrial = (trial) => kind.workerJob(spec, trial, run, options);
   const setup = kind.workerProcesses?.(options, lanes);
   if (setup === undefined) return new WorkerPoolExecutor(jobFor, { workers: lanes, memoryMb });

@@ -10,6 +10,7 @@
 import type { ZodType } from 'zod';
 import { HpsearchError } from '../errors.js';
 import type { RawIssue } from './raw-issue.js';
+import type { EarlyStoppingSpec } from './stopping-spec.js';
 import type { Params, ParamSpecs } from './types.js';
 
 /** What `optimizeStudy` accepts for each kind besides a function or a module path, by kind name. */
@@ -41,6 +42,11 @@ export interface KindRunContext {
    * then sends its model with the outcome, and the run keeps it if the trial is among the best.
    */
   saveModels: boolean;
+  /**
+   * The study's early stopping, decided on the main thread: a worker that saves models runs the
+   * same rule to know, with restore_best, which step's weights the trial's value is from.
+   */
+  earlyStopping: EarlyStoppingSpec | null;
 }
 
 /** A trial as the run loop hands it to a kind. */

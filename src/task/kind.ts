@@ -4,6 +4,7 @@
  * in worker processes of one thread each).
  */
 import type { ObjectiveKind } from '../space/objective-kind.js';
+import type { EarlyStoppingSpec } from '../space/stopping-spec.js';
 import type { ParamSpecs } from '../space/types.js';
 import { DEFAULT_TASK_METRIC, taskSchema } from './fields.js';
 import { chooseBackend } from './measure/choose-backend.js';
@@ -40,6 +41,10 @@ export interface TaskJobData {
   backend: BackendChoice;
   /** Drives the dataset's shuffle and split, the same for every trial of the study. */
   studySeed: number;
+  /** Send the trained model with the outcome (KindRunContext.saveModels). */
+  saveModels: boolean;
+  /** The study's early stopping: with saveModels, which stops export a model and, with restore_best, which step's weights. */
+  earlyStopping: EarlyStoppingSpec | null;
 }
 
 /** The metrics a built-in task reports each epoch (`EpochMetrics`), which its stopping rules can watch. */
@@ -92,7 +97,14 @@ export const taskObjectiveKind: ObjectiveKind<TaskSpec, TaskObjective> = {
     return {
       runner: new URL('./run-trial.js', import.meta.url).href,
       // Params become task settings here, so the worker gets one plain, complete spec.
-      data: { task: taskForTrial(task, trial.params), metric: run.metric, backend: options.backend ?? 'auto', studySeed: run.studySeed },
+      data: {
+        task: taskForTrial(task, trial.params),
+        metric: run.metric,
+        backend: options.backend ?? 'auto',
+        studySeed: run.studySeed,
+        saveModels: run.saveModels,
+        earlyStopping: run.earlyStopping,
+      } satisfies TaskJobData,
     };
   },
 };

@@ -2,6 +2,7 @@ import { isHpsearchError } from '../errors.js';
 import type { TrialAttrs } from '../storage/storage.js';
 import { initBackend } from './backend.js';
 import { loadDatasetCached } from './datasets/index.js';
+import { modelInput } from './export/model-input.js';
 import { trainModel } from './train/train-loop.js';
 import { describeError, type ReportStep, type TrialInfo, type TrialOutcome } from '../objectives/trial-run.js';
 import type { TaskJobData } from './kind.js';
@@ -22,6 +23,9 @@ export async function runTrial(data: unknown, trial: TrialInfo, onReport: Report
     const tensorsBefore = tf.memory().numTensors;
     const result = await trainModel(tf, task.task, data, {
       seed: trial.seed,
+      saveModel: task.saveModels
+        ? { input: modelInput(task.task.dataset, task.task.model, data), earlyStopping: task.earlyStopping, metric: task.metric }
+        : undefined,
       onEpoch: (epoch, metrics) => {
         reports++;
         return onReport(epoch, metrics);
@@ -29,7 +33,7 @@ export async function runTrial(data: unknown, trial: TrialInfo, onReport: Report
     });
     const leaked = tf.memory().numTensors - tensorsBefore;
     if (leaked !== 0) attrs.tensors_leaked = leaked;
-    if (result.status === 'stopped') return { status: 'stopped', reports, attrs };
+    if (result.status === 'stopped') return { status: 'stopped', reports, attrs, model: result.model };
     if (result.status === 'diverged') {
       return { status: 'failed', error: `diverged: ${result.reason}`, fatal: false, reports, attrs };
     }
@@ -37,7 +41,7 @@ export async function runTrial(data: unknown, trial: TrialInfo, onReport: Report
     if (value === undefined || !Number.isFinite(value)) {
       return { status: 'failed', error: `diverged: ${task.metric} is ${String(value)} after epoch ${result.epochs}`, fatal: false, reports, attrs };
     }
-    return { status: 'complete', value, metrics: null, reports, attrs };
+    return { status: 'complete', value, metrics: null, reports, attrs, model: result.model };
   } catch (error) {
     // Our own errors here (a backend that is not installed, a dataset file that cannot be read)
     // would fail every trial alike: they stop the run instead.

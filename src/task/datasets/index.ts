@@ -12,7 +12,7 @@ import { openMnist } from './mnist.js';
 import { splitDataset, type DataSource } from './split.js';
 
 export { readCsv, type CsvExamples } from './csv.js';
-export { FASHION_MNIST_SPLIT_SEED, loadFashionMnistSplit, parseClassJson } from './fashion-mnist.js';
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_SPLIT_SEED, loadFashionMnistSplit, parseClassJson } from './fashion-mnist.js';
 export { encodeIdx, readIdx, readIdxHeader, readIdxPair, type IdxArray, type IdxExamples, type IdxHeader } from './idx.js';
 export { mnistFiles, type MnistFiles } from './mnist.js';
 export { DEFAULT_VALIDATION_SPLIT, type DataSource, type RawExamples, type SourcePart } from './split.js';

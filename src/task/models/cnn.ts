@@ -12,6 +12,7 @@ import { conv2dSame } from './conv.js';
 import { MaskSource } from './dropout.js';
 import { initialWeights, tensorSeed, variableOf } from './initializers.js';
 import type { Model, ModelShape } from './model-types.js';
+import type { CnnState } from './model-state.js';
 
 interface Layer {
   kernel: Variable;
@@ -73,6 +74,10 @@ export class Cnn implements Model {
       d = tf.mul(d, this.masks.mask(tf, d.shape[0]!, d.shape[1]!, this.spec.dropout));
     }
     return tf.add(tf.matMul(d, this.output.kernel), this.output.bias) as Tensor2D;
+  }
+
+  state(): CnnState {
+    return { type: 'cnn', convs: this.convs, dense: this.dense, output: this.output };
   }
 
   weights(): Variable[] {

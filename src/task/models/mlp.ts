@@ -13,6 +13,7 @@ import { activate } from './activations.js';
 import { MaskSource } from './dropout.js';
 import { initialWeights, tensorSeed, variableOf } from './initializers.js';
 import type { Model, ModelShape } from './model-types.js';
+import type { MlpState } from './model-state.js';
 
 /** Moving averages forget at 1 - momentum per step: 0.9 suits trials of a few hundred steps (Keras uses 0.99). */
 export const BATCH_NORM_MOMENTUM = 0.9;
@@ -95,6 +96,10 @@ export class Mlp implements Model {
     }
     const normalized = tf.mul(tf.sub(z, mean), tf.rsqrt(tf.add(variance, BATCH_NORM_EPSILON)));
     return tf.add(tf.mul(normalized, bn.gamma), bn.beta);
+  }
+
+  state(): MlpState {
+    return { type: 'mlp', hidden: this.hidden, output: this.output };
   }
 
   weights(): Variable[] {

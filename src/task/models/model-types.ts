@@ -1,6 +1,7 @@
 /** What every model of the built-in task is, whatever its architecture (mlp.ts, cnn.ts). */
 import type { Tensor2D, Variable } from '@tensorflow/tfjs';
 import type { ModelSpec } from '../types.js';
+import type { ModelState } from './model-state.js';
 
 export interface Model {
   readonly spec: ModelSpec;
@@ -14,6 +15,8 @@ export interface Model {
   weights(): Variable[];
   /** Every trainable variable (weights, biases, batch-norm scales and offsets). */
   variables(): Variable[];
+  /** Its variables as they are now, laid out by architecture (the variables themselves, not copies). */
+  state(): ModelState;
   /** Disposes every variable, including non-trainable ones such as batch-norm moving statistics. */
   dispose(): void;
 }

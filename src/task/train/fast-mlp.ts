@@ -23,6 +23,7 @@ import type { Tf } from '../tf.js';
 import { activate, activationGradFromOutput, fusedActivation, LEAKY_RELU_ALPHA } from '../models/activations.js';
 import { variableOf } from '../models/initializers.js';
 import type { Mlp } from '../models/mlp.js';
+import { mapState, type ModelState } from '../models/model-state.js';
 import type { MlpSpec, ModelSpec } from '../types.js';
 import { unitGroup, type NormGroup } from './clipping.js';
 import type { Batch } from './data.js';
@@ -63,6 +64,7 @@ export class FastMlp implements Runner {
   /** Hidden layers after the first, then the output layer. */
   private readonly upper: Layer[];
   private readonly ones = new Map<number, { row: Tensor2D; column: Tensor2D }>();
+  private readonly columns: { active: Int32Array; inactive: Int32Array } | null;
 
   /**
    * `columns`: the feature split of data.ts zeroColumns, or null to use every feature.
@@ -75,6 +77,7 @@ export class FastMlp implements Runner {
     keepZero: { decay: boolean; maxNorm: boolean },
   ) {
     const first = model.hidden[0]!;
+    this.columns = columns;
     this.features = columns?.active ?? null;
     this.firstT = variableOf(tf, () => tf.tidy(() => (columns === null ? tf.transpose(first.kernel) : tf.transpose(tf.gather(first.kernel, columns.active)))));
     this.zeroT =
@@ -152,6 +155,36 @@ export class FastMlp implements Runner {
 
   logits(batch: Batch): Tensor2D {
     return this.forward(batch, false, null);
+  }
+
+  /**
+   * The first kernel comes back to [features, units]: the used features' rows from the trained
+   * firstT; the always-zero ones' from zeroT when weight decay or max-norm moved them, else from
+   * the model's kernel, where they still hold their initial values — what training the full
+   * model would have left there, as no gradient reaches them. Put together in JavaScript: a
+   * gather or scatter of rows on the device is slow on wasm, and this runs once per export.
+   */
+  trainedState(): ModelState {
+    const tf = this.tf;
+    const initial = this.model.hidden[0]!.kernel;
+    const [features, units] = initial.shape as [number, number];
+    let first: Tensor;
+    if (this.columns === null) {
+      first = tf.transpose(this.firstT);
+    } else {
+      const full = Float32Array.from(initial.dataSync());
+      const put = (rows: Int32Array, transposed: Float32Array | Int32Array | Uint8Array) => {
+        const n = rows.length;
+        for (let i = 0; i < n; i++) {
+          const base = rows[i]! * units;
+          for (let u = 0; u < units; u++) full[base + u] = transposed[u * n + i]!;
+        }
+      };
+      put(this.columns.active, this.firstT.dataSync());
+      if (this.zeroT !== null) put(this.columns.inactive, this.zeroT.dataSync());
+      first = tf.tensor2d(full, [features, units]);
+    }
+    return mapState(this.model.state(), (t) => (t === initial ? first : tf.clone(t)));
   }
 
   dispose(): void {

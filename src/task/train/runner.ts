@@ -6,6 +6,7 @@
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
 import type { Model } from '../models/model-types.js';
+import { cloneState, type ModelState } from '../models/model-state.js';
 import { unitGroup, type NormGroup } from './clipping.js';
 import type { Batch } from './data.js';
 import { correctCount, crossEntropySum } from './loss.js';
@@ -39,6 +40,11 @@ export interface Runner {
   step(batch: Batch, scale: number): StepResult;
   /** Evaluation logits. Call inside tf.tidy. */
   logits(batch: Batch): Tensor2D;
+  /**
+   * The model as trained so far, as the full model would hold it (a first kernel for every
+   * feature): a copy that further training leaves alone, whose tensors the caller disposes.
+   */
+  trainedState(): ModelState;
   /** Disposes what the runner made (not the model). */
   dispose(): void;
 }
@@ -88,6 +94,10 @@ export class AutodiffRunner implements Runner {
 
   logits(batch: Batch): Tensor2D {
     return this.model.forward(batch.x!, false);
+  }
+
+  trainedState(): ModelState {
+    return cloneState(this.tf, this.model.state());
   }
 
   dispose(): void {}

@@ -13,6 +13,11 @@
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import { HpsearchError } from '../../errors.js';
+import type { EarlyStoppingSpec } from '../../space/stopping-spec.js';
+import type { ModelArtifact, ModelInput } from '../../storage/model-artifact.js';
+import { EarlyStopping } from '../../stopping/early-stopping.js';
+import { layersModelArtifact } from '../export/layers-model.js';
+import { disposeState, type ModelState } from '../models/model-state.js';
 import type { Tf } from '../tf.js';
 import { createModel } from '../models/model.js';
 import type { Mlp } from '../models/mlp.js';
@@ -26,9 +31,10 @@ import { AutodiffRunner, type Runner } from './runner.js';
 import { learningRateAt } from './schedules.js';
 
 export type TrainOutcome =
-  | { status: 'complete'; last: EpochMetrics; epochs: number }
-  /** onEpoch said stop after `epoch`. */
-  | { status: 'stopped'; last: EpochMetrics; epoch: number }
+  /** `model`: with `saveModel`. */
+  | { status: 'complete'; last: EpochMetrics; epochs: number; model?: ModelArtifact }
+  /** onEpoch said stop after `epoch`; `model` when saveModel's early stopping is what stopped it. */
+  | { status: 'stopped'; last: EpochMetrics; epoch: number; model?: ModelArtifact }
   | { status: 'diverged'; epoch: number; reason: string };
 
 export interface TrainOptions {
@@ -39,6 +45,20 @@ export interface TrainOptions {
    * to) true. An exception ends training (and is rethrown).
    */
   onEpoch: (epoch: number, metrics: EpochMetrics) => boolean | void | Promise<boolean | void>;
+  /** Export the trained model (a TF.js Layers model) when training completes or stops early. */
+  saveModel?: SaveModel;
+}
+
+export interface SaveModel {
+  input: ModelInput;
+  /**
+   * The study's early stopping, which decides on the main thread; here the same rule tells a
+   * stop that is early stopping (whose trial completes: export) from a pruned one (no export),
+   * and, with restoreBest, which step's weights are the trial's.
+   */
+  earlyStopping: EarlyStoppingSpec | null;
+  /** The study metric: restore_best takes the best step's value of it, when finite (trial-monitor.ts), and so its weights. */
+  metric: string;
 }
 
 /** Validation examples per forward pass: the cnn's activations are ~100× an MLP's per example. */
@@ -115,6 +135,7 @@ export async function trainModel(
     const validation = own(new DeviceBatches(tf, data.validation, data.features, data.classes, pieces, { ...runner.layouts.evaluate, features }));
     const weightSet = new Set(runner.weights);
     const totals = own(new Totals(tf));
+    const keeper = own(new ModelKeeper(tf, runner, options.saveModel));
     let last: EpochMetrics | undefined;
 
     for (let epoch = 1; epoch <= train.epochs; epoch++) {
@@ -143,13 +164,64 @@ export async function trainModel(
       const [valLoss, valCorrect, valSquares = 0] = (await totals.drain()) as [number, number, number?];
       const val_loss = (valLoss + 0.5 * lambda * valSquares) / data.validation.count;
       last = { train_loss, train_accuracy, val_loss, val_accuracy: valCorrect / data.validation.count, learning_rate: learningRate };
+      keeper.observe(epoch, last);
       const stop = await options.onEpoch(epoch, last);
       if (!Number.isFinite(val_loss)) return diverged(epoch, 'validation', val_loss);
-      if (stop === true) return { status: 'stopped', last, epoch };
+      if (stop === true) {
+        if (!keeper.stoppedEarly) return { status: 'stopped', last, epoch };
+        return { status: 'stopped', last, epoch, model: await keeper.export(spec.model, data, options.saveModel!, epoch) };
+      }
     }
-    return { status: 'complete', last: last!, epochs: train.epochs };
+    if (options.saveModel === undefined) return { status: 'complete', last: last!, epochs: train.epochs };
+    return { status: 'complete', last: last!, epochs: train.epochs, model: await keeper.export(spec.model, data, options.saveModel, train.epochs) };
   } finally {
     for (const resource of owned.reverse()) resource.dispose();
+  }
+}
+
+/**
+ * What saveModel needs along the way: the early-stopping rule, fed the epochs as the main thread
+ * is, and with restore_best a copy of the weights at each new best step (cheap: tf.clone shares
+ * the data, see model-state.ts; the fast MLP puts its first kernel back together in JavaScript).
+ */
+class ModelKeeper {
+  private readonly rule: EarlyStopping | null;
+  private best: { step: number; state: ModelState } | null = null;
+  /** Whether the rule said stop at the last epoch observed. */
+  stoppedEarly = false;
+
+  constructor(
+    private readonly tf: Tf,
+    private readonly runner: Runner,
+    private readonly save: SaveModel | undefined,
+  ) {
+    this.rule = save?.earlyStopping ? new EarlyStopping(save.earlyStopping) : null;
+  }
+
+  observe(epoch: number, metrics: EpochMetrics): void {
+    if (this.rule === null || this.save === undefined) return;
+    this.stoppedEarly = this.rule.observe(epoch, metrics) !== null;
+    // As trial-monitor.ts restores: the best step's value of the study metric, when it is finite.
+    if (this.save.earlyStopping!.restoreBest && this.rule.bestStep === epoch && Number.isFinite(metrics[this.save.metric])) {
+      this.dispose();
+      this.best = { step: epoch, state: this.runner.trainedState() };
+    }
+  }
+
+  /** The model as the trial's value describes it: the best step's with restore_best, else the last (`epoch`'s). */
+  async export(spec: ModelSpec, data: LoadedDataset, save: SaveModel, epoch: number): Promise<ModelArtifact> {
+    const best = this.best;
+    const state = best?.state ?? this.runner.trainedState();
+    try {
+      return await layersModelArtifact(this.tf, spec, data, state, { input: save.input, step: best?.step ?? epoch });
+    } finally {
+      if (best === null) disposeState(state);
+    }
+  }
+
+  dispose(): void {
+    if (this.best !== null) disposeState(this.best.state);
+    this.best = null;
   }
 }
 
