@@ -23,12 +23,12 @@ import type { Tf } from '../tf.js';
 import { activate, activationGradFromOutput, fusedActivation, LEAKY_RELU_ALPHA } from '../models/activations.js';
 import { variableOf } from '../models/initializers.js';
 import type { Mlp } from '../models/mlp.js';
-import { mapState, type ModelState } from '../models/model-state.js';
+import { cloneState, disposeState, mapState, type MlpState } from '../models/model-state.js';
 import type { MlpSpec, ModelSpec } from '../types.js';
 import { unitGroup, type NormGroup } from './clipping.js';
 import type { Batch } from './data.js';
 import { correctCount, softmaxCrossEntropy } from './loss.js';
-import type { Runner, StepResult } from './runner.js';
+import type { Runner, StepResult, TrainedWeights } from './runner.js';
 
 interface Layer {
   kernel: Variable;
@@ -158,33 +158,26 @@ export class FastMlp implements Runner {
   }
 
   /**
-   * The first kernel comes back to [features, units]: the used features' rows from the trained
-   * firstT; the always-zero ones' from zeroT when weight decay or max-norm moved them, else from
-   * the model's kernel, where they still hold their initial values — what training the full
-   * model would have left there, as no gradient reaches them. Put together in JavaScript: a
-   * gather or scatter of rows on the device is slow on wasm, and this runs once per export.
+   * The model's variables and the runner's own first kernel (and zeroT), as they are: the full
+   * first kernel is put back together only when the snapshot becomes a state (firstKernel).
    */
-  trainedState(): ModelState {
+  snapshot(): TrainedWeights {
     const tf = this.tf;
-    const initial = this.model.hidden[0]!.kernel;
-    const [features, units] = initial.shape as [number, number];
-    let first: Tensor;
-    if (this.columns === null) {
-      first = tf.transpose(this.firstT);
-    } else {
-      const full = Float32Array.from(initial.dataSync());
-      const put = (rows: Int32Array, transposed: Float32Array | Int32Array | Uint8Array) => {
-        const n = rows.length;
-        for (let i = 0; i < n; i++) {
-          const base = rows[i]! * units;
-          for (let u = 0; u < units; u++) full[base + u] = transposed[u * n + i]!;
-        }
-      };
-      put(this.columns.active, this.firstT.dataSync());
-      if (this.zeroT !== null) put(this.columns.inactive, this.zeroT.dataSync());
-      first = tf.tensor2d(full, [features, units]);
-    }
-    return mapState(this.model.state(), (t) => (t === initial ? first : tf.clone(t)));
+    const state = cloneState(tf, this.model.state());
+    const firstT = tf.clone(this.firstT);
+    const zeroT = this.zeroT === null ? null : tf.clone(this.zeroT);
+    const initial = (state as MlpState).hidden[0]!.kernel;
+    return {
+      toState: () => {
+        const first = firstKernel(tf, initial, firstT, zeroT, this.columns);
+        return mapState(state, (t) => (t === initial ? first : tf.clone(t)));
+      },
+      dispose: () => {
+        disposeState(state);
+        firstT.dispose();
+        zeroT?.dispose();
+      },
+    };
   }
 
   dispose(): void {
@@ -196,4 +189,33 @@ export class FastMlp implements Runner {
     }
     this.ones.clear();
   }
+}
+
+/**
+ * The first kernel back as [features, units]: the used features' rows from the trained firstT;
+ * the always-zero ones' from zeroT when weight decay or max-norm moved them, else from the
+ * model's kernel, where they still hold their initial values — what training the full model
+ * would have left there, as no gradient reaches them. Put together in JavaScript: a gather or
+ * scatter of rows on the device is slow on wasm, and this runs once per export.
+ */
+function firstKernel(
+  tf: Tf,
+  initial: Tensor,
+  firstT: Tensor,
+  zeroT: Tensor | null,
+  columns: { active: Int32Array; inactive: Int32Array } | null,
+): Tensor {
+  if (columns === null) return tf.transpose(firstT);
+  const [features, units] = initial.shape as [number, number];
+  const full = Float32Array.from(initial.dataSync());
+  const put = (rows: Int32Array, transposed: ArrayLike<number>) => {
+    const n = rows.length;
+    for (let i = 0; i < n; i++) {
+      const base = rows[i]! * units;
+      for (let u = 0; u < units; u++) full[base + u] = transposed[u * n + i]!;
+    }
+  };
+  put(columns.active, firstT.dataSync());
+  if (zeroT !== null) put(columns.inactive, zeroT.dataSync());
+  return tf.tensor2d(full, [features, units]);
 }

@@ -6,7 +6,7 @@
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
 import type { Model } from '../models/model-types.js';
-import { cloneState, type ModelState } from '../models/model-state.js';
+import { cloneState, disposeState, type ModelState } from '../models/model-state.js';
 import { unitGroup, type NormGroup } from './clipping.js';
 import type { Batch } from './data.js';
 import { correctCount, crossEntropySum } from './loss.js';
@@ -18,6 +18,13 @@ export interface StepResult {
   lossSum: Scalar;
   /** Examples classified right. */
   correct: Scalar;
+}
+
+/** A runner's snapshot of its weights. */
+export interface TrainedWeights {
+  /** The model they make, as the full model holds it (a first kernel for every feature): new tensors, the caller's. */
+  toState(): ModelState;
+  dispose(): void;
 }
 
 export interface BatchLayout {
@@ -41,10 +48,11 @@ export interface Runner {
   /** Evaluation logits. Call inside tf.tidy. */
   logits(batch: Batch): Tensor2D;
   /**
-   * The model as trained so far, as the full model would hold it (a first kernel for every
-   * feature): a copy that further training leaves alone, whose tensors the caller disposes.
+   * The weights as trained so far, kept aside: later training leaves the copy alone. Cheap
+   * (tf.clone shares the data, see model-state.ts), so restore_best can take one at every new
+   * best step; the caller disposes it.
    */
-  trainedState(): ModelState;
+  snapshot(): TrainedWeights;
   /** Disposes what the runner made (not the model). */
   dispose(): void;
 }
@@ -96,8 +104,10 @@ export class AutodiffRunner implements Runner {
     return this.model.forward(batch.x!, false);
   }
 
-  trainedState(): ModelState {
-    return cloneState(this.tf, this.model.state());
+  snapshot(): TrainedWeights {
+    const tf = this.tf;
+    const state = cloneState(tf, this.model.state());
+    return { toState: () => cloneState(tf, state), dispose: () => disposeState(state) };
   }
 
   dispose(): void {}

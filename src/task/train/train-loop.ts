@@ -17,7 +17,7 @@ import type { EarlyStoppingSpec } from '../../space/stopping-spec.js';
 import type { ModelArtifact, ModelInput } from '../../storage/model-artifact.js';
 import { EarlyStopping } from '../../stopping/early-stopping.js';
 import { layersModelArtifact } from '../export/layers-model.js';
-import { disposeState, type ModelState } from '../models/model-state.js';
+import { disposeState } from '../models/model-state.js';
 import type { Tf } from '../tf.js';
 import { createModel } from '../models/model.js';
 import type { Mlp } from '../models/mlp.js';
@@ -27,7 +27,7 @@ import { chunks, DeviceBatches, epochOrder, planBatches, range, zeroColumns, typ
 import { FastMlp, fastPathApplies } from './fast-mlp.js';
 import { correctCount, crossEntropySum, squaredNorm } from './loss.js';
 import { createOptimizer, type Optimizer } from './optimizers.js';
-import { AutodiffRunner, type Runner } from './runner.js';
+import { AutodiffRunner, type Runner, type TrainedWeights } from './runner.js';
 import { learningRateAt } from './schedules.js';
 
 export type TrainOutcome =
@@ -181,12 +181,12 @@ export async function trainModel(
 
 /**
  * What saveModel needs along the way: the early-stopping rule, fed the epochs as the main thread
- * is, and with restore_best a copy of the weights at each new best step (cheap: tf.clone shares
- * the data, see model-state.ts; the fast MLP puts its first kernel back together in JavaScript).
+ * is, and with restore_best a snapshot of the weights at each new best step (cheap: no copy is
+ * made until the export, see Runner.snapshot).
  */
 class ModelKeeper {
   private readonly rule: EarlyStopping | null;
-  private best: { step: number; state: ModelState } | null = null;
+  private best: { step: number; weights: TrainedWeights } | null = null;
   /** Whether the rule said stop at the last epoch observed. */
   stoppedEarly = false;
 
@@ -204,23 +204,25 @@ class ModelKeeper {
     // As trial-monitor.ts restores: the best step's value of the study metric, when it is finite.
     if (this.save.earlyStopping!.restoreBest && this.rule.bestStep === epoch && Number.isFinite(metrics[this.save.metric])) {
       this.dispose();
-      this.best = { step: epoch, state: this.runner.trainedState() };
+      this.best = { step: epoch, weights: this.runner.snapshot() };
     }
   }
 
   /** The model as the trial's value describes it: the best step's with restore_best, else the last (`epoch`'s). */
   async export(spec: ModelSpec, data: LoadedDataset, save: SaveModel, epoch: number): Promise<ModelArtifact> {
     const best = this.best;
-    const state = best?.state ?? this.runner.trainedState();
+    const weights = best?.weights ?? this.runner.snapshot();
+    const state = weights.toState();
     try {
       return await layersModelArtifact(this.tf, spec, data, state, { input: save.input, step: best?.step ?? epoch });
     } finally {
-      if (best === null) disposeState(state);
+      disposeState(state);
+      if (best === null) weights.dispose();
     }
   }
 
   dispose(): void {
-    if (this.best !== null) disposeState(this.best.state);
+    this.best?.weights.dispose();
     this.best = null;
   }
 }

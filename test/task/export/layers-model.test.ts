@@ -68,11 +68,13 @@ function trained(spec: ModelSpec, steps: number, train: Partial<TrainSpec> = {},
 }
 
 async function exported(spec: ModelSpec, run: ReturnType<typeof trained>, step = 4): Promise<ModelArtifact> {
-  const state = run.runner.trainedState();
+  const weights = run.runner.snapshot();
+  const state = weights.toState();
   try {
     return await layersModelArtifact(tf, spec, data, state, { input: modelInput(MNIST_SMALL, spec, data), step });
   } finally {
     disposeState(state);
+    weights.dispose();
   }
 }
 
