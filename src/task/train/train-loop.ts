@@ -135,7 +135,7 @@ export async function trainModel(
     const validation = own(new DeviceBatches(tf, data.validation, data.features, data.classes, pieces, { ...runner.layouts.evaluate, features }));
     const weightSet = new Set(runner.weights);
     const totals = own(new Totals(tf));
-    const keeper = own(new ModelKeeper(tf, runner, options.saveModel));
+    const keeper = options.saveModel === undefined ? null : own(new ModelKeeper(tf, runner, options.saveModel));
     let last: EpochMetrics | undefined;
 
     for (let epoch = 1; epoch <= train.epochs; epoch++) {
@@ -164,16 +164,16 @@ export async function trainModel(
       const [valLoss, valCorrect, valSquares = 0] = (await totals.drain()) as [number, number, number?];
       const val_loss = (valLoss + 0.5 * lambda * valSquares) / data.validation.count;
       last = { train_loss, train_accuracy, val_loss, val_accuracy: valCorrect / data.validation.count, learning_rate: learningRate };
-      keeper.observe(epoch, last);
+      keeper?.observe(epoch, last);
       const stop = await options.onEpoch(epoch, last);
       if (!Number.isFinite(val_loss)) return diverged(epoch, 'validation', val_loss);
       if (stop === true) {
-        if (!keeper.stoppedEarly) return { status: 'stopped', last, epoch };
-        return { status: 'stopped', last, epoch, model: await keeper.export(spec.model, data, options.saveModel!, epoch) };
+        // A pruned trial's model would be thrown away: only early stopping's stop exports.
+        const model = keeper?.stoppedEarly === true ? await keeper.export(spec.model, data, epoch) : undefined;
+        return { status: 'stopped', last, epoch, model };
       }
     }
-    if (options.saveModel === undefined) return { status: 'complete', last: last!, epochs: train.epochs };
-    return { status: 'complete', last: last!, epochs: train.epochs, model: await keeper.export(spec.model, data, options.saveModel, train.epochs) };
+    return { status: 'complete', last: last!, epochs: train.epochs, model: await keeper?.export(spec.model, data, train.epochs) };
   } finally {
     for (const resource of owned.reverse()) resource.dispose();
   }
@@ -193,28 +193,28 @@ class ModelKeeper {
   constructor(
     private readonly tf: Tf,
     private readonly runner: Runner,
-    private readonly save: SaveModel | undefined,
+    private readonly save: SaveModel,
   ) {
-    this.rule = save?.earlyStopping ? new EarlyStopping(save.earlyStopping) : null;
+    this.rule = save.earlyStopping === null ? null : new EarlyStopping(save.earlyStopping);
   }
 
   observe(epoch: number, metrics: EpochMetrics): void {
-    if (this.rule === null || this.save === undefined) return;
+    if (this.rule === null) return;
     this.stoppedEarly = this.rule.observe(epoch, metrics) !== null;
-    // As trial-monitor.ts restores: the best step's value of the study metric, when it is finite.
-    if (this.save.earlyStopping!.restoreBest && this.rule.bestStep === epoch && Number.isFinite(metrics[this.save.metric])) {
-      this.dispose();
-      this.best = { step: epoch, weights: this.runner.snapshot() };
-    }
+    if (this.save.earlyStopping?.restoreBest !== true || this.rule.bestStep !== epoch) return;
+    this.dispose();
+    // As trial-monitor.ts restores: the best step's value of the study metric when it is finite,
+    // else the last step's; so the last step's weights.
+    if (Number.isFinite(metrics[this.save.metric])) this.best = { step: epoch, weights: this.runner.snapshot() };
   }
 
   /** The model as the trial's value describes it: the best step's with restore_best, else the last (`epoch`'s). */
-  async export(spec: ModelSpec, data: LoadedDataset, save: SaveModel, epoch: number): Promise<ModelArtifact> {
+  async export(spec: ModelSpec, data: LoadedDataset, epoch: number): Promise<ModelArtifact> {
     const best = this.best;
     const weights = best?.weights ?? this.runner.snapshot();
     const state = weights.toState();
     try {
-      return await layersModelArtifact(this.tf, spec, data, state, { input: save.input, step: best?.step ?? epoch });
+      return await layersModelArtifact(this.tf, spec, data, state, { input: this.save.input, step: best?.step ?? epoch });
     } finally {
       disposeState(state);
       if (best === null) weights.dispose();
