@@ -1,8 +1,8 @@
 /**
  * A model's inference state as plain tensors, laid out by its architecture: every weight the
  * forward pass reads in evaluation (batch-norm moving statistics included), the first kernel
- * as wide as the dataset's examples. What a trained model is exported from (task/export/), and
- * what restore_best keeps a copy of at each new best step.
+ * as wide as the dataset's examples. What a trained model is exported from (task/export/);
+ * runners hand it out from their snapshots (Runner.snapshot).
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
