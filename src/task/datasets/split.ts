@@ -121,6 +121,16 @@ function range(count: number): Int32Array {
 }
 
 /**
+ * All of the source's test examples, scaled as its training examples are (`spec.scale`): what
+ * `hpsearch evaluate --test` scores. Null when the source has no test set.
+ */
+export async function testExamples(source: DataSource, spec: DatasetSpec): Promise<Examples | null> {
+  if (source.test === null) return null;
+  const { count } = source.test;
+  return gather(await source.test.read(count), range(count), source.features, spec.scale);
+}
+
+/**
  * Builds the trial's examples. Validation comes from the test set with useTestSet (all of it,
  * or its first `validationSamples`), otherwise it is held out of the limited training set.
  * With `scale`, every feature is divided by 255 — CSV features included, so a CSV of
