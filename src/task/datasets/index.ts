@@ -22,9 +22,9 @@ export function openSource(source: DatasetSource): Promise<DataSource> {
     case 'builtin':
       return source.name === 'mnist' ? openMnist() : openFashionMnist();
     case 'idx':
-      return openIdx(source.images, source.labels);
+      return openIdx(source.images, source.labels, source.test);
     case 'csv':
-      return openCsv(source.path, source.labelColumn);
+      return openCsv(source.path, source.labelColumn, source.test?.path);
   }
 }
 
