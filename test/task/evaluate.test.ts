@@ -3,42 +3,22 @@
  * study's split; compared with an independent computation and with the training loop's own
  * validation numbers for the same weights.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LayersModel, Sequential } from '@tensorflow/tfjs';
-import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { HpsearchError } from '../../src/errors.js';
-import { MODEL_WEIGHTS_FILE, type ModelArtifact, type ModelInput } from '../../src/storage/model-artifact.js';
-import { encodeIdx, loadDataset } from '../../src/task/datasets/index.js';
+import type { ModelInput } from '../../src/storage/model-artifact.js';
+import { loadDataset } from '../../src/task/datasets/index.js';
 import { evaluateModel, logitsTopology, TEST_SET_WAS_VALIDATION } from '../../src/task/evaluate.js';
 import type { Tf } from '../../src/task/tf.js';
 import { BATCH_NORM_EPSILON } from '../../src/task/models/mlp.js';
 import { trainModel } from '../../src/task/train/train-loop.js';
 import type { EpochMetrics, Examples, TaskSpec } from '../../src/task/types.js';
+import { artifactOf, writeImages } from '../helpers/model-artifacts.js';
 import { useTempDir } from '../helpers/temp.js';
 import { spec } from './datasets/helpers.js';
 import { mlp, trainSpec, wasm } from './train/helpers.js';
 
 const tempDir = useTempDir();
-
-/**
- * `count` 4×4 images of 3 classes: class c lights row c (+60), all pixels are noise (0..180),
- * so a tiny model learns it but not perfectly from a few epochs.
- */
-function writeImages(dir: string, count: number, seed: string, prefix = 'train'): { images: string; labels: string } {
-  const rng = seedrandom(seed);
-  const pixels = new Uint8Array(count * 16);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    labels[i] = i % 3;
-    for (let p = 0; p < 16; p++) pixels[i * 16 + p] = Math.floor(rng() * 180) + (Math.floor(p / 4) === labels[i] ? 60 : 0);
-  }
-  const paths = { images: join(dir, `${prefix}-images.idx`), labels: join(dir, `${prefix}-labels.idx`) };
-  writeFileSync(paths.images, encodeIdx([count, 4, 4], pixels));
-  writeFileSync(paths.labels, encodeIdx([count], labels));
-  return paths;
-}
 
 function idxTask(dir: string, overrides: Partial<TaskSpec['dataset']> = {}, weightDecay = 0): TaskSpec {
   const train = writeImages(dir, 120, 'train');
@@ -48,23 +28,6 @@ function idxTask(dir: string, overrides: Partial<TaskSpec['dataset']> = {}, weig
     model: mlp({ hidden: [8] }),
     train: trainSpec({ weightDecay, epochs: 3 }),
   };
-}
-
-/** `model` as the storage keeps it: model.json's content and weights.bin's bytes. */
-async function artifactOf(model: LayersModel, input: ModelInput): Promise<ModelArtifact> {
-  let saved: ModelArtifact | undefined;
-  await model.save({
-    save: async (a) => {
-      saved = {
-        modelJson: { modelTopology: a.modelTopology, format: 'layers-model', weightsManifest: [{ paths: [MODEL_WEIGHTS_FILE], weights: a.weightSpecs }] },
-        weights: new Uint8Array(a.weightData as ArrayBuffer),
-        input,
-        step: 3,
-      };
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    },
-  });
-  return saved!;
 }
 
 const flat: ModelInput = { shape: [16], scaling: 'pixel / 255', labels: null };
