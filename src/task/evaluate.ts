@@ -18,7 +18,7 @@ import type { LayersModel, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { HpsearchError } from '../errors.js';
 import type { ModelArtifact } from '../storage/model-artifact.js';
 import { initBackend } from './backend.js';
-import { openSource, splitDataset, testExamples } from './datasets/index.js';
+import { openSource, splitDataset, TEST_ENTRY_HINT, testExamples } from './datasets/index.js';
 import type { Tf } from './tf.js';
 import { chunks, DeviceBatches, range } from './train/data.js';
 import { correctCount, crossEntropySum, squaredNorm } from './train/loss.js';
@@ -58,14 +58,11 @@ export async function evaluateModel(artifact: ModelArtifact, task: TaskSpec, stu
   if (options.test) {
     test = await testExamples(source, task.dataset);
     if (test === null) {
-      throw new HpsearchError(
-        'E_USAGE',
-        `--test: dataset ${source.name} has no test set; give its dataset a test entry (idx: test: { images, labels }; csv: test: { path })`,
-      );
+      throw new HpsearchError('E_USAGE', `--test: dataset ${source.name} has no test set; ${TEST_ENTRY_HINT}`);
     }
   }
   const { tf } = await initBackend(options.backend ?? 'wasm');
-  const model = await loadModel(tf, artifact);
+  const model = await loadArtifactModel(tf, artifact);
   try {
     const shape = inputShape(model, artifact, data.features);
     const scorer: Scorer = { tf, model, shape, classes: data.classes, features: data.features, chunk: VALIDATION_CHUNK[task.model.type], lambda: task.train.weightDecay };
@@ -90,7 +87,7 @@ function modelError(problem: string, cause?: unknown): HpsearchError {
 }
 
 /** The artifact as a Layers model whose output is the logits (see the file's comment). */
-export async function loadModel(tf: Tf, artifact: ModelArtifact): Promise<LayersModel> {
+export async function loadArtifactModel(tf: Tf, artifact: ModelArtifact): Promise<LayersModel> {
   const { modelTopology, weightsManifest } = artifact.modelJson as { modelTopology?: unknown; weightsManifest?: unknown };
   if (typeof modelTopology !== 'object' || modelTopology === null) throw modelError('model.json has no modelTopology');
   if (!Array.isArray(weightsManifest)) throw modelError('model.json has no weightsManifest');

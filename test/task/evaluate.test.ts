@@ -213,7 +213,7 @@ describe('evaluateModel', () => {
     const model = await trainedMlp(tf, data.train);
     const artifact = await artifactOf(model, flat);
     model.dispose();
-    await expect(evaluateModel(artifact, task, 2, { test: true })).rejects.toThrow(/has no test set; give its dataset a test entry/);
+    await expect(evaluateModel(artifact, task, 2, { test: true })).rejects.toThrow(/has no test set; give the dataset a test entry \(idx: test: \{ images, labels \}; csv: test: \{ path \}\)/);
     const wide = await artifactOf(tf.sequential({ layers: [tf.layers.dense({ inputShape: [20], units: 3 })] }), { shape: [20], scaling: '', labels: null });
     const error = await evaluateModel(wide, task, 2, { test: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HpsearchError);

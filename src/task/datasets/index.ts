@@ -15,7 +15,7 @@ export { readCsv, type CsvExamples } from './csv.js';
 export { FASHION_MNIST_SPLIT_SEED, loadFashionMnistSplit, parseClassJson } from './fashion-mnist.js';
 export { encodeIdx, readIdx, readIdxHeader, readIdxPair, type IdxArray, type IdxExamples, type IdxHeader } from './idx.js';
 export { mnistFiles, type MnistFiles } from './mnist.js';
-export { DEFAULT_VALIDATION_SPLIT, splitDataset, testExamples, type DataSource, type RawExamples, type SourcePart } from './split.js';
+export { DEFAULT_VALIDATION_SPLIT, TEST_ENTRY_HINT, splitDataset, testExamples, type DataSource, type RawExamples, type SourcePart } from './split.js';
 
 export function openSource(source: DatasetSource): Promise<DataSource> {
   switch (source.type) {
