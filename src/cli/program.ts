@@ -4,6 +4,7 @@ import { isHpsearchError } from '../errors.js';
 import { registerCompare } from './commands/compare.js';
 import { registerCopy } from './commands/copy.js';
 import { registerEnqueue } from './commands/enqueue.js';
+import { registerEvaluate } from './commands/evaluate.js';
 import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerNarrow } from './commands/narrow.js';
 import { registerReport } from './commands/report.js';
@@ -28,13 +29,14 @@ Examples:
   $ hpsearch trial quadratic 3 --format json
   $ hpsearch narrow quadratic --top 5 --out search-spaces/quadratic-narrowed.yaml
   $ hpsearch enqueue quadratic --params '{"learning_rate": 0.01}'   # a trial to run first
+  $ hpsearch evaluate best5 --test           # the best trial's saved model on the test set
   $ hpsearch compare search-spaces/early-stopping.yaml --seeds 3
   $ hpsearch report quadratic               # writes runs/quadratic/report.html
   $ hpsearch serve                          # live views at http://127.0.0.1:8421/
   $ hpsearch worker best5 --storage postgres://user:pass@host/db   # join a study from another host
   $ hpsearch copy best5 --to postgres://user:pass@host/db`,
   );
-  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow, registerEnqueue, registerCompare, registerReport, registerServe, registerWorker, registerCopy]) {
+  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow, registerEnqueue, registerEvaluate, registerCompare, registerReport, registerServe, registerWorker, registerCopy]) {
     register(program).exitOverride();
   }
   return program;

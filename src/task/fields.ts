@@ -160,12 +160,23 @@ export const DATASET_SCHEMAS = {
     type: z.literal('idx'),
     images: z.string().min(1).describe('IDX image file, relative to the search-space file.'),
     labels: z.string().min(1).describe('IDX label file, relative to the search-space file.'),
+    test: z
+      .strictObject({
+        images: z.string().min(1).describe('IDX image file of the test set, items shaped as the training images.'),
+        labels: z.string().min(1).describe('IDX label file of the test set.'),
+      })
+      .optional()
+      .describe('The test set: what `hpsearch evaluate --test` scores, and use_test_set validates on. Paths relative to the search-space file.'),
     ...datasetFields,
   }),
   csv: z.strictObject({
     type: z.literal('csv'),
     path: z.string().min(1).describe('CSV file with a header row, relative to the search-space file.'),
     label_column: z.string().min(1).optional().describe('Column holding the integer class label. Default "label".'),
+    test: z
+      .strictObject({ path: z.string().min(1).describe('CSV file of the test set, with the same columns as the training file.') })
+      .optional()
+      .describe('The test set: what `hpsearch evaluate --test` scores, and use_test_set validates on. Path relative to the search-space file.'),
     ...datasetFields,
   }),
 } as const;

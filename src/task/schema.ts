@@ -146,29 +146,40 @@ function datasetSource(
   issues: RawIssue[],
   options: CheckTaskOptions,
 ): DatasetSource | undefined {
-  const file = (key: string): string | undefined => {
-    const value = fields[key];
+  const inside = (value: unknown, at: PathSegment[]): string | undefined => {
     if (typeof value !== 'string' || value === '') return undefined;
     const resolved = path.resolve(baseDir, value);
     const kind = options.checkFiles === false ? 'file' : fileKind(resolved);
     if (kind !== 'file') {
       const problem = kind === 'missing' ? 'file not found' : 'path is a directory, not a file';
-      issues.push({ path: keyPath(key), message: `${problem}: ${resolved} (data paths are relative to the search-space file's folder)` });
+      issues.push({ path: at, message: `${problem}: ${resolved} (data paths are relative to the search-space file's folder)` });
       return undefined;
     }
     return resolved;
   };
+  const file = (key: string): string | undefined => inside(fields[key], keyPath(key));
+  // The test entry's own files; its shape (a mapping of strings) was checked with the dataset's fields.
+  const test = fields.test as Record<string, unknown> | undefined;
+  const testFile = (key: string): string | undefined => inside(test?.[key], [...keyPath('test'), key]);
   switch (kind) {
     case 'builtin':
       return { type: 'builtin', name: fields.name as BuiltinDatasetName };
     case 'idx': {
       const images = file('images');
       const labels = file('labels');
-      return images !== undefined && labels !== undefined ? { type: 'idx', images, labels } : undefined;
+      if (images === undefined || labels === undefined) return undefined;
+      if (test === undefined) return { type: 'idx', images, labels };
+      const testImages = testFile('images');
+      const testLabels = testFile('labels');
+      return testImages !== undefined && testLabels !== undefined ? { type: 'idx', images, labels, test: { images: testImages, labels: testLabels } } : undefined;
     }
     case 'csv': {
       const csv = file('path');
-      return csv !== undefined ? { type: 'csv', path: csv, labelColumn: (fields.label_column as string | undefined) ?? 'label' } : undefined;
+      const labelColumn = (fields.label_column as string | undefined) ?? 'label';
+      if (csv === undefined) return undefined;
+      if (test === undefined) return { type: 'csv', path: csv, labelColumn };
+      const testCsv = testFile('path');
+      return testCsv !== undefined ? { type: 'csv', path: csv, labelColumn, test: { path: testCsv } } : undefined;
     }
   }
 }

@@ -14,10 +14,13 @@ export type BuiltinDatasetName = 'mnist' | 'fashion-mnist';
 
 export type DatasetSource =
   | { type: 'builtin'; name: BuiltinDatasetName }
-  /** IDX files (as MNIST ships them), absolute paths. */
-  | { type: 'idx'; images: string; labels: string }
-  /** A CSV file with a header row; one column holds the integer class label, the rest are features. */
-  | { type: 'csv'; path: string; labelColumn: string };
+  /** IDX files (as MNIST ships them), absolute paths; `test`, the test set's pair of the same item shape. */
+  | { type: 'idx'; images: string; labels: string; test?: { images: string; labels: string } }
+  /**
+   * A CSV file with a header row; one column holds the integer class label, the rest are features.
+   * `test`, a CSV of the same columns holding the test set.
+   */
+  | { type: 'csv'; path: string; labelColumn: string; test?: { path: string } };
 
 export interface DatasetSpec {
   source: DatasetSource;

@@ -353,13 +353,17 @@ params:
     const missingTrial = await runCli(['trial', 'named', '5', '--db', db]);
     expect(missingTrial.code).toBe(2);
     expect(missingTrial.stderr).toMatch(/numbered 0 to 1/);
+    // A module objective's model is the user's: evaluate refuses the study before looking for one.
+    const evaluate = await runCli(['evaluate', 'named', '--db', db, '--test']);
+    expect(evaluate.code).toBe(2);
+    expect(evaluate.stderr).toMatch(/study "named" has a module objective: hpsearch evaluate scores the models of built-in tasks/);
     const badOption = await runCli(['leaderboard', 'named', '--db', db, '--top', 'many']);
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toMatch(/positive integer/);
   });
 
   it('shows help with examples for every command', async () => {
-    for (const command of ['run', 'leaderboard', 'studies', 'trial', 'narrow', 'enqueue', 'compare', 'report', 'serve', 'worker', 'copy']) {
+    for (const command of ['run', 'leaderboard', 'studies', 'trial', 'narrow', 'enqueue', 'evaluate', 'compare', 'report', 'serve', 'worker', 'copy']) {
       const help = await runCli([command, '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/Usage: hpsearch /);

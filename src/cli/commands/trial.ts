@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { addStorageOptions, storageLocation, type StorageFlags } from '../storage-option.js';
-import { HpsearchError } from '../../errors.js';
 import { findStudy } from '../../study/find.js';
 import { samplerStateLabel } from '../../samplers/index.js';
 import { documentStrategy } from '../../space/search-document.js';
 import { storedParams } from '../stored-params.js';
+import { trialNotFound } from '../trial-not-found.js';
 import { trialJson, trialTable } from '../format/trial.js';
 import { nonNegativeInt, oneOf, openExistingStorage, printOut } from '../options.js';
 
@@ -31,13 +31,7 @@ table notes a conditional param's condition and names the space's params inactiv
       try {
         const study = await findStudy(storage, name);
         const trial = await storage.getTrial(study.id, number);
-        if (!trial) {
-          const total = Object.values(await storage.countTrials(study.id)).reduce((a, b) => a + b, 0);
-          throw new HpsearchError(
-            'E_TRIAL_NOT_FOUND',
-            `study "${name}" has no trial ${number}${total > 0 ? `: its trials are numbered 0 to ${total - 1}` : ': it has no trials yet'}`,
-          );
-        }
+        if (!trial) throw await trialNotFound(storage, study, number);
         const describe = samplerStateLabel(documentStrategy(study.space));
         printOut(options.format === 'json' ? JSON.stringify(trialJson(trial, describe), null, 2) : trialTable(trial, study.metric, describe, await storedParams(study)));
       } finally {

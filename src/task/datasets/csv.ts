@@ -9,7 +9,7 @@
  * 0/1. A label value missing from the file does not get a class: {0, 1, 3} becomes {0, 1, 2}.
  */
 import { suggestion } from '../../space/did-you-mean.js';
-import { dataError, readDataFile, type DataSource, type RawExamples } from './split.js';
+import { dataError, readDataFile, type DataSource, type RawExamples, type SourcePart } from './split.js';
 
 export interface CsvExamples extends RawExamples {
   x: Float32Array;
@@ -43,7 +43,21 @@ function splitLine(line: string, file: string, lineNumber: number): string[] {
   return cells;
 }
 
-function classMapping(values: Set<string>): { labels: string[]; indexOf: (value: string) => number } {
+/**
+ * Classes of a file read alone, from its label values; or, given the training file's `classes`,
+ * those (a test file must not bring a class of its own: it would get an index the model never saw).
+ */
+function classMapping(values: Set<string>, file: string, classes?: readonly string[]): { labels: string[]; indexOf: (value: string) => number } {
+  if (classes !== undefined) {
+    const numeric = classes.every((value) => Number.isFinite(Number(value)));
+    const index = new Map<string | number, number>(classes.map((c, i) => [numeric ? Number(c) : c, i]));
+    for (const value of values) {
+      if (!index.has(numeric ? Number(value) : value)) {
+        throw dataError(file, `label "${value}" is not a class of the training file (${classes.length > 12 ? `${classes.length} classes` : classes.join(', ')})`);
+      }
+    }
+    return { labels: [...classes], indexOf: (value) => index.get(numeric ? Number(value) : value)! };
+  }
   const all = [...values];
   if (all.every((value) => Number.isFinite(Number(value)))) {
     const numbers = [...new Set(all.map(Number))].sort((a, b) => a - b);
@@ -55,7 +69,8 @@ function classMapping(values: Set<string>): { labels: string[]; indexOf: (value:
   return { labels: sorted, indexOf: (value) => index.get(value)! };
 }
 
-export async function readCsv(file: string, labelColumn: string): Promise<CsvExamples> {
+/** `classes`: the training file's, for a test file (see classMapping). */
+export async function readCsv(file: string, labelColumn: string, options: { classes?: readonly string[] } = {}): Promise<CsvExamples> {
   const text = (await readDataFile(file)).toString('utf8').replace(/^\uFEFF/, '');
   const lines = text.split(/\r?\n/);
   const headerIndex = lines.findIndex((line) => line.trim() !== '');
@@ -63,9 +78,7 @@ export async function readCsv(file: string, labelColumn: string): Promise<CsvExa
   const header = splitLine(lines[headerIndex]!, file, headerIndex + 1);
   const labelAt = header.indexOf(labelColumn);
   if (labelAt < 0) {
-    // A pixel CSV has 785 columns: name a few, not all.
-    const shown = header.length > 8 ? `${header.slice(0, 8).join(', ')}, … (${header.length} columns)` : header.join(', ');
-    throw dataError(file, `no label column "${labelColumn}" in the header (${shown})${suggestion(labelColumn, header)}`);
+    throw dataError(file, `no label column "${labelColumn}" in the header (${shortList(header)})${suggestion(labelColumn, header)}`);
   }
   const featureNames = header.filter((_, i) => i !== labelAt);
   if (featureNames.length === 0) throw dataError(file, `CSV file has no feature columns besides "${labelColumn}"`);
@@ -96,26 +109,39 @@ export async function readCsv(file: string, labelColumn: string): Promise<CsvExa
       x[r * features + k++] = value;
     });
   });
-  const { labels, indexOf } = classMapping(new Set(rawLabels));
+  const { labels, indexOf } = classMapping(new Set(rawLabels), file, options.classes);
   const y = Int32Array.from(rawLabels, indexOf);
   return { x, y, count: rows.length, features, featureNames, labels };
 }
 
-/** A CSV dataset: all of it is training data (no test set), not images. */
-export async function openCsv(file: string, labelColumn: string): Promise<DataSource> {
+/**
+ * A CSV dataset: all of it is training data, not images; the test set is the `test` file's, whose
+ * header must name the same columns in the same order and whose labels must be training classes.
+ */
+export async function openCsv(file: string, labelColumn: string, testFile?: string): Promise<DataSource> {
   const data = await readCsv(file, labelColumn);
+  let test: DataSource['test'] = null;
+  if (testFile !== undefined) {
+    const held = await readCsv(testFile, labelColumn, { classes: data.labels });
+    if (held.featureNames.join(',') !== data.featureNames.join(',')) {
+      throw dataError(testFile, `its feature columns (${shortList(held.featureNames)}) are not the training file's (${shortList(data.featureNames)}), in the same order`);
+    }
+    test = whole(held);
+  }
+  return { name: file, features: data.features, imageShape: null, classes: data.labels.length, train: whole(data), test };
+}
+
+function whole(data: CsvExamples): SourcePart {
   return {
-    name: file,
-    features: data.features,
-    imageShape: null,
-    classes: data.labels.length,
-    train: {
-      count: data.count,
-      read: async (limit) => {
-        const count = Math.min(limit, data.count);
-        return { x: data.x.subarray(0, count * data.features), y: data.y.subarray(0, count), count };
-      },
+    count: data.count,
+    read: async (limit) => {
+      const count = Math.min(limit, data.count);
+      return { x: data.x.subarray(0, count * data.features), y: data.y.subarray(0, count), count };
     },
-    test: null,
   };
+}
+
+/** A pixel CSV has 785 columns: name a few, not all. */
+function shortList(names: string[]): string {
+  return names.length > 8 ? `${names.slice(0, 8).join(', ')}, … (${names.length} columns)` : names.join(', ');
 }

@@ -5,7 +5,7 @@
  * 500 images' bytes, not 47 MB.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { dataError, fileReadError, type DataSource, type RawExamples } from './split.js';
+import { dataError, fileReadError, type DataSource, type RawExamples, type SourcePart } from './split.js';
 
 export interface IdxArray {
   /** With maxItems, dims[0] is the number of items read. */
@@ -159,8 +159,11 @@ export async function readIdxPair(images: string, labels: string, options: { max
   };
 }
 
-/** A `{ type: 'idx' }` dataset: one images/labels pair, no test set. */
-export async function openIdx(images: string, labels: string): Promise<DataSource> {
+/**
+ * A `{ type: 'idx' }` dataset: one images/labels pair, and the test set's pair when given. A
+ * test pair must hold items of the training images' shape and only the training labels' classes.
+ */
+export async function openIdx(images: string, labels: string, test?: { images: string; labels: string }): Promise<DataSource> {
   const [header, probe] = await Promise.all([readIdxHeader(images), readIdxPair(images, labels, { maxItems: 0 })]);
   const count = header.dims[0]!;
   return {
@@ -169,6 +172,18 @@ export async function openIdx(images: string, labels: string): Promise<DataSourc
     imageShape: probe.imageShape,
     classes: probe.classes,
     train: { count, read: (limit) => readIdxPair(images, labels, { maxItems: limit }) },
-    test: null,
+    test: test === undefined ? null : await openTestPair(test, header.dims.slice(1), probe.classes),
   };
+}
+
+async function openTestPair(test: { images: string; labels: string }, itemDims: number[], classes: number): Promise<SourcePart> {
+  const [header, probe] = await Promise.all([readIdxHeader(test.images), readIdxPair(test.images, test.labels, { maxItems: 0 })]);
+  const testDims = header.dims.slice(1);
+  if (testDims.join('×') !== itemDims.join('×')) {
+    throw dataError(test.images, `test images are [${testDims.join(', ')}] each, the training images [${itemDims.join(', ')}]`);
+  }
+  if (probe.classes > classes) {
+    throw dataError(test.labels, `has label ${probe.classes - 1}, but the training labels have only the ${classes} classes 0..${classes - 1}`);
+  }
+  return { count: header.dims[0]!, read: (limit) => readIdxPair(test.images, test.labels, { maxItems: limit }) };
 }

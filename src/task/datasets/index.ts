@@ -15,16 +15,16 @@ export { readCsv, type CsvExamples } from './csv.js';
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_SPLIT_SEED, loadFashionMnistSplit, parseClassJson } from './fashion-mnist.js';
 export { encodeIdx, readIdx, readIdxHeader, readIdxPair, type IdxArray, type IdxExamples, type IdxHeader } from './idx.js';
 export { mnistFiles, type MnistFiles } from './mnist.js';
-export { DEFAULT_VALIDATION_SPLIT, type DataSource, type RawExamples, type SourcePart } from './split.js';
+export { DEFAULT_VALIDATION_SPLIT, TEST_ENTRY_HINT, splitDataset, testExamples, type DataSource, type RawExamples, type SourcePart } from './split.js';
 
 export function openSource(source: DatasetSource): Promise<DataSource> {
   switch (source.type) {
     case 'builtin':
       return source.name === 'mnist' ? openMnist() : openFashionMnist();
     case 'idx':
-      return openIdx(source.images, source.labels);
+      return openIdx(source.images, source.labels, source.test);
     case 'csv':
-      return openCsv(source.path, source.labelColumn);
+      return openCsv(source.path, source.labelColumn, source.test?.path);
   }
 }
 

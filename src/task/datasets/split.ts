@@ -33,6 +33,9 @@ export interface DataSource {
 
 export const DEFAULT_VALIDATION_SPLIT = 0.2;
 
+/** What to do about a dataset without a test set (only idx and csv datasets can lack one). */
+export const TEST_ENTRY_HINT = 'give the dataset a test entry (idx: test: { images, labels }; csv: test: { path })';
+
 export function dataError(file: string, problem: string, cause?: unknown): HpsearchError {
   return new HpsearchError('E_VALIDATION', `${file}: ${problem}`, cause === undefined ? undefined : { cause });
 }
@@ -121,6 +124,16 @@ function range(count: number): Int32Array {
 }
 
 /**
+ * All of the source's test examples, scaled as its training examples are (`spec.scale`): what
+ * `hpsearch evaluate --test` scores. Null when the source has no test set.
+ */
+export async function testExamples(source: DataSource, spec: DatasetSpec): Promise<Examples | null> {
+  if (source.test === null) return null;
+  const { count } = source.test;
+  return gather(await source.test.read(count), range(count), source.features, spec.scale);
+}
+
+/**
  * Builds the trial's examples. Validation comes from the test set with useTestSet (all of it,
  * or its first `validationSamples`), otherwise it is held out of the limited training set.
  * With `scale`, every feature is divided by 255 — CSV features included, so a CSV of
@@ -144,7 +157,7 @@ export async function splitDataset(source: DataSource, spec: DatasetSpec, studyS
 
   let validation: Examples;
   if (spec.useTestSet) {
-    if (source.test === null) throw specError(`use_test_set: ${source.name} has no test set`);
+    if (source.test === null) throw specError(`use_test_set: ${source.name} has no test set; ${TEST_ENTRY_HINT}`);
     const wanted = spec.validationSamples ?? source.test.count;
     if (wanted > source.test.count) {
       throw specError(`validation_samples is ${wanted} but ${source.name} has ${source.test.count} test examples`);

@@ -77,3 +77,36 @@ describe('loadDataset with a CSV source', () => {
     expect(Array.from(scaled.train.x)).toEqual([10, 20, 30, 40].map((v) => Math.fround(v / 255)));
   });
 });
+
+describe('a CSV test entry', () => {
+  function file(name: string, text: string): string {
+    const path = join(tempDir(), name);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  it("is the test set, its labels mapped to the training file's classes", async () => {
+    const train = file('train.csv', 'a,label,b\n1,cat,2\n3,dog,4\n5,eel,6\n7,cat,8\n');
+    // Only two of the three classes, in another order: "dog" must stay class 1, not become 0.
+    const test = file('test.csv', 'a,label,b\n10,dog,20\n30,eel,40\n');
+    const source = { type: 'csv', path: train, labelColumn: 'label', test: { path: test } } as const;
+    const data = await loadDataset(spec(source, { scale: false, useTestSet: true }), 1);
+    expect(Array.from(data.validation.x)).toEqual([10, 20, 30, 40]);
+    expect(Array.from(data.validation.y)).toEqual([1, 2]);
+    expect(data.train.count).toBe(4);
+    const numeric = file('n.csv', 'x,y\n1,10\n2,9\n');
+    const numericTest = file('nt.csv', 'x,y\n5,9.0\n');
+    const held = await loadDataset(spec({ type: 'csv', path: numeric, labelColumn: 'y', test: { path: numericTest } }, { scale: false, useTestSet: true }), 1);
+    expect(Array.from(held.validation.y)).toEqual([0]);
+  });
+
+  it('must have the same columns and no class of its own', async () => {
+    const train = file('train.csv', 'a,label,b\n1,0,2\n3,1,4\n');
+    const other = file('other.csv', 'b,label,a\n1,0,2\n');
+    const open = (test: string) => loadDataset(spec({ type: 'csv', path: train, labelColumn: 'label', test: { path: test } }, { useTestSet: true }), 1);
+    await expectDataError(open(other), other, "its feature columns (b, a) are not the training file's (a, b), in the same order");
+    const newClass = file('new.csv', 'a,label,b\n1,7,2\n');
+    await expectDataError(open(newClass), newClass, 'label "7" is not a class of the training file (0, 1)');
+    await expectDataError(open(join(tempDir(), 'gone.csv')), 'gone.csv', 'not found');
+  });
+});

@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeIdx, readIdx, readIdxHeader, readIdxPair } from '../../../src/task/datasets/index.js';
+import { encodeIdx, loadDataset, openSource, readIdx, readIdxHeader, readIdxPair, testExamples } from '../../../src/task/datasets/index.js';
 import { useTempDir } from '../../helpers/temp.js';
-import { expectDataError, writeIdxPair } from './helpers.js';
+import { expectDataError, spec, writeIdxPair } from './helpers.js';
 
 const tempDir = useTempDir();
 
@@ -88,5 +88,38 @@ describe('readIdxPair', () => {
   it('rejects swapped files', async () => {
     const { images, labels } = writeIdxPair(tempDir(), 4);
     await expectDataError(readIdxPair(labels, images), 'must have rank');
+  });
+});
+
+describe('an IDX test entry', () => {
+  function pair(name: string, dims: number[], labels: number[]): { images: string; labels: string } {
+    const paths = { images: join(tempDir(), `${name}-images.idx`), labels: join(tempDir(), `${name}-labels.idx`) };
+    const size = dims.reduce((a, b) => a * b, 1);
+    writeFileSync(paths.images, encodeIdx(dims, Uint8Array.from({ length: size }, (_, i) => (i * 13) % 256)));
+    writeFileSync(paths.labels, encodeIdx([labels.length], Uint8Array.from(labels)));
+    return paths;
+  }
+
+  it('is the test set the validation split can be, and what testExamples gives whole', async () => {
+    const train = writeIdxPair(tempDir(), 12);
+    const test = pair('test', [4, 2, 3], [2, 0, 1, 1]);
+    const source = { type: 'idx', ...train, test } as const;
+    const data = await loadDataset(spec(source, { useTestSet: true, validationSamples: 3 }), 1);
+    expect(data.validation.count).toBe(3);
+    expect(Array.from(data.validation.y)).toEqual([2, 0, 1]);
+    const all = await testExamples(await openSource(source), spec(source));
+    expect(all!.count).toBe(4);
+    expect(all!.x[1]).toBeCloseTo(13 / 255, 6);
+    expect(await testExamples(await openSource({ type: 'idx', ...train }), spec(source))).toBeNull();
+  });
+
+  it('must hold items of the training images\' shape and only their classes', async () => {
+    const train = writeIdxPair(tempDir(), 12);
+    const wrong = pair('wrong', [4, 3, 2], [0, 0, 1, 1]);
+    await expectDataError(openSource({ type: 'idx', ...train, test: wrong }), wrong.images, 'test images are [3, 2] each, the training images [2, 3]');
+    const extra = pair('extra', [2, 2, 3], [0, 5]);
+    await expectDataError(openSource({ type: 'idx', ...train, test: extra }), extra.labels, 'has label 5, but the training labels have only the 3 classes 0..2');
+    const short = { images: pair('short', [3, 2, 3], [0, 1, 2]).images, labels: pair('other', [2, 2, 3], [0, 1]).labels };
+    await expectDataError(openSource({ type: 'idx', ...train, test: short }), 'has 3 images but labels file');
   });
 });

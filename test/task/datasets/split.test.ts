@@ -61,7 +61,7 @@ describe('loadDataset split', () => {
     await expectDataError(loadDataset(spec(source, { validationSplit: 1 }), 1), 'validation_split must be between 0 and 1');
     await expectDataError(loadDataset(spec(source, { trainSamples: 2, validationSplit: 0.1 }), 1), 'leaves no validation example');
     await expectDataError(loadDataset(spec(source, { validationSamples: 2, validationSplit: 0.5 }), 1), 'not both');
-    await expectDataError(loadDataset(spec(source, { useTestSet: true }), 1), 'has no test set');
+    await expectDataError(loadDataset(spec(source, { useTestSet: true }), 1), 'has no test set; give the dataset a test entry');
     await expectDataError(loadDataset(spec(source, { useTestSet: true, validationSplit: 0.2 }), 1), 'no effect with use_test_set');
   });
 });

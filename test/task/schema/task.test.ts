@@ -127,6 +127,32 @@ params:
     expect(named.dataset.source).toEqual({ type: 'csv', path: path.join(DATA_DIR, 'tiny.csv'), labelColumn: 'species' });
   });
 
+  it('reads a test entry of IDX and CSV datasets, its paths resolved like the others', () => {
+    const idx = taskOf(taskDoc({ dataset: { type: 'idx', images: 'data/tiny-images.idx', labels: 'data/tiny-labels.idx', test: { images: 'data/tiny-images.idx', labels: './data/tiny-labels.idx' } } }));
+    expect(idx.dataset.source).toEqual({
+      type: 'idx',
+      images: path.join(DATA_DIR, 'tiny-images.idx'),
+      labels: path.join(DATA_DIR, 'tiny-labels.idx'),
+      test: { images: path.join(DATA_DIR, 'tiny-images.idx'), labels: path.join(DATA_DIR, 'tiny-labels.idx') },
+    });
+    const csv = taskOf(taskDoc({ dataset: { type: 'csv', path: 'data/tiny.csv', test: { path: 'data/tiny.csv' } } }));
+    expect(csv.dataset.source).toEqual({ type: 'csv', path: path.join(DATA_DIR, 'tiny.csv'), labelColumn: 'label', test: { path: path.join(DATA_DIR, 'tiny.csv') } });
+  });
+
+  it('checks the files and keys of a test entry', () => {
+    const missing = task({ dataset: { type: 'idx', images: 'data/tiny-images.idx', labels: 'data/tiny-labels.idx', test: { images: 'data/gone.idx', labels: 'data' } } });
+    expect(issueAt(missing, 'objective.task.dataset.test.images').message).toBe(
+      `file not found: ${path.join(DATA_DIR, 'gone.idx')} (data paths are relative to the search-space file's folder)`,
+    );
+    expect(issueAt(missing, 'objective.task.dataset.test.labels').message).toMatch(/^path is a directory, not a file/);
+    const incomplete = task({ dataset: { type: 'idx', images: 'data/tiny-images.idx', labels: 'data/tiny-labels.idx', test: { images: 'data/tiny-images.idx' } } });
+    expect(issueAt(incomplete, 'objective.task.dataset.test.labels').message).toMatch(/required|expected string/i);
+    const csv = task({ dataset: { type: 'csv', path: 'data/tiny.csv', test: { path: 'data/nope.csv' } } });
+    expect(issueAt(csv, 'objective.task.dataset.test.path').message).toMatch(/^file not found: .*nope\.csv/);
+    const builtin = task({ dataset: { name: 'mnist', test: { path: 'data/tiny.csv' } } });
+    expect(issueAt(builtin, 'objective.task.dataset.test').message).toMatch(/"test" is only used by type: idx or csv datasets/);
+  });
+
   it('validates on the test set without a split unless validation_samples limits it', () => {
     expect(taskOf(taskDoc({ dataset: { name: 'mnist', use_test_set: true } })).dataset).toEqual({
       source: { type: 'builtin', name: 'mnist' },
