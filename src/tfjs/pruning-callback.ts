@@ -1,3 +1,6 @@
+// tfjs-layers alone registers no backend (that is @tensorflow/tfjs's and the backend packages'
+// doing): importing it here leaves the objective's choice of backend alone.
+import { Callback } from '@tensorflow/tfjs-layers';
 import type { TrialContext } from '../study/objective.js';
 
 /** What `pruningCallback` takes besides the trial's context. */
@@ -16,35 +19,64 @@ export interface PruningCallbackOptions {
   metric?: string;
 }
 
-/** The one thing the callback does to the model TF.js trains: stop it. */
-interface StoppableModel {
-  stopTraining: boolean;
-}
-
-/** A log value: a number, or (when TF.js calls a BaseCallback directly) a scalar tensor not yet read. */
+/** A log value: a number, or (TF.js hands a BaseCallback its logs unresolved) a scalar tensor. */
 type LogValue = number | { data(): Promise<ArrayLike<number>> };
 
 /**
- * A TF.js callback (`model.fit` / `model.fitDataset`) that puts a trial's training under the study:
- * it shows the study how the trial is doing after every epoch, and stops the training when the
- * study says so. What TF.js calls are the hooks of its `CustomCallbackArgs` and `BaseCallback`.
+ * The callback `pruningCallback` returns: a `tf.Callback` (so TF.js sets its `model`, which a
+ * plain `{ onEpochEnd }` object never sees, and so it mixes with `tf.callbacks.earlyStopping` in
+ * either order), for `model.fit` and `model.fitDataset` alike.
  */
-export interface PruningCallback {
-  /** Whether it stopped the training (pruned, stopped early or diverged): what `fit` returned is then not what is stored. */
-  readonly stopped: boolean;
+export class PruningCallback extends Callback {
+  readonly #ctx: TrialContext;
+  readonly #monitor: string;
+  readonly #metric: string;
+  #stopped = false;
+  #lastStep = 0;
+
+  constructor(ctx: TrialContext, options: PruningCallbackOptions) {
+    super();
+    this.#ctx = ctx;
+    this.#monitor = requireName(options?.monitor, 'options.monitor');
+    this.#metric = options.metric === undefined ? this.#monitor : requireName(options.metric, 'options.metric');
+  }
+
+  /** Whether it stopped the training (pruned, stopped early or diverged): what the objective returns is then not what is stored. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
   /** The last epoch it reported, as a step (epoch + 1); 0 before the first. */
-  readonly lastStep: number;
-  /** Set by TF.js when the callback is called as a BaseCallback (mixed with `tf.callbacks.*` after one of them). */
-  model: StoppableModel | null;
-  validationData: null;
-  setModel(model: StoppableModel): void;
-  setParams(params: unknown): void;
-  onTrainBegin(logs?: unknown): Promise<void>;
-  onTrainEnd(logs?: unknown): Promise<void>;
-  onEpochBegin(epoch: number, logs?: unknown): Promise<void>;
-  onEpochEnd(epoch: number, logs?: Record<string, LogValue>): Promise<void>;
-  onBatchBegin(batch: number, logs?: unknown): Promise<void>;
-  onBatchEnd(batch: number, logs?: unknown): Promise<void>;
+  get lastStep(): number {
+    return this.#lastStep;
+  }
+
+  override async onEpochEnd(epoch: number, logs?: Record<string, LogValue>): Promise<void> {
+    // TF.js wraps what is not a BaseCallback of its own copy of tfjs-layers in a CustomCallback,
+    // which calls this method with itself as `this`: it has no model to stop, and none of our state.
+    if (!(this instanceof PruningCallback)) {
+      throw new Error(
+        'pruningCallback: TF.js did not take it for a callback of its own: the objective\'s @tensorflow/tfjs uses another copy of ' +
+          '@tensorflow/tfjs-layers than hpsearch (see `npm ls @tensorflow/tfjs-layers`); install one version of both',
+      );
+    }
+    if (this.#stopped) return;
+    const metrics = await readLogs(logs ?? {});
+    const value = metrics[this.#monitor];
+    if (value === undefined) {
+      const keys = Object.keys(metrics);
+      throw new Error(
+        `pruningCallback: the epoch logs have no "${this.#monitor}" (options.monitor); they have ${keys.length > 0 ? keys.join(', ') : 'nothing'}. ` +
+          'A val_ key needs validationData (or validationSplit with fit); a metric needs compile({ metrics })',
+      );
+    }
+    if (this.#metric !== this.#monitor) defineMetric(metrics, this.#metric, value);
+    this.#lastStep = epoch + 1;
+    this.#ctx.report(this.#lastStep, metrics);
+    if (!(await this.#ctx.shouldPrune())) return;
+    this.#stopped = true;
+    this.model.stopTraining = true;
+  }
 }
 
 /**
@@ -56,59 +88,9 @@ export interface PruningCallback {
  * import { pruningCallback } from 'hpsearch/tfjs';
  * await model.fit(xs, ys, { epochs: 20, validationSplit: 0.2, callbacks: [pruningCallback(ctx, { monitor: 'val_acc' })] });
  * ```
- *
- * It is a plain object, not a `tf.CustomCallback`, so that this module imports no TF.js (and so no
- * backend, and no second copy of tfjs-layers beside the user's). TF.js wraps a plain object in a
- * CustomCallback, which calls its hooks as its own methods: `this` is then the CustomCallback,
- * whose `model` TF.js sets. Mixed after a `tf.callbacks.*` instance, TF.js calls it directly as a
- * BaseCallback (setModel, then the hooks): `this.model` is again the model. Both ways, the hooks
- * must be `function`s, not arrows, and read the model from `this`.
  */
 export function pruningCallback(ctx: TrialContext, options: PruningCallbackOptions): PruningCallback {
-  const monitor = requireName(options?.monitor, 'options.monitor');
-  const metric = options.metric === undefined ? monitor : requireName(options.metric, 'options.metric');
-  let stopped = false;
-  let lastStep = 0;
-  const callback: PruningCallback = {
-    get stopped() {
-      return stopped;
-    },
-    get lastStep() {
-      return lastStep;
-    },
-    model: null,
-    validationData: null,
-    setModel(model) {
-      this.model = model;
-    },
-    setParams() {},
-    async onTrainBegin() {},
-    async onTrainEnd() {},
-    async onEpochBegin() {},
-    async onBatchBegin() {},
-    async onBatchEnd() {},
-    async onEpochEnd(this: { model?: StoppableModel | null }, epoch, logs) {
-      if (stopped) return;
-      const metrics = await readLogs(logs ?? {});
-      const value = metrics[monitor];
-      if (value === undefined) {
-        const keys = Object.keys(metrics);
-        throw new Error(
-          `pruningCallback: the epoch logs have no "${monitor}" (options.monitor); they have ${keys.length > 0 ? keys.join(', ') : 'nothing'}. ` +
-            'A val_ key needs validationData (or validationSplit with fit); a metric needs compile({ metrics })',
-        );
-      }
-      if (metric !== monitor) defineMetric(metrics, metric, value);
-      lastStep = epoch + 1;
-      ctx.report(lastStep, metrics);
-      if (!(await ctx.shouldPrune())) return;
-      stopped = true;
-      const model = this.model;
-      if (!model) throw new Error('pruningCallback: TF.js gave the callback no model to stop; pass it in model.fit or model.fitDataset callbacks');
-      model.stopTraining = true;
-    },
-  };
-  return callback;
+  return new PruningCallback(ctx, options);
 }
 
 function requireName(name: unknown, what: string): string {
