@@ -134,6 +134,18 @@ describe('pruningCallback with a real TF.js model', () => {
     model.dispose();
   });
 
+  it('fails the fit, saying why, when TF.js takes it for a plain callback object (what another copy of tfjs-layers would do)', async () => {
+    const { model, rows, labels } = problem();
+    const [xs, ys] = [tf.tensor2d(rows), tf.tensor2d(labels)];
+    const ctx = recordingContext();
+    // TF.js wraps a callback it does not recognise as its own BaseCallback in a CustomCallback, as here.
+    const wrapped = new tf.CustomCallback(pruningCallback(ctx, { monitor: 'val_loss' }));
+    await expect(model.fit(xs, ys, { epochs: 2, validationSplit: 0.25, callbacks: [wrapped], verbose: 0 })).rejects.toThrow(/another copy of @tensorflow\/tfjs-layers/);
+    expect(ctx.reports).toEqual([]);
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+
   it('rejects a missing or empty monitor, and an empty metric, at once', () => {
     const ctx = recordingContext();
     expect(() => pruningCallback(ctx, {} as { monitor: string })).toThrow(/^pruningCallback: options.monitor must be a non-empty string/);
