@@ -215,4 +215,30 @@ describe('pruningCallback under a real ASHA study (module objective, worker thre
       }
     });
   }
+
+  it('does the same for a function objective run on this thread (study.optimize(fn))', async () => {
+    const { study } = await ashaStudy('asha-in-process', { lr: { type: 'categorical', choices: [0.5, 0] } });
+    try {
+      const epochsRun: number[] = [];
+      await study.optimize(
+        async (params, ctx) => {
+          const { model, rows, labels } = problem();
+          model.compile({ optimizer: tf.train.sgd(params['lr'] as number), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+          const [xs, ys] = [tf.tensor2d(rows), tf.tensor2d(labels)];
+          const history = await model.fit(xs, ys, { epochs: params['epochs'] as number, batchSize: 16, validationSplit: 0.25, callbacks: [pruningCallback(ctx, { monitor: 'val_loss' })], verbose: 0 });
+          tf.dispose([xs, ys]);
+          model.dispose();
+          epochsRun.push(history.epoch.length);
+          return history.history['val_loss']!.at(-1) as number;
+        },
+        { workers: 1 },
+      );
+      const trials = await study.trials();
+      expect(trials.map((t) => t.state)).toEqual(['complete', 'pruned']);
+      expect(epochsRun).toEqual([6, 2]);
+      expect((await study.trial(1))!.steps.map((s) => s.step)).toEqual([1, 2]);
+    } finally {
+      await study.close();
+    }
+  });
 });
