@@ -14,7 +14,7 @@ const LAYERS = [
   ['objectives', 'module objectives and the built-in task', ['^src/objectives/', '^src/task/']],
   ['engine', 'the run loop and the worker threads', ['^src/engine/', '^src/worker/']],
   ['report-compare', 'reports and early-stopping comparisons', ['^src/report/', '^src/compare/']],
-  ['cli', 'the CLI and the public entry point', ['^src/cli/', '^src/index\\.ts$']],
+  ['cli', 'the CLI and the public entry points (hpsearch, hpsearch/tfjs)', ['^src/cli/', '^src/index\\.ts$', '^src/tfjs/']],
 ];
 
 const forbidden = [

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as api from 'hpsearch';
+import * as tfjsApi from 'hpsearch/tfjs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { useTempDir } from './helpers/temp.js';
 
@@ -74,5 +76,13 @@ describe('the published package', () => {
     } finally {
       await study.close();
     }
+  });
+
+  it("resolves `import ... from 'hpsearch/tfjs'` to the build, which loads TF.js's layers but registers no backend", () => {
+    expect(Object.keys(tfjsApi).sort()).toEqual(['PruningCallback', 'pruningCallback']);
+    // In a fresh process: this one may have loaded backends for other tests.
+    const script = "await import('hpsearch/tfjs'); const core = await import('@tensorflow/tfjs-core'); console.log(JSON.stringify(Object.keys(core.engine().registryFactory)));";
+    const registered = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: import.meta.dirname, encoding: 'utf8' });
+    expect(JSON.parse(registered)).toEqual([]);
   });
 });
