@@ -14,6 +14,7 @@ const STUDIES: StudySummary[] = [
     createdAt: Date.UTC(2024, 4, 1, 12, 0, 0),
     counts: { queued: 1, running: 2, complete: 35, pruned: 0, failed: 3 },
     best: 0.83,
+    models: { count: 0, bytes: 0 },
   },
   {
     id: 2,
@@ -26,6 +27,7 @@ const STUDIES: StudySummary[] = [
     createdAt: Date.UTC(2024, 4, 2, 0, 0, 0),
     counts: { queued: 0, running: 0, complete: 0, pruned: 0, failed: 0 },
     best: null,
+    models: { count: 0, bytes: 0 },
   },
 ];
 
