@@ -22,6 +22,13 @@ import { DEFAULT_GRACE_MS, optimizeStudy, type OptimizeSummary } from '../../eng
 
 const BEST_SHOWN = 5;
 
+/**
+ * Why `--save-models all` deserves a second thought: float32 weights take 4 bytes a parameter, so
+ * the MLP 784-128-10 (101,770 parameters) keeps about 400 KB per trial.
+ */
+const ALL_MODELS_NOTE = 'keeping the model of every complete trial: they add up (an MLP 784-128-10 is about 400 KB, so 1,000 trials keep about 400 MB); ' +
+  '`hpsearch studies` shows the total; --save-models N keeps only the best N';
+
 /** What `run` and `worker` share: how the trials run and what is printed. */
 export type RunLoopOptions = Omit<RunOptions, 'study' | 'seed' | 'resume' | 'pruner'>;
 
@@ -68,6 +75,8 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
     const objective = task ? { task, backend: options.backend } : module!;
     const trials = options.trials ?? study.space.search.trials;
     const before = await study.counts();
+    const keep = options.saveModels ?? study.space.saveModels?.top;
+    if (keep === 'all') process.stderr.write(`hpsearch: note: ${ALL_MODELS_NOTE}\n`);
     const progress = new ProgressReporter({
       total: trials,
       stream: process.stderr,
@@ -87,6 +96,7 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
       ...(options.workerMemory !== undefined ? { workerMemoryMb: options.workerMemory } : {}),
       ...(options.staleAfter !== undefined ? { staleAfterMs: options.staleAfter * 1000 } : {}),
       ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat * 1000 } : {}),
+      ...(options.saveModels !== undefined ? { saveModels: { top: options.saveModels } } : {}),
       onProgress: (state) => progress.update(state),
       ...(pruner !== undefined ? { pruner } : {}),
     });
