@@ -4,6 +4,7 @@ import { isHpsearchError } from '../errors.js';
 import { registerCompare } from './commands/compare.js';
 import { registerCopy } from './commands/copy.js';
 import { registerEnqueue } from './commands/enqueue.js';
+import { registerExport } from './commands/export.js';
 import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerNarrow } from './commands/narrow.js';
 import { registerReport } from './commands/report.js';
@@ -34,7 +35,7 @@ Examples:
   $ hpsearch worker best5 --storage postgres://user:pass@host/db   # join a study from another host
   $ hpsearch copy best5 --to postgres://user:pass@host/db`,
   );
-  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow, registerEnqueue, registerCompare, registerReport, registerServe, registerWorker, registerCopy]) {
+  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow, registerEnqueue, registerCompare, registerReport, registerServe, registerWorker, registerCopy, registerExport]) {
     register(program).exitOverride();
   }
   return program;
