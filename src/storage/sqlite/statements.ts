@@ -82,7 +82,7 @@ export function prepareStatements(db: Database.Database) {
     stepValues: p<{ number: number; state: TrialState; value: number | null }>(`SELECT t.number, t.state, s.value
       FROM trials t JOIN trial_steps s ON s.trial_id = t.id AND s.step = ? AND s.name = ?
       WHERE t.study_id = ? ORDER BY t.number`),
-    ...prepareModelStatements(p),
+    ...prepareModelStatements(db),
   };
 }
 

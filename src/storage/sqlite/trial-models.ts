@@ -1,10 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { TrialModelInfo, TrialModelRow } from '../trial-models.js';
 
-interface ModelInfoRow { number: number; bytes: number; step: number | null; saved_at: number }
+export interface ModelInfoRow { number: number; bytes: number; step: number | null; saved_at: number }
 
-/** The statements of kept models (see ../trial-models.ts); `p` prepares one. */
-export function prepareModelStatements(p: <R = unknown>(source: string) => Database.Statement<unknown[], R>) {
+/** A prepared statement whose rows are R (an interface, so declaration files can name it). */
+export interface PreparedModelStatement<R> extends Database.Statement<unknown[], R> {}
+
+/** The statements of kept models (see ../trial-models.ts), prepared on `db`. */
+export function prepareModelStatements(db: Database.Database) {
+  const p = <R = unknown>(source: string): PreparedModelStatement<R> => db.prepare<unknown[], R>(source);
   // Models of the study's trials that are not among its best `limit` complete trials (ties: lower
   // number first; no value last, as the leaderboard ranks them). LIMIT -1 keeps all.
   const prune = (order: 'ASC' | 'DESC') => p(`DELETE FROM trial_models
