@@ -28,6 +28,7 @@ describe('the published package', () => {
         'createStudy',
         'defaultPrunerSpec',
         'enqueuedParams',
+        'exportModel',
         'isTakenOver',
         'processOwner',
         'loadSpaceFile',

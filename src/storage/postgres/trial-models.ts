@@ -1,20 +1,23 @@
 /**
  * The statements of kept models (see ../trial-models.ts), PostgreSQL's; user values always bound.
  * Pruning deletes the models of the study's trials that are not among its best $2 complete trials
- * (ties: lower number first; no value last, as the leaderboard ranks them); LIMIT NULL keeps all.
+ * (ties: lower number first; no value last, as the leaderboard ranks them); written out for each
+ * direction, so no SQL is spliced.
  */
-const prune = (order: 'ASC' | 'DESC'): string => `DELETE FROM trial_models
-  WHERE trial_id IN (SELECT id FROM trials WHERE study_id = $1)
-    AND trial_id NOT IN (SELECT id FROM trials WHERE study_id = $1 AND state = 'complete'
-      ORDER BY value ${order} NULLS LAST, number LIMIT $2)`;
 
 export const MODEL_SQL = {
   putModel: `INSERT INTO trial_models (trial_id, model_json, weights, input_json, step, bytes, saved_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7)
     ON CONFLICT (trial_id) DO UPDATE SET model_json = excluded.model_json, weights = excluded.weights,
       input_json = excluded.input_json, step = excluded.step, bytes = excluded.bytes, saved_at = excluded.saved_at`,
-  pruneMax: prune('DESC'),
-  pruneMin: prune('ASC'),
+  pruneMax: `DELETE FROM trial_models
+    WHERE trial_id IN (SELECT id FROM trials WHERE study_id = $1)
+      AND trial_id NOT IN (SELECT id FROM trials WHERE study_id = $1 AND state = 'complete'
+        ORDER BY value DESC NULLS LAST, number LIMIT $2)`,
+  pruneMin: `DELETE FROM trial_models
+    WHERE trial_id IN (SELECT id FROM trials WHERE study_id = $1)
+      AND trial_id NOT IN (SELECT id FROM trials WHERE study_id = $1 AND state = 'complete'
+        ORDER BY value ASC NULLS LAST, number LIMIT $2)`,
   // The trial's claim, and its study's row locked as claims lock it: keeping models is serial per study.
   lockTrialStudy: `SELECT t.study_id, t.number, t.state, t.owner, t.claim_token FROM trials t
     JOIN studies s ON s.id = t.study_id WHERE t.id = $1 FOR NO KEY UPDATE OF s`,
