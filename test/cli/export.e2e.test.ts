@@ -28,7 +28,9 @@ describe('keeping and exporting trained models, end to end in child processes', 
     const dir = tempDir();
     const db = join(dir, 'models.db');
     const file = writeSpace(dir, 'keep', 8);
-    expectOk(await runCli(['run', file, '--db', db, '--workers', '2', '--save-models', '2']));
+    const run = await runCli(['run', file, '--db', db, '--workers', '2', '--save-models', '2']);
+    expectOk(run);
+    expect(run.stderr).toMatch(/\nmodels kept: 2 \(\d+(\.\d)? (B|KB)\), of trials \d+, \d+; export the best with: hpsearch export keep --db \S+ --out DIR\n/);
 
     const studies = JSON.parse((await runCli(['studies', '--db', db, '--format', 'json'])).stdout) as StudyRow[];
     expect(studies[0]!.models.count).toBe(2);

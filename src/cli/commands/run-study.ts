@@ -12,7 +12,7 @@ import type { PrunerSpec } from '../../space/pruner-spec.js';
 import { checkBackendInstalled } from '../../task/native-backend.js';
 import { formatBestLines } from '../format/best-lines.js';
 import { leaderboardJson, leaderboardTable } from '../format/leaderboard.js';
-import { formatDuration, formatNumber } from '../../format/numbers.js';
+import { formatBytes, formatDuration, formatNumber } from '../../format/numbers.js';
 import { printOut } from '../options.js';
 import { storageFlag, storageLocation } from '../storage-option.js';
 import { handleInterrupts } from '../interrupt.js';
@@ -148,6 +148,7 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
           `study holds ${counts.complete} complete, ${counts.pruned} pruned, ${counts.failed} failed` +
           (summary.best !== null ? `; best ${study.metric} ${formatNumber(summary.best)}` : '') +
           `\n${stepsLine(summary, task ? 'epochs' : 'steps')}` +
+          (keep === undefined ? '' : `\n${await modelsLine(storage, study.id, study.name, storageFlag(location))}`) +
           `\nmore: hpsearch leaderboard ${study.name}${storageFlag(location)}\n`,
       );
     }
@@ -167,6 +168,16 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
     interrupts.dispose();
     await storage.close();
   }
+}
+
+/** "models kept: 2 (812 KB), of trials 3, 7; export the best with: hpsearch export ...". */
+async function modelsLine(storage: Storage, studyId: number, name: string, flag: string): Promise<string> {
+  const kept = await storage.listTrialModels(studyId);
+  if (kept.length === 0) return 'models kept: none (no trial completed with a model)';
+  const bytes = kept.reduce((sum, m) => sum + m.bytes, 0);
+  const numbers = kept.map((m) => m.number);
+  return `models kept: ${kept.length} (${formatBytes(bytes)}), of trial${kept.length === 1 ? '' : 's'} ${numbers.slice(0, 10).join(', ')}${numbers.length > 10 ? ', ...' : ''}; ` +
+    `export the best with: hpsearch export ${name}${flag} --out DIR`;
 }
 
 /** "epochs trained: 412 of 5000 (8.2%) ...": what stopping saved, in the unit a task trains in. */
