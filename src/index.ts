@@ -45,5 +45,9 @@ export { narrowingRound } from './samplers/narrowing.js';
 export { narrowParams } from './samplers/narrow-params.js';
 export { openStorage, DEFAULT_DB_PATH } from './storage/open.js';
 export type * from './storage/storage.js';
+// Trained models kept as trials' results (run --save-models), and `hpsearch export`.
+export type { ModelArtifact, ModelInput } from './storage/model-artifact.js';
+export { exportModel } from './study/export-model.js';
+export type { ExportModelOptions, ExportedModel, ModelProvenance } from './study/export-model.js';
 export { HpsearchError, ValidationError } from './errors.js';
 export type { ErrorCode, ValidationIssue } from './errors.js';

@@ -30,6 +30,7 @@ describe('the published package', () => {
         'createStudy',
         'defaultPrunerSpec',
         'enqueuedParams',
+        'exportModel',
         'isTakenOver',
         'processOwner',
         'loadSpaceFile',

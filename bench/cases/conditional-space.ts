@@ -122,6 +122,7 @@ export function benchSpace(params: ParamSpecs, search: SearchSettings, seed: num
     earlyStopping: null,
     divergence: null,
     pruner: { type: 'none' },
+    saveModels: null,
   };
 }
 

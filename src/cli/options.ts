@@ -13,6 +13,16 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** `--save-models`: a positive integer, or `all`. */
+export function topOrAll(value: string): number | 'all' {
+  if (value.trim() === 'all') return 'all';
+  try {
+    return positiveInt(value);
+  } catch {
+    throw new InvalidArgumentError(`expected a positive integer or "all", got "${value}"`);
+  }
+}
+
 export function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {

@@ -5,6 +5,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerCopy } from './commands/copy.js';
 import { registerEnqueue } from './commands/enqueue.js';
 import { registerEvaluate } from './commands/evaluate.js';
+import { registerExport } from './commands/export.js';
 import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerNarrow } from './commands/narrow.js';
 import { registerReport } from './commands/report.js';
@@ -36,7 +37,7 @@ Examples:
   $ hpsearch worker best5 --storage postgres://user:pass@host/db   # join a study from another host
   $ hpsearch copy best5 --to postgres://user:pass@host/db`,
   );
-  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow, registerEnqueue, registerEvaluate, registerCompare, registerReport, registerServe, registerWorker, registerCopy]) {
+  for (const register of [registerRun, registerLeaderboard, registerStudies, registerTrial, registerNarrow, registerEnqueue, registerCompare, registerReport, registerServe, registerWorker, registerCopy, registerExport, registerEvaluate]) {
     register(program).exitOverride();
   }
   return program;

@@ -1,5 +1,5 @@
 import type { Objective } from '../study/objective.js';
-import { runObjective } from '../objectives/module/run-objective.js';
+import { runObjective, type RunObjectiveOptions } from '../objectives/module/run-objective.js';
 import type { ReportStep, SuggestParam, TrialHooks, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
 import type { TrialExecutor } from './executor.js';
 import { askedAfterEnd } from './suggestions.js';
@@ -11,10 +11,12 @@ import { askedAfterEnd } from './suggestions.js';
 export class InProcessExecutor implements TrialExecutor {
   readonly concurrency: number;
   readonly #objective: Objective;
+  readonly #options: RunObjectiveOptions;
 
-  constructor(objective: Objective, concurrency: number) {
+  constructor(objective: Objective, concurrency: number, options: RunObjectiveOptions = { saveModels: false }) {
     this.#objective = objective;
     this.concurrency = concurrency;
+    this.#options = options;
   }
 
   async run(trial: TrialInfo, hooks: TrialHooks, cancel?: AbortSignal): Promise<TrialOutcome> {
@@ -43,7 +45,7 @@ export class InProcessExecutor implements TrialExecutor {
       if (cancel?.aborted) done();
       else cancel?.addEventListener('abort', done, { once: true });
     });
-    const outcome = await Promise.race([runObjective(this.#objective, trial, inOrder, suggest), cancelled]);
+    const outcome = await Promise.race([runObjective(this.#objective, trial, inOrder, suggest, this.#options), cancelled]);
     ended = true;
     if (cancel?.aborted) return outcome;
     await answered;

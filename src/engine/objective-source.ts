@@ -61,17 +61,18 @@ export interface ExecutorOptions {
   lanes: number;
   memoryMb?: number | undefined;
   onNote?: ((note: string) => void) | undefined;
+  /** Whether trials send their trained models (the run keeps some). */
+  saveModels: boolean;
 }
 
 /**
  * What runs the trials: a function on this thread; a kind's jobs in worker threads, or in worker
  * processes when the kind says its trials cannot share a process (a native backend).
  */
-export function createExecutor(study: Study, objective: ResolvedObjective, { lanes, memoryMb, onNote }: ExecutorOptions): TrialExecutor {
-  if (typeof objective === 'function') return new InProcessExecutor(objective, lanes);
+export function createExecutor(study: Study, objective: ResolvedObjective, { lanes, memoryMb, onNote, saveModels }: ExecutorOptions): TrialExecutor {
+  if (typeof objective === 'function') return new InProcessExecutor(objective, lanes, { saveModels });
   const { kind, spec, options } = objective;
-  // Models are kept from issue 17 on: the run's setting is wired in with the storage of them.
-  const run = { metric: study.metric, studySeed: study.seed, saveModels: false, earlyStopping: study.space.earlyStopping };
+  const run = { metric: study.metric, studySeed: study.seed, saveModels, earlyStopping: study.space.earlyStopping };
   const jobFor: JobForTrial = (trial) => kind.workerJob(spec, trial, run, options);
   const setup = kind.workerProcesses?.(options, lanes);
   if (setup === undefined) return new WorkerPoolExecutor(jobFor, { workers: lanes, memoryMb });

@@ -44,7 +44,10 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
   const rules = stopRules(study, pruner);
   const run: RunContext = {
     study,
-    executor: createExecutor(study, resolved, { lanes, memoryMb: options.workerMemoryMb, onNote: options.onNote }),
+    executor: createExecutor(study, resolved, {
+      lanes, memoryMb: options.workerMemoryMb, onNote: options.onNote, saveModels: settings.saveModels !== null,
+    }),
+    saveModels: settings.saveModels,
     rules,
     planned: plannedSteps(resolved, pruner),
     accounting,

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { HpsearchError } from '../errors.js';
 import type { OptimizeOptions } from '../study/optimize-options.js';
 import type { Study } from '../study/study.js';
+import type { SaveModels } from '../space/types.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_STALE_AFTER_MS } from './liveness.js';
 
 /** A run's options, checked, with their defaults filled in. */
@@ -12,6 +13,8 @@ export interface RunSettings {
   workers: number;
   heartbeatMs: number;
   staleAfterMs: number;
+  /** Which trained models the run keeps; null: none. */
+  saveModels: SaveModels | null;
 }
 
 export function defaultWorkers(): number {
@@ -43,5 +46,10 @@ export function checkRunSettings(study: Study, options: OptimizeOptions): RunSet
       `the stale-after time (${staleAfterMs / 1000} s) must be at least 3 heartbeats (${(3 * heartbeatMs) / 1000} s); raise --stale-after`,
     );
   }
-  return { budget, workers, heartbeatMs, staleAfterMs };
+  const saveModels = options.saveModels === undefined ? study.space.saveModels : options.saveModels;
+  const top = saveModels?.top;
+  if (top !== undefined && top !== 'all' && (!Number.isSafeInteger(top) || top < 1)) {
+    throw new HpsearchError('E_USAGE', `saveModels.top must be a positive integer or 'all', got ${String(top)}`);
+  }
+  return { budget, workers, heartbeatMs, staleAfterMs, saveModels };
 }

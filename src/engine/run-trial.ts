@@ -5,7 +5,7 @@
  */
 import { HpsearchError } from '../errors.js';
 import type { TrialOutcome } from '../objectives/trial-run.js';
-import type { Params } from '../space/types.js';
+import type { Params, SaveModels } from '../space/types.js';
 import type { OptimizeOptions } from '../study/optimize-options.js';
 import { isTakenOver, type Study } from '../study/study.js';
 import type { AskedTrial } from '../study/trial.js';
@@ -27,6 +27,8 @@ export interface RunContext {
   /** Beats for the run's trials, and knows which it holds. */
   readonly liveness: RunLiveness;
   readonly options: OptimizeOptions;
+  /** Which trained models the run keeps; null: none. */
+  readonly saveModels: SaveModels | null;
   /** The first failure that stops the whole run (a fatal trial error, --max-failures); thrown when the lanes are done. */
   fatal: Error | null;
   /** Trials of this run whose worker process died during them once: the next time, they are stored failed. */
@@ -89,6 +91,7 @@ export async function runTrial(run: RunContext, trial: AskedTrial): Promise<void
   if (backend !== undefined) accounting.ranOn(backend);
   const end = await tellEnd(study, trial, monitor, outcome);
   if (end === null) return dropTakenOver(run, trial);
+  await keepModel(run, trial, outcome, end);
   run.liveness.letGo(trial);
   accounting.ended(trial.number, end, run.planned(trial.params));
   const failure = runFailure(run, trial, outcome, end);
@@ -131,6 +134,18 @@ async function tellEnd(study: Study, trial: AskedTrial, monitor: TrialMonitor, o
     if (isTakenOver(error)) return null;
     throw error;
   }
+}
+
+/**
+ * Keeps the trained model of a trial that completed (early-stopped ones too), if the run keeps
+ * models and it sent one; the study deletes the models of trials no longer among the best.
+ * Pruned and failed trials keep none. The trial's end is stored under its claim already, and a
+ * finished trial is never taken over, so this write is this run's.
+ */
+async function keepModel(run: RunContext, trial: AskedTrial, outcome: TrialOutcome, end: MonitoredEnd): Promise<void> {
+  if (run.saveModels === null || end.finish.state !== 'complete') return;
+  const model = outcome.status === 'complete' || outcome.status === 'stopped' ? outcome.model : undefined;
+  if (model !== undefined) await run.study.keepModel(trial, model, run.saveModels);
 }
 
 /** The error that stops the run after this trial: a fatal failure (one that every trial would hit), or --max-failures reached. */

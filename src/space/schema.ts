@@ -233,6 +233,14 @@ function buildSpaceFileSchema(objective: z.ZodObject) {
       ])
       .optional()
       .describe("Stops unpromising trials early, comparing their reported values with the other trials' at the same step. Default: none."),
+    save_models: z
+      .strictObject({
+        top: z
+          .union([z.int().min(1), z.literal('all')])
+          .describe("How many of the best complete trials keep their trained model; 'all' keeps every complete trial's (they add up: see `hpsearch studies`)."),
+      })
+      .optional()
+      .describe('Keep the trained models of the best trials in the study\'s storage, for `hpsearch export`; a trial that falls out of the top loses its model. `run --save-models` overrides it. Default: none kept.'),
   });
 }
 

@@ -154,6 +154,13 @@ export interface SearchSpace {
   divergence: DivergenceSpec | null;
   /** The study's pruner (`{ type: 'none' }` when the file has none). */
   pruner: PrunerSpec;
+  /** `save_models`: how many of the best complete trials keep their trained model; null: none. */
+  saveModels: SaveModels | null;
+}
+
+/** Which trained models a run keeps: those of the best `top` complete trials, or all. */
+export interface SaveModels {
+  top: number | 'all';
 }
 
 /** A parsed space plus where it came from. */

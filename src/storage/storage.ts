@@ -2,7 +2,10 @@ import type { SamplerState } from '../samplers/sampler.js';
 import type { Direction, Metrics, Params } from '../space/types.js';
 import type { FinishedState, TrialState } from '../trial-state.js';
 import type { TrialAttrs } from './trial-attrs.js';
+import type { ModelArtifact } from './model-artifact.js';
+import type { ModelRetention, ModelTotals, TrialModelInfo } from './trial-models.js';
 
+export type { ModelRetention, ModelTotals, TrialModelInfo } from './trial-models.js';
 export type { KnownTrialAttrs, TrialAttrs, TrialAttrValue } from './trial-attrs.js';
 
 /**
@@ -145,6 +148,29 @@ export interface Storage {
   /** Keeps `value` (JSON, else E_USAGE) under `key`, replacing what was there. */
   putMeasurement(key: string, value: unknown): Promise<void>;
 
+  /**
+   * Keeps the trained model of a complete trial (replacing one it had) and, in the same
+   * transaction, deletes the models of the study's trials that are no longer among its best
+   * `keep.top` complete trials by value in `keep.direction` (ties: lower number first; no value
+   * last), maybe this one's. Serial across processes and hosts (SQLite's write lock; PostgreSQL's
+   * lock of the study row), so two runs finishing at once never leave more than `top` models.
+   * Resolves to whether this trial's model is kept. Rejects with E_USAGE for a trial that is not
+   * complete, E_TRIAL_TAKEN_OVER when the lease's claim is no longer the trial's.
+   */
+  keepTrialModel(lease: TrialLease, model: ModelArtifact, keep: ModelRetention): Promise<boolean>;
+
+  /** The model the trial kept, or null (none kept, or no such trial). */
+  getTrialModel(studyId: number, number: number): Promise<ModelArtifact | null>;
+
+  /** The study's kept models without their bytes (sizes, steps), by trial number. */
+  listTrialModels(studyId: number): Promise<TrialModelInfo[]>;
+
+  /**
+   * Adds a model to a trial exactly as given, without retention, for `hpsearch copy`. Rejects with
+   * E_TRIAL_NOT_FOUND when the study has no trial of that number.
+   */
+  importTrialModel(studyId: number, number: number, model: ModelArtifact, savedAt: number): Promise<void>;
+
   close(): Promise<void>;
 }
 
@@ -185,6 +211,8 @@ export interface StudySummary extends StudyRecord {
   counts: Record<TrialState, number>;
   /** Best complete value in the study's direction, or null. */
   best: number | null;
+  /** The trained models it keeps (`run --save-models`): how many, and their size in bytes. */
+  models: ModelTotals;
 }
 
 export interface ClaimOptions {

@@ -32,6 +32,8 @@ export interface CreateStudyOptions {
   divergence?: Record<string, unknown> | false;
   /** The pruner section of a space file, e.g. `{ type: 'median' }` (default `{ type: 'none' }`). */
   pruner?: Record<string, unknown>;
+  /** The save_models section of a space file, e.g. `{ top: 3 }`: keep the best 3 trials' models (default: none). */
+  save_models?: { top: number | 'all' };
   /** Return the existing study of that name instead of failing with E_STUDY_EXISTS. */
   loadIfExists?: boolean;
 }
@@ -51,6 +53,7 @@ export async function createStudy(options: CreateStudyOptions): Promise<Study> {
     ...(options.early_stopping !== undefined ? { early_stopping: options.early_stopping } : {}),
     ...(options.divergence !== undefined ? { divergence: options.divergence } : {}),
     ...(options.pruner !== undefined ? { pruner: options.pruner } : {}),
+    ...(options.save_models !== undefined ? { save_models: options.save_models } : {}),
   };
   const source = `createStudy(${JSON.stringify(options.name)})`;
   const space = validateSpaceDocument(document, source, process.cwd(), { requireObjective: false });

@@ -61,6 +61,14 @@ export interface TrialContext {
   suggestInt(name: string, low: number, high: number, options?: SuggestNumberOptions): Promise<number>;
   /** One of `choices`: a non-empty list of distinct numbers, strings, booleans or null. */
   suggestCategorical<const T extends ParamValue>(name: string, choices: readonly T[]): Promise<T>;
+  /**
+   * Keeps `model` (a `tf.LayersModel`) as the trial's trained model, as it is now (its weights at
+   * the last reported step): the study stores it if the trial completes among the best
+   * `--save-models N`, for `hpsearch export`. Call it again to replace it (the last call wins).
+   * Does nothing when the run keeps no models. Rejects with a TypeError for anything but a
+   * Layers model.
+   */
+  saveModel(model: unknown): Promise<void>;
 }
 
 /** An objective: what module objectives export as default, and what `study.optimize` accepts. */

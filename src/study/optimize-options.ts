@@ -5,6 +5,7 @@
  */
 import type { ObjectiveSources } from '../space/objective-kind.js';
 import type { PrunerSpec } from '../space/pruner-spec.js';
+import type { SaveModels } from '../space/types.js';
 import type { Objective } from './objective.js';
 
 /**
@@ -26,6 +27,11 @@ export interface OptimizeOptions {
   onProgress?: (progress: OptimizeProgress) => void;
   /** Things the user should know about how the run was set up. */
   onNote?: (note: string) => void;
+  /**
+   * Keeps the trained models of the study's best `top` complete trials (or all), for `hpsearch
+   * export`; null keeps none. Default: the space's `save_models` (CLI `--save-models`).
+   */
+  saveModels?: SaveModels | null;
   /** Replaces the space's pruner for this run (CLI `--pruner`, `hpsearch compare`). */
   pruner?: PrunerSpec;
   /** Called as each trial of this run is stored, in the order they end. */

@@ -6,7 +6,8 @@ import type { Sample, Sampler, SamplerState } from '../samplers/sampler.js';
 import { askedSpec, singleValue, type AskedSpec } from '../space/asked-spec.js';
 import { activeNames, activeParams } from '../space/conditions.js';
 import { enqueuedParams } from '../space/enqueue.js';
-import type { Direction, Params, ParamValue, SearchSpace } from '../space/types.js';
+import type { Direction, Params, ParamValue, SaveModels, SearchSpace } from '../space/types.js';
+import type { ModelArtifact } from '../storage/model-artifact.js';
 import type { LeaderboardRow, Storage, StudyRecord, TrialDetail, TrialFilter, TrialLease, TrialRecord } from '../storage/storage.js';
 import type { TrialState } from '../trial-state.js';
 import { knownValue, type RunningTrial } from './define-by-run.js';
@@ -279,6 +280,20 @@ export class Study {
       throw error;
     }
     this.#asked.delete(number);
+  }
+
+  /**
+   * Keeps the trained model of a trial this study asked for, once it is told complete, if the
+   * trial is among the best `keep.top` complete ones (or `all`); models of trials that fall out
+   * are deleted in the same transaction. Resolves to whether this one's model is kept.
+   */
+  keepModel(trial: AskedTrial, model: ModelArtifact, keep: SaveModels): Promise<boolean> {
+    return this.#storage.keepTrialModel({ id: trial.id, token: trial.token }, model, { top: keep.top, direction: this.direction });
+  }
+
+  /** The trained model trial `number` kept, or null. */
+  model(number: number): Promise<ModelArtifact | null> {
+    return this.#storage.getTrialModel(this.id, number);
   }
 
   /**

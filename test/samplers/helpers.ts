@@ -18,6 +18,7 @@ export function makeSpace(
     earlyStopping: null,
     divergence: null,
     pruner: { type: 'none' },
+    saveModels: null,
   };
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { HpsearchError, ValidationError } from '../../src/errors.js';
 import { loadSpaceFile, parseSpace, validateSpaceDocument } from '../../src/space/load.js';
 import { OBJECTIVES, useTempDir } from '../helpers/temp.js';
-import { baseDoc, NOOP_MODULE, SPACES_DIR } from './helpers.js';
+import { baseDoc, issuesOf, NOOP_MODULE, SPACES_DIR } from './helpers.js';
 
 const fixture = (name: string) => path.join(SPACES_DIR, name);
 
@@ -152,6 +152,23 @@ describe('parseSpace', () => {
     expect(space.objective.module).toBeUndefined();
     expect(space.objective.task?.dataset.source).toEqual({ type: 'builtin', name: 'mnist' });
     expect(space.objective.task?.train.epochs).toBe(3);
+  });
+
+  it('reads save_models: { top: N } and { top: all }, null when left out', () => {
+    expect(parseSpace(JSON.stringify(baseDoc()), 'space.json', SPACES_DIR).space.saveModels).toBeNull();
+    expect(parseSpace(JSON.stringify({ ...baseDoc(), save_models: { top: 3 } }), 'space.json', SPACES_DIR).space.saveModels).toEqual({ top: 3 });
+    expect(parseSpace(JSON.stringify({ ...baseDoc(), save_models: { top: 'all' } }), 'space.json', SPACES_DIR).space.saveModels).toEqual({ top: 'all' });
+  });
+
+  it('refuses a save_models top that is not a positive integer or all, and unknown keys in it', () => {
+    for (const top of [0, -1, 1.5, 'best', null]) {
+      const issues = issuesOf({ ...baseDoc(), save_models: { top } });
+      expect(issues.map((issue) => issue.path), JSON.stringify(top)).toEqual(['save_models.top']);
+    }
+    const unknown = issuesOf({ ...baseDoc(), save_models: { top: 2, keep: 1 } });
+    expect(unknown.map((issue) => issue.path)).toEqual(['save_models']);
+    expect(unknown[0]!.message).toContain('keep');
+    expect(issuesOf({ ...baseDoc(), save_models: 3 }).map((issue) => issue.path)).toEqual(['save_models']);
   });
 
   it('allows a $schema key', () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SamplerState } from '../../src/samplers/sampler.js';
 import type { Direction, Params } from '../../src/space/types.js';
+import type { ModelArtifact } from '../../src/storage/model-artifact.js';
 import type { ClaimedTrial, NewStudy, Storage, StudyRecord, TrialFinish } from '../../src/storage/storage.js';
 
 /**
@@ -305,6 +306,87 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         await expect(storage.importTrial(study.id, { ...trial, sampleIndex: 50 })).rejects.toMatchObject({ code: 'E_USAGE' });
         // Numbering goes on after the imported ones.
         expect(await storage.claimTrial(study.id, { maxTrials: 10, owner: 'o' })).toMatchObject({ number: 5, sampleIndex: 7 });
+      });
+    });
+
+    describe('kept models (run --save-models)', () => {
+      const model = (seed: number, step: number | null = 2): ModelArtifact => ({
+        modelJson: { format: 'layers-model', modelTopology: { seed }, weightsManifest: [{ paths: ['weights.bin'], weights: [] }] },
+        weights: new Uint8Array([seed, 0, 255, seed + 1]),
+        input: seed % 2 === 0 ? { shape: [4], scaling: 'x / 255', labels: ['a', 'b'] } : null,
+        step,
+      });
+      /** Claims a trial, finishes it complete with `value` and keeps `model(number)` under `keep`; resolves to [number, kept]. */
+      async function finishWithModel(study: StudyRecord, value: number | null, top: number | 'all'): Promise<[number, boolean]> {
+        const claimed = (await storage.claimTrial(study.id, { maxTrials: 1_000, owner: 'test:1' }))!;
+        await storage.finishTrial(claimed, { state: 'complete', value });
+        return [claimed.number, await storage.keepTrialModel(claimed, model(claimed.number), { top, direction: study.direction })];
+      }
+      const kept = async (study: StudyRecord): Promise<number[]> => (await storage.listTrialModels(study.id)).map((m) => m.number);
+
+      it('round-trips a model, its bytes, input contract and step, and lists its size', async () => {
+        const study = await storage.createStudy(newStudy());
+        const before = Date.now();
+        expect(await finishWithModel(study, 0.5, 3)).toEqual([0, true]);
+        expect(await finishWithModel(study, 0.4, 3)).toEqual([1, true]);
+        expect(await storage.getTrialModel(study.id, 0)).toEqual(model(0));
+        expect(await storage.getTrialModel(study.id, 1)).toEqual(model(1));
+        expect(await storage.getTrialModel(study.id, 7)).toBeNull();
+        const bytes = JSON.stringify(model(0).modelJson).length + 4;
+        const infos = await storage.listTrialModels(study.id);
+        expect(infos).toEqual([{ number: 0, bytes, step: 2, savedAt: expect.any(Number) as number }, { number: 1, bytes, step: 2, savedAt: expect.any(Number) as number }]);
+        expect(infos[0]!.savedAt).toBeGreaterThanOrEqual(before);
+        const other = await storage.createStudy(newStudy({ name: 'other' }));
+        expect((await storage.listStudies()).map((s) => s.models)).toEqual([{ count: 2, bytes: 2 * bytes }, { count: 0, bytes: 0 }]);
+        expect(await storage.listTrialModels(other.id)).toEqual([]);
+      });
+
+      it('keeps the models of the best `top` complete trials only, ties by number, in either direction', async () => {
+        for (const direction of ['maximize', 'minimize'] as const) {
+          const study = await storage.createStudy(newStudy({ name: direction, direction }));
+          const sign = direction === 'maximize' ? 1 : -1;
+          expect(await finishWithModel(study, sign * 0.5, 2)).toEqual([0, true]);
+          expect(await finishWithModel(study, sign * 0.7, 2)).toEqual([1, true]);
+          // Worse than both: its own model goes at once.
+          expect(await finishWithModel(study, sign * 0.1, 2)).toEqual([2, false]);
+          expect(await kept(study)).toEqual([0, 1]);
+          // A tie with trial 0: the lower number stays.
+          expect(await finishWithModel(study, sign * 0.5, 2)).toEqual([3, false]);
+          // No value ranks last.
+          expect(await finishWithModel(study, null, 2)).toEqual([4, false]);
+          // The best so far pushes trial 0 out.
+          expect(await finishWithModel(study, sign * 0.9, 2)).toEqual([5, true]);
+          expect(await kept(study)).toEqual([1, 5]);
+          expect(await storage.getTrialModel(study.id, 0)).toBeNull();
+        }
+      });
+
+      it("keeps every complete trial's model with top 'all', and a pruned or failed trial keeps none", async () => {
+        const study = await storage.createStudy(newStudy());
+        for (const value of [0.1, 0.2, 0.3]) await finishWithModel(study, value, 'all');
+        expect(await kept(study)).toEqual([0, 1, 2]);
+        for (const state of ['pruned', 'failed'] as const) {
+          const claimed = (await storage.claimTrial(study.id, { maxTrials: 100, owner: 'o' }))!;
+          await storage.finishTrial(claimed, { state, value: 5 });
+          await expect(storage.keepTrialModel(claimed, model(1), { top: 'all', direction: 'maximize' })).rejects.toMatchObject({ code: 'E_USAGE' });
+        }
+        const running = (await storage.claimTrial(study.id, { maxTrials: 100, owner: 'o' }))!;
+        await expect(storage.keepTrialModel(running, model(1), { top: 'all', direction: 'maximize' })).rejects.toMatchObject({ code: 'E_USAGE' });
+        await expect(storage.keepTrialModel({ id: running.id, token: 'other' }, model(1), { top: 'all', direction: 'maximize' }))
+          .rejects.toMatchObject({ code: 'E_TRIAL_TAKEN_OVER' });
+        await expect(storage.keepTrialModel({ id: 999_999, token: null }, model(1), { top: 1, direction: 'maximize' }))
+          .rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
+        await expect(storage.keepTrialModel(running, model(1), { top: 0, direction: 'maximize' })).rejects.toMatchObject({ code: 'E_USAGE' });
+        expect(await kept(study)).toEqual([0, 1, 2]);
+      });
+
+      it('imports a model as given (hpsearch copy), and refuses a trial the study does not have', async () => {
+        const study = await storage.createStudy(newStudy());
+        await addFinished(study, { state: 'complete', value: 0.5 });
+        await storage.importTrialModel(study.id, 0, model(4, null), 1_234);
+        expect(await storage.getTrialModel(study.id, 0)).toEqual(model(4, null));
+        expect((await storage.listTrialModels(study.id))[0]).toMatchObject({ number: 0, step: null, savedAt: 1_234 });
+        await expect(storage.importTrialModel(study.id, 5, model(4), 1)).rejects.toMatchObject({ code: 'E_TRIAL_NOT_FOUND' });
       });
     });
 

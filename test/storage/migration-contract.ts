@@ -75,5 +75,17 @@ export function migrationContract(name: string, upgrade: () => Promise<Storage>)
       await storage.releaseTrial(queued);
       expect((await storage.getTrial(study.id, 3))!).toMatchObject({ state: 'queued', params: { lr: 0.4 }, samplerState: {} });
     });
+
+    it('migration 8 adds kept models: a complete trial of the old study keeps one, the others none', async () => {
+      storage = await upgrade();
+      const study = (await storage.getStudy('legacy'))!;
+      expect((await storage.listStudies()).find((s) => s.name === 'legacy')!.models).toEqual({ count: 0, bytes: 0 });
+      const [complete, failed] = await storage.listTrials(study.id);
+      const model = { modelJson: { format: 'layers-model' }, weights: new Uint8Array([1, 2, 3]), input: null, step: 3 };
+      expect(await storage.keepTrialModel({ id: complete!.id, token: null }, model, { top: 1, direction: 'maximize' })).toBe(true);
+      await expect(storage.keepTrialModel({ id: failed!.id, token: null }, model, { top: 1, direction: 'maximize' })).rejects.toMatchObject({ code: 'E_USAGE' });
+      expect(await storage.getTrialModel(study.id, 0)).toEqual(model);
+      expect((await storage.listTrialModels(study.id)).map((m) => m.number)).toEqual([0]);
+    });
   });
 }

@@ -33,6 +33,7 @@ function recordingContext(pruneAt = Number.POSITIVE_INFINITY): TrialContext & { 
     suggestFloat: noSuggest,
     suggestInt: noSuggest,
     suggestCategorical: noSuggest,
+    saveModel: () => Promise.reject(new Error('this test keeps no model')),
   };
 }
 

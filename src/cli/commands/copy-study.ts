@@ -5,7 +5,7 @@ import { findStudy } from '../../study/find.js';
 import { openExistingStorage } from '../options.js';
 import { shownLocation, storageLocation } from '../storage-option.js';
 
-/** `hpsearch copy`: the study and every trial, unfinished ones as queued. */
+/** `hpsearch copy`: the study and every trial, unfinished ones as queued, and the models it keeps. */
 export async function copyCommand(name: string, options: { from?: string; to: string; as?: string }): Promise<void> {
   const from = storageLocation({ ...(options.from !== undefined ? { storage: options.from } : {}) });
   if (from === options.to) throw new HpsearchError('E_USAGE', '--from and --to name the same storage; copy with --as NEW-NAME into a study of another name, or pick another --to');
@@ -44,6 +44,11 @@ export async function copyStudy(source: Storage, target: Storage, name: string, 
   for (const trial of trials) {
     const detail = await source.getTrial(record.id, trial.number);
     if (detail) await target.importTrial(created.id, asCopied(detail));
+  }
+  // Kept models go along (one read at a time: each may be megabytes), so the copy exports as the original does.
+  for (const info of await source.listTrialModels(record.id)) {
+    const model = await source.getTrialModel(record.id, info.number);
+    if (model) await target.importTrialModel(created.id, info.number, model, info.savedAt);
   }
   return trials.length;
 }

@@ -35,9 +35,7 @@ JSON: [{number, val_accuracy, val_loss, test_accuracy, test_loss}], the test fie
       const { evaluateStudy, renderEvaluation } = await import('./evaluate-study.js');
       const storage = await openExistingStorage(storageLocation(options));
       try {
-        // TODO(integrator, issue 17): the storage's saved models, from the c17-store branch:
-        //   const loadModel = (studyId: number, number: number) => storage.getTrialModel(studyId, number);
-        const loadModel = async (_studyId: number, _number: number) => null;
+        const loadModel = (studyId: number, number: number) => storage.getTrialModel(studyId, number);
         const evaluation = await evaluateStudy(storage, name, { trial: options.trial, test: options.test === true }, loadModel);
         for (const warning of evaluation.warnings) process.stderr.write(`hpsearch: warning: ${warning}\n`);
         printOut(renderEvaluation(evaluation, options.format));

@@ -12,7 +12,7 @@ import type { PrunerSpec } from '../../space/pruner-spec.js';
 import { checkBackendInstalled } from '../../task/native-backend.js';
 import { formatBestLines } from '../format/best-lines.js';
 import { leaderboardJson, leaderboardTable } from '../format/leaderboard.js';
-import { formatDuration, formatNumber } from '../../format/numbers.js';
+import { formatBytes, formatDuration, formatNumber } from '../../format/numbers.js';
 import { printOut } from '../options.js';
 import { storageFlag, storageLocation } from '../storage-option.js';
 import { handleInterrupts } from '../interrupt.js';
@@ -21,6 +21,13 @@ import type { RunOptions } from '../run-options.js';
 import { DEFAULT_GRACE_MS, optimizeStudy, type OptimizeSummary } from '../../engine/optimize.js';
 
 const BEST_SHOWN = 5;
+
+/**
+ * Why `--save-models all` deserves a second thought: float32 weights take 4 bytes a parameter, so
+ * the MLP 784-128-10 (101,770 parameters) keeps about 400 KB per trial.
+ */
+const ALL_MODELS_NOTE = 'keeping the model of every complete trial: they add up (an MLP 784-128-10 is about 400 KB, so 1,000 trials keep about 400 MB); ' +
+  '`hpsearch studies` shows the total; --save-models N keeps only the best N';
 
 /** What `run` and `worker` share: how the trials run and what is printed. */
 export type RunLoopOptions = Omit<RunOptions, 'study' | 'seed' | 'resume' | 'pruner'>;
@@ -68,6 +75,8 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
     const objective = task ? { task, backend: options.backend } : module!;
     const trials = options.trials ?? study.space.search.trials;
     const before = await study.counts();
+    const keep = options.saveModels ?? study.space.saveModels?.top;
+    if (keep === 'all') process.stderr.write(`hpsearch: note: ${ALL_MODELS_NOTE}\n`);
     const progress = new ProgressReporter({
       total: trials,
       stream: process.stderr,
@@ -87,6 +96,7 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
       ...(options.workerMemory !== undefined ? { workerMemoryMb: options.workerMemory } : {}),
       ...(options.staleAfter !== undefined ? { staleAfterMs: options.staleAfter * 1000 } : {}),
       ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat * 1000 } : {}),
+      ...(options.saveModels !== undefined ? { saveModels: { top: options.saveModels } } : {}),
       onProgress: (state) => progress.update(state),
       ...(pruner !== undefined ? { pruner } : {}),
     });
@@ -138,6 +148,7 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
           `study holds ${counts.complete} complete, ${counts.pruned} pruned, ${counts.failed} failed` +
           (summary.best !== null ? `; best ${study.metric} ${formatNumber(summary.best)}` : '') +
           `\n${stepsLine(summary, task ? 'epochs' : 'steps')}` +
+          (keep === undefined ? '' : `\n${await modelsLine(storage, study.id, study.name, storageFlag(location))}`) +
           `\nmore: hpsearch leaderboard ${study.name}${storageFlag(location)}\n`,
       );
     }
@@ -157,6 +168,16 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
     interrupts.dispose();
     await storage.close();
   }
+}
+
+/** "models kept: 2 (812 KB), of trials 3, 7; export the best with: hpsearch export ...". */
+async function modelsLine(storage: Storage, studyId: number, name: string, flag: string): Promise<string> {
+  const kept = await storage.listTrialModels(studyId);
+  if (kept.length === 0) return 'models kept: none (no trial completed with a model)';
+  const bytes = kept.reduce((sum, m) => sum + m.bytes, 0);
+  const numbers = kept.map((m) => m.number);
+  return `models kept: ${kept.length} (${formatBytes(bytes)}), of trial${kept.length === 1 ? '' : 's'} ${numbers.slice(0, 10).join(', ')}${numbers.length > 10 ? ', ...' : ''}; ` +
+    `export the best with: hpsearch export ${name}${flag} --out DIR`;
 }
 
 /** "epochs trained: 412 of 5000 (8.2%) ...": what stopping saved, in the unit a task trains in. */

@@ -33,7 +33,10 @@ table notes a conditional param's condition and names the space's params inactiv
         const trial = await storage.getTrial(study.id, number);
         if (!trial) throw await trialNotFound(storage, study, number);
         const describe = samplerStateLabel(documentStrategy(study.space));
-        printOut(options.format === 'json' ? JSON.stringify(trialJson(trial, describe), null, 2) : trialTable(trial, study.metric, describe, await storedParams(study)));
+        const model = (await storage.listTrialModels(study.id)).find((m) => m.number === number) ?? null;
+        printOut(options.format === 'json'
+          ? JSON.stringify(trialJson(trial, describe, model), null, 2)
+          : trialTable(trial, study.metric, describe, await storedParams(study), model));
       } finally {
         await storage.close();
       }

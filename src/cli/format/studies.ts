@@ -1,6 +1,6 @@
 import type { StudySummary } from '../../storage/storage.js';
 import { TRIAL_STATES, type TrialState } from '../../trial-state.js';
-import { finiteOrNull, formatNumber, isoOrNull } from '../../format/numbers.js';
+import { finiteOrNull, formatBytes, formatNumber, isoOrNull } from '../../format/numbers.js';
 import { renderTable, type Column } from './table.js';
 
 export interface StudyJson {
@@ -14,6 +14,8 @@ export interface StudyJson {
   counts: Record<TrialState, number>;
   /** null also for a non-finite best, which JSON cannot carry. */
   best: number | null;
+  /** The trained models the study keeps (run --save-models): how many, and their bytes in all. */
+  models: { count: number; bytes: number };
 }
 
 const COUNT_COLUMNS: readonly TrialState[] = ['complete', 'pruned', 'failed', 'running', 'queued'];
@@ -26,6 +28,7 @@ export function studiesTable(list: StudySummary[]): string {
     { header: 'trials', align: 'right' },
     ...COUNT_COLUMNS.map((s): Column => ({ header: s, align: 'right' })),
     { header: 'best', align: 'right' },
+    { header: 'models', align: 'right' },
     { header: 'created' },
   ];
   const rows = list.map((s) => [
@@ -35,6 +38,7 @@ export function studiesTable(list: StudySummary[]): string {
     String(total(s)),
     ...COUNT_COLUMNS.map((state) => String(s.counts[state] ?? 0)),
     formatNumber(s.best),
+    modelsCell(s),
     isoOrNull(s.createdAt) ?? '-',
   ]);
   return renderTable(columns, rows);
@@ -54,7 +58,15 @@ export function studiesJson(list: StudySummary[]): StudyJson[] {
       number
     >,
     best: finiteOrNull(s.best),
+    models: { count: s.models.count, bytes: s.models.bytes },
   }));
+}
+
+/** `2 × 406.5 KB`: how many models, and their size per model when they are alike, else in all. */
+function modelsCell(s: StudySummary): string {
+  const { count, bytes } = s.models;
+  if (count === 0) return '-';
+  return `${count} (${formatBytes(bytes)}${count > 1 ? `, ~${formatBytes(Math.round(bytes / count))} each` : ''})`;
 }
 
 function total(s: StudySummary): number {

@@ -2,9 +2,10 @@ import { narrowingRound } from '../../samplers/narrowing.js';
 import { NO_SAMPLER_LABEL, type SamplerState, type SamplerStateLabel } from '../../samplers/sampler.js';
 import { describeConditions } from '../../space/conditions.js';
 import type { Params, Metrics, ParamSpecs } from '../../space/types.js';
-import type { TrialAttrs, TrialDetail } from '../../storage/storage.js';
+import type { TrialAttrs, TrialDetail, TrialModelInfo } from '../../storage/storage.js';
 import {
   finiteOrNull,
+  formatBytes,
   formatDuration,
   formatNumber,
   formatParamValue,
@@ -36,6 +37,8 @@ export interface TrialJson {
   /** How the trial ran, e.g. { backend: "wasm" }. */
   attrs: TrialAttrs | null;
   steps: Record<string, number | null>[];
+  /** The trained model it keeps (run --save-models), or null: its size, step and when it was kept. */
+  model: { bytes: number; step: number | null; saved_at: string | null } | null;
 }
 
 /**
@@ -50,6 +53,7 @@ export function trialTable(
   metric: string,
   describe: SamplerStateLabel = NO_SAMPLER_LABEL,
   specs: ParamSpecs | null = null,
+  model: TrialModelInfo | null = null,
 ): string {
   const blocks = [
     keyValues([
@@ -63,6 +67,8 @@ export function trialTable(
       ['ended', isoOrNull(t.endedAt) ?? '-'],
       ['duration', formatDuration(durationMs(t))],
       ['error', orDash(t.error)],
+      // Only a trial that keeps one: most keep none.
+      ...(model === null ? [] : [['model', `${formatBytes(model.bytes)}${model.step === null ? '' : ` (step ${model.step})`}`] as [string, string]]),
       ...Object.entries(t.attrs ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
     ]),
   ];
@@ -75,7 +81,7 @@ export function trialTable(
   return blocks.join('\n\n');
 }
 
-export function trialJson(t: TrialDetail, describe: SamplerStateLabel = NO_SAMPLER_LABEL): TrialJson {
+export function trialJson(t: TrialDetail, describe: SamplerStateLabel = NO_SAMPLER_LABEL, model: TrialModelInfo | null = null): TrialJson {
   return {
     number: t.number,
     state: t.state,
@@ -97,6 +103,7 @@ export function trialJson(t: TrialDetail, describe: SamplerStateLabel = NO_SAMPL
       row['step'] = s.step; // a metric named `step` must not hide the step number
       return row;
     }),
+    model: model === null ? null : { bytes: model.bytes, step: model.step, saved_at: isoOrNull(model.savedAt) },
   };
 }
 

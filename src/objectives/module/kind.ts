@@ -25,6 +25,8 @@ declare module '../../space/objective-kind.js' {
 /** What a module objective's worker job carries. */
 export interface ModuleJobData {
   module: string;
+  /** Whether the run keeps models (`ctx.saveModel` sends one). */
+  saveModels: boolean;
 }
 
 export const moduleObjectiveKind: ObjectiveKind<string> = {
@@ -53,7 +55,7 @@ export const moduleObjectiveKind: ObjectiveKind<string> = {
   // A module reports whatever steps it likes: only a pruner's max_resource says how many.
   plannedSteps: () => null,
 
-  workerJob(module): { runner: string; data: ModuleJobData } {
-    return { runner: new URL('./run-trial.js', import.meta.url).href, data: { module } };
+  workerJob(module, _trial, run): { runner: string; data: ModuleJobData } {
+    return { runner: new URL('./run-trial.js', import.meta.url).href, data: { module, saveModels: run.saveModels } };
   },
 };

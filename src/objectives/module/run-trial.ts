@@ -5,7 +5,7 @@ import { loadObjective } from './load-objective.js';
 import { runObjective } from './run-objective.js';
 
 export async function runTrial(data: unknown, trial: TrialInfo, report: ReportStep, suggest: SuggestParam): Promise<TrialOutcome> {
-  const { module } = data as ModuleJobData;
+  const { module, saveModels } = data as ModuleJobData;
   let objective;
   try {
     objective = await loadObjective(module);
@@ -13,5 +13,5 @@ export async function runTrial(data: unknown, trial: TrialInfo, report: ReportSt
     // A module that cannot be loaded fails every trial alike: the run stops.
     return { status: 'failed', error: error instanceof Error ? error.message : describeError(error), fatal: true, reports: 0 };
   }
-  return runObjective(objective, trial, report, suggest);
+  return runObjective(objective, trial, report, suggest, { saveModels });
 }

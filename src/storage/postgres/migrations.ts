@@ -6,7 +6,7 @@ import { checkList, newerSchemaMessage, type MigrationResult } from '../sqlite/m
  * Schema versioning for PostgreSQL. A database has no header slots like SQLite's
  * application_id and user_version, so a one-row table `hpsearch_schema` holds both: which
  * application the schema belongs to, and its version. The schema is the one SQLite's migrations
- * 1-7 build, in PostgreSQL's types: 64-bit integers (times in ms, seeds), double precision values
+ * 1-8 build, in PostgreSQL's types: 64-bit integers (times in ms, seeds), double precision values
  * (which hold NaN and ±Infinity natively), and the same JSON text as SQLite in the *_json columns.
  *
  * Everything lives in the connection's current schema (normally `public`): one study database
@@ -120,6 +120,21 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       'ALTER TABLE trials ADD COLUMN enqueued_params_json text',
       // Before, ask never merged a sample into an enqueued trial's params: they are all given.
       'UPDATE trials SET enqueued_params_json = params_json WHERE sample_index IS NULL',
+    ],
+  },
+  {
+    version: 8,
+    description: "trained models kept as trials' results (run --save-models), in the database so every host can export them",
+    statements: [
+      `CREATE TABLE trial_models (
+        trial_id bigint PRIMARY KEY REFERENCES trials(id) ON DELETE CASCADE,
+        model_json text NOT NULL,
+        weights bytea NOT NULL,
+        input_json text,
+        step bigint,
+        bytes bigint NOT NULL,
+        saved_at bigint NOT NULL
+      )`,
     ],
   },
 ];

@@ -16,6 +16,9 @@ import { POSTGRES_MIGRATIONS, migratePostgres, type PostgresMigration } from './
 import { createPool } from './pool.js';
 import { codeOf, isRetryable, parsePostgresUrl, toStorageError, type PostgresTarget } from './postgres-errors.js';
 import { SQL } from './statements.js';
+import { MODEL_SQL } from './trial-models.js';
+import type { ModelArtifact } from '../model-artifact.js';
+import { checkKeepable, encodeModel, modelFromRow, retentionLimit, type ModelRetention, type ModelTotals, type TrialModelInfo, type TrialModelRow } from '../trial-models.js';
 
 export interface PostgresStorageOptions {
   /** The schema migrations to apply; tests pass custom lists. Defaults to POSTGRES_MIGRATIONS. */
@@ -173,8 +176,12 @@ export class PostgresStorage implements Storage {
         byState[row.state] = row.n;
         counts.set(row.study_id, byState);
       }
+      const totals = (await client.query<{ study_id: number; n: number; bytes: number }>(MODEL_SQL.modelTotals)).rows;
+      const models = new Map<number, ModelTotals>(totals.map((row) => [row.study_id, { count: row.n, bytes: row.bytes }]));
       const { rows } = await client.query<StudyRow & { best: number | null }>(SQL.studiesWithBest);
-      return rows.map((row) => ({ ...studyFromRow(row), counts: counts.get(row.id) ?? zeroCounts(), best: row.best }));
+      return rows.map((row) => ({
+        ...studyFromRow(row), counts: counts.get(row.id) ?? zeroCounts(), best: row.best, models: models.get(row.id) ?? { count: 0, bytes: 0 },
+      }));
     });
   }
 
@@ -377,6 +384,37 @@ export class PostgresStorage implements Storage {
 
   async putMeasurement(key: string, value: unknown): Promise<void> {
     await this.#query('keeping a measurement', SQL.putMeasurement, [key, encodeMeasurement(value)]);
+  }
+
+  async keepTrialModel(lease: TrialLease, model: ModelArtifact, keep: ModelRetention): Promise<boolean> {
+    const m = encodeModel(model);
+    const limit = retentionLimit(keep);
+    return this.#transaction('keeping a model', WRITE, async (client) => {
+      const found = (await client.query<ClaimRow & { study_id: number }>(MODEL_SQL.lockTrialStudy, [lease.id])).rows[0];
+      checkKeepable(lease.id, found, lease.token, this.location);
+      await client.query(MODEL_SQL.putModel, [lease.id, m.modelJson, m.weights, m.inputJson, m.step, m.bytes, Date.now()]);
+      if (limit !== null) await client.query(keep.direction === 'maximize' ? MODEL_SQL.pruneMax : MODEL_SQL.pruneMin, [found!.study_id, limit]);
+      return ((await client.query(MODEL_SQL.hasModel, [lease.id])).rowCount ?? 0) > 0;
+    });
+  }
+
+  async getTrialModel(studyId: number, number: number): Promise<ModelArtifact | null> {
+    const { rows } = await this.#query<TrialModelRow>('reading a model', MODEL_SQL.modelByNumber, [studyId, number]);
+    return rows[0] ? modelFromRow(rows[0]) : null;
+  }
+
+  async listTrialModels(studyId: number): Promise<TrialModelInfo[]> {
+    const { rows } = await this.#query<{ number: number; bytes: number; step: number | null; saved_at: number }>('listing models', MODEL_SQL.modelInfos, [studyId]);
+    return rows.map((row) => ({ number: row.number, bytes: row.bytes, step: row.step, savedAt: row.saved_at }));
+  }
+
+  async importTrialModel(studyId: number, number: number, model: ModelArtifact, savedAt: number): Promise<void> {
+    const m = encodeModel(model);
+    await this.#transaction('importing a model', WRITE, async (client) => {
+      const trial = (await client.query<{ id: number }>(MODEL_SQL.trialIdByNumber, [studyId, number])).rows[0];
+      if (!trial) throw new HpsearchError('E_TRIAL_NOT_FOUND', `no trial ${number} in study ${studyId} of ${this.location}`);
+      await client.query(MODEL_SQL.putModel, [trial.id, m.modelJson, m.weights, m.inputJson, m.step, m.bytes, savedAt]);
+    });
   }
 
   async close(): Promise<void> {

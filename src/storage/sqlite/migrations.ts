@@ -127,6 +127,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    description: "trained models kept as trials' results (run --save-models), in the database so every host can export them",
+    up(db) {
+      // One model per trial; bytes (model.json plus weights) kept apart so listings never read the blobs.
+      db.exec(`
+        CREATE TABLE trial_models (
+          trial_id INTEGER PRIMARY KEY REFERENCES trials(id) ON DELETE CASCADE,
+          model_json TEXT NOT NULL,
+          weights BLOB NOT NULL,
+          input_json TEXT,
+          step INTEGER,
+          bytes INTEGER NOT NULL,
+          saved_at INTEGER NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {

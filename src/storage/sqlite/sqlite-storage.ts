@@ -16,6 +16,9 @@ import { MIGRATIONS, type Migration } from './migrations.js';
 import { openDatabase } from './open-database.js';
 import { codeOf, toStorageError } from './sqlite-errors.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { modelInfoFromRow } from './trial-models.js';
+import type { ModelArtifact } from '../model-artifact.js';
+import { checkKeepable, encodeModel, modelFromRow, retentionLimit, type ModelRetention, type ModelTotals, type TrialModelInfo } from '../trial-models.js';
 
 export interface SqliteStorageOptions {
   /** Open an existing, up-to-date database for reading only (e.g. `hpsearch show`). */
@@ -121,9 +124,10 @@ export class SqliteStorage implements Storage {
         byState[row.state] = row.n;
         counts.set(row.study_id, byState);
       }
+      const models = new Map<number, ModelTotals>(this.sql.modelTotals.all().map((row) => [row.study_id, { count: row.n, bytes: row.bytes }]));
       return this.sql.allStudies.all().map((row) => {
         const best = (row.direction === 'maximize' ? this.sql.bestMax : this.sql.bestMin).get(row.id)!.best;
-        return { ...studyFromRow(row), counts: counts.get(row.id) ?? zeroCounts(), best };
+        return { ...studyFromRow(row), counts: counts.get(row.id) ?? zeroCounts(), best, models: models.get(row.id) ?? { count: 0, bytes: 0 } };
       });
     });
   }
@@ -366,6 +370,41 @@ export class SqliteStorage implements Storage {
   async putMeasurement(key: string, value: unknown): Promise<void> {
     const json = encodeMeasurement(value);
     this.run('keeping a measurement', () => this.sql.putMeasurement.run(key, json, Date.now()));
+  }
+
+  async keepTrialModel(lease: TrialLease, model: ModelArtifact, keep: ModelRetention): Promise<boolean> {
+    const encoded = encodeModel(model);
+    const limit = retentionLimit(keep);
+    return this.write('keeping a model', () => {
+      const found = this.sql.claimOf.get(lease.id);
+      checkKeepable(lease.id, found, lease.token, this.location);
+      this.sql.putModel.run({ trial: lease.id, ...encoded, savedAt: Date.now() });
+      if (limit !== null) {
+        const study = this.sql.studyOfTrial.get(lease.id)!.study_id;
+        this.sql[keep.direction === 'maximize' ? 'pruneModelsMax' : 'pruneModelsMin'].run({ study, limit });
+      }
+      return this.sql.hasModel.get(lease.id) !== undefined;
+    });
+  }
+
+  async getTrialModel(studyId: number, number: number): Promise<ModelArtifact | null> {
+    return this.run('reading a model', () => {
+      const row = this.sql.modelByNumber.get(studyId, number);
+      return row ? modelFromRow(row) : null;
+    });
+  }
+
+  async listTrialModels(studyId: number): Promise<TrialModelInfo[]> {
+    return this.run('listing models', () => this.sql.modelInfos.all(studyId).map(modelInfoFromRow));
+  }
+
+  async importTrialModel(studyId: number, number: number, model: ModelArtifact, savedAt: number): Promise<void> {
+    const encoded = encodeModel(model);
+    this.write('importing a model', () => {
+      const trial = this.sql.trialIdByNumber.get(studyId, number);
+      if (!trial) throw new HpsearchError('E_TRIAL_NOT_FOUND', `no trial ${number} in study ${studyId} of ${this.location}`);
+      this.sql.putModel.run({ trial: trial.id, ...encoded, savedAt });
+    });
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { TrialState } from '../../trial-state.js';
 import type { RunningTrialRow } from '../recovery.js';
 import type { StepRow, StudyRow, TrialRow } from '../rows.js';
+import { prepareModelStatements } from './trial-models.js';
 import { fromStates, transitionUpdate, type ClaimRow } from '../transition-sql.js';
 
 interface CountRow { study_id: number; state: TrialState; n: number }
@@ -81,6 +82,7 @@ export function prepareStatements(db: Database.Database) {
     stepValues: p<{ number: number; state: TrialState; value: number | null }>(`SELECT t.number, t.state, s.value
       FROM trials t JOIN trial_steps s ON s.trial_id = t.id AND s.step = ? AND s.name = ?
       WHERE t.study_id = ? ORDER BY t.number`),
+    ...prepareModelStatements(db),
   };
 }
 

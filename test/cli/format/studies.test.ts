@@ -14,6 +14,7 @@ const STUDIES: StudySummary[] = [
     createdAt: Date.UTC(2024, 4, 1, 12, 0, 0),
     counts: { queued: 1, running: 2, complete: 35, pruned: 0, failed: 3 },
     best: 0.83,
+    models: { count: 2, bytes: 813_000 },
   },
   {
     id: 2,
@@ -26,16 +27,17 @@ const STUDIES: StudySummary[] = [
     createdAt: Date.UTC(2024, 4, 2, 0, 0, 0),
     counts: { queued: 0, running: 0, complete: 0, pruned: 0, failed: 0 },
     best: null,
+    models: { count: 0, bytes: 0 },
   },
 ];
 
 describe('studiesTable', () => {
-  it('lists name, direction, metric, counts, best, created', () => {
+  it('lists name, direction, metric, counts, best, models kept and their size, created', () => {
     expect(studiesTable(STUDIES).split('\n')).toEqual([
-      'name      direction  metric        trials  complete  pruned  failed  running  queued  best  created',
-      '────────  ─────────  ────────────  ──────  ────────  ──────  ──────  ───────  ──────  ────  ────────────────────────',
-      'mnist-lr  maximize   val_accuracy      41        35       0       3        2       1  0.83  2024-05-01T12:00:00.000Z',
-      'empty     minimize   loss               0         0       0       0        0       0     -  2024-05-02T00:00:00.000Z',
+      'name      direction  metric        trials  complete  pruned  failed  running  queued  best                    models  created',
+      '────────  ─────────  ────────────  ──────  ────────  ──────  ──────  ───────  ──────  ────  ────────────────────────  ────────────────────────',
+      'mnist-lr  maximize   val_accuracy      41        35       0       3        2       1  0.83  2 (813 KB, ~407 KB each)  2024-05-01T12:00:00.000Z',
+      'empty     minimize   loss               0         0       0       0        0       0     -                         -  2024-05-02T00:00:00.000Z',
     ]);
   });
 });
@@ -52,6 +54,7 @@ describe('studiesJson', () => {
       trials: 41,
       counts: { queued: 1, running: 2, complete: 35, pruned: 0, failed: 3 },
       best: 0.83,
+      models: { count: 2, bytes: 813_000 },
     });
     const best = studiesJson([{ ...STUDIES[0]!, best: Number.NaN }])[0]?.best;
     expect(best).toBeNull();

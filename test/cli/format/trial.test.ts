@@ -25,6 +25,7 @@ describe('trialJson', () => {
       'metrics',
       'attrs',
       'steps',
+      'model',
     ]);
     expect(json).toEqual({
       number: 4,
@@ -46,8 +47,12 @@ describe('trialJson', () => {
         { step: 0, loss: 1.25 },
         { step: 1, loss: 0.9, val_accuracy: 0.7 },
       ],
+      model: null,
     });
     expect(Object.keys(json.steps[1] ?? {})).toEqual(['step', 'loss', 'val_accuracy']);
+    const kept = { number: 4, bytes: 406_500, step: 1, savedAt: Date.UTC(2024, 4, 1, 12, 0, 13) };
+    expect(trialJson(trial(), narrowing, kept).model).toEqual({ bytes: 406_500, step: 1, saved_at: '2024-05-01T12:00:13.000Z' });
+    expect(trialTable(trial(), 'val_accuracy', narrowing, null, kept)).toContain('\nmodel     407 KB (step 1)\n');
   });
 
   it('nulls what JSON cannot carry and what is unknown', () => {
