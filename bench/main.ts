@@ -13,6 +13,7 @@ import { postgresStorage } from './cases/postgres.js';
 import { nativeBackends } from './cases/native-backends.js';
 import { tpeSynthetic } from './cases/tpe-synthetic.js';
 import { tpeSamplerCost } from './cases/tpe-sampler-cost.js';
+import { modelsBench } from './cases/models.js';
 import { tpeBest5 } from './cases/tpe-best5.js';
 import { conditionalCost } from './cases/conditional.js';
 import { printRows, writeResults, type BenchRow } from './report.js';
@@ -28,6 +29,8 @@ const CASES: Record<string, () => Promise<BenchRow[]>> = {
   // Issue 15's targets: the two cheap ones together (a few minutes), the real task on its own.
   tpe: async () => [...(await tpeSynthetic()), ...(await tpeSamplerCost())],
   'tpe-best5': tpeBest5,
+  // Issue 17: what keeping models costs, their sizes, the export.
+  models: modelsBench,
   // Issue 16: what conditional params (when:) cost each sampler, against the same params without.
   conditional: conditionalCost,
 };
