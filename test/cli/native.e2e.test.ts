@@ -160,6 +160,21 @@ describeNative('hpsearch run --backend tensorflow --workers 2', () => {
     for (const pid of run.children) expect(alive(pid)).toBe(false);
   });
 
+  it('keeps the best trial\'s model from a worker process: it crosses the IPC channel whole, and evaluate (wasm, in the CLI) scores it as stored', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'models.db');
+    const run = await runCli(['run', taskSpace(dir, 'kept', 2), '--db', db, '--workers', '2', '--backend', 'tensorflow', '--save-models', '1']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).toMatch(/models kept: 1 \(/);
+    const [best] = JSON.parse((await runCli(['leaderboard', 'kept', '--db', db, '--format', 'json'])).stdout) as { number: number; value: number }[];
+    const evaluated = await runCli(['evaluate', 'kept', '--db', db, '--format', 'json']);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const [scores] = JSON.parse(evaluated.stdout) as { number: number; val_accuracy: number }[];
+    expect(scores!.number).toBe(best!.number);
+    // Trained on TensorFlow, scored on wasm: float32 rounding may flip an example near a tie, no more.
+    expect(Math.abs(scores!.val_accuracy - best!.value)).toBeLessThanOrEqual(0.02);
+  });
+
   it('a worker process killed mid-trial is reported in one line and replaced; its trial runs again and the study ends with exactly its budget', async () => {
     const dir = tempDir();
     const db = join(dir, 'k.db');
