@@ -9,35 +9,21 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { taskSpaceYaml } from '../helpers/spaces.js';
 import { useTempDir } from '../helpers/temp.js';
 
 const tempDir = useTempDir();
 
 const MODELS = {
   // The fast path (no batch norm): its first layer is trained trimmed and exported 784 wide.
-  mlp: 'model: { type: mlp, hidden: [40, 40], activation: relu, initializer: he_normal }',
-  bn: 'model: { type: mlp, hidden: [40], activation: tanh, initializer: glorot_normal, batch_norm: true, dropout: 0.2 }',
-  cnn: 'model: { type: cnn, filters: [4], kernel: 3, dense: 16, dropout: 0.25, activation: relu, initializer: he_normal }',
+  mlp: '{ type: mlp, hidden: [40, 40], activation: relu, initializer: he_normal }',
+  bn: '{ type: mlp, hidden: [40], activation: tanh, initializer: glorot_normal, batch_norm: true, dropout: 0.2 }',
+  cnn: '{ type: cnn, filters: [4], kernel: 3, dense: 16, dropout: 0.25, activation: relu, initializer: he_normal }',
 };
 
 function space(dir: string, study: string, model: string): string {
   const file = join(dir, `${study}.yaml`);
-  writeFileSync(
-    file,
-    `study: ${study}
-seed: 5
-objective:
-  metric: val_accuracy
-  direction: maximize
-  task:
-    dataset: { name: mnist, train_samples: 300, validation_split: 0.2 }
-    ${model}
-    train: { optimizer: sgd, batch_size: 60, epochs: 2 }
-search: { strategy: random, trials: 3 }
-params:
-  learning_rate: { type: float, low: 1.0e-2, high: 1.0e-1, log: true }
-`,
-  );
+  writeFileSync(file, taskSpaceYaml({ study, trials: 3, epochs: 2, model, params: ['learning_rate: { type: float, low: 1.0e-2, high: 1.0e-1, log: true }'] }));
   return file;
 }
 

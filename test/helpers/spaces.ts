@@ -35,6 +35,8 @@ export interface TaskSpace {
   trials: number;
   /** Default 3. */
   epochs?: number;
+  /** The whole model mapping, e.g. `{ type: cnn, filters: [4], kernel: 3, dense: 16 }` (default: the MLP of `hidden`). */
+  model?: string;
   /** Hidden layer widths (default [50, 50, 50]). */
   hidden?: number[];
   /** Extra `train:` settings, e.g. `learning_rate: 0.05`. */
@@ -64,7 +66,7 @@ objective:
   direction: maximize
   task:
     dataset: { name: mnist, train_samples: 300, validation_split: 0.2 }
-    model: { type: mlp, hidden: [${(space.hidden ?? [50, 50, 50]).join(', ')}], activation: relu, initializer: he_normal }
+    model: ${space.model ?? `{ type: mlp, hidden: [${(space.hidden ?? [50, 50, 50]).join(', ')}], activation: relu, initializer: he_normal }`}
     train: { ${train} }
 ${(space.extra ?? []).map((line) => `${line}\n`).join('')}search:
   strategy: random
