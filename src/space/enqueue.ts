@@ -6,7 +6,7 @@
  */
 import { HpsearchError } from '../errors.js';
 import { formatNumber } from '../format/numbers.js';
-import { activeNames, describeConditions } from './conditions.js';
+import { activationClauses, activeNames, describeConditions } from './conditions.js';
 import { onLattice } from './distributions.js';
 import { suggestion } from './did-you-mean.js';
 import type { PathSegment, RawIssue } from './raw-issue.js';
@@ -49,27 +49,15 @@ function checkActivity(params: Params, specs: ParamSpecs, at: PathSegment[], iss
   for (const name of Object.keys(params)) {
     const when = specs[name].when;
     if (when === undefined || active.has(name)) continue;
-    const missing = ancestors(name, specs).filter((parent) => !Object.hasOwn(params, parent));
+    // The params whose values decide whether it exists: its parents, theirs, and so on.
+    const deciding = new Set(activationClauses(specs, name).map(([parent]) => parent));
+    const missing = [...deciding].filter((parent) => !Object.hasOwn(params, parent));
     const exists = `${name} exists only when ${describeConditions(when)}`;
     const message = missing.length > 0
       ? `enqueued ${name} is conditional: give ${missing.join(' and ')} too (${exists}), or leave ${name} out`
       : `enqueued ${name} does not exist in this trial (${exists}); leave it out, or change ${Object.keys(when).join(' or ')}`;
     issues.push({ path: [...at, name], message });
   }
-}
-
-/** The params whose values decide whether `name` exists: its parents, theirs, and so on. */
-function ancestors(name: string, specs: ParamSpecs): string[] {
-  const found: string[] = [];
-  const visit = (param: string) => {
-    for (const parent of Object.keys(specs[param]?.when ?? {})) {
-      if (found.includes(parent)) continue;
-      found.push(parent);
-      visit(parent);
-    }
-  };
-  visit(name);
-  return found;
 }
 
 /**
