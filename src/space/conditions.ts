@@ -89,7 +89,8 @@ export function decideParams(
 
 /** The names of the params that `params` make active (those with no conditions included). */
 export function activeNames(specs: ParamSpecs, params: Params): string[] {
-  return Object.keys(decideParams(specs, (name) => params[name] ?? null, params));
+  // pick only runs for a param `params` lacks: it is taken as null (a child whose clause lists null counts as active).
+  return Object.keys(decideParams(specs, () => null, params));
 }
 
 /** The active params of `params`, in declaration order, as a sampler would store them. */
