@@ -23,6 +23,17 @@ export function topOrAll(value: string): number | 'all' {
   }
 }
 
+/** `--pack`: auto, off, or a positive integer. */
+export function packSetting(value: string): 'auto' | 'off' | number {
+  const word = value.trim();
+  if (word === 'auto' || word === 'off') return word;
+  try {
+    return positiveInt(value);
+  } catch {
+    throw new InvalidArgumentError(`expected auto, off or a positive integer (trials a pack), got "${value}"`);
+  }
+}
+
 export function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {

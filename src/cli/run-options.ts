@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { PrunerType } from '../space/pruner-spec.js';
 import type { BackendChoice } from '../task/types.js';
-import { nonNegativeNumber, oneOf, positiveInt, positiveNumber, topOrAll } from './options.js';
+import { nonNegativeNumber, oneOf, packSetting, positiveInt, positiveNumber, topOrAll } from './options.js';
 import type { StorageFlags } from './storage-option.js';
 
 /** The TF.js backends a command may ask for. */
@@ -26,6 +26,11 @@ export function addRunLoopOptions(command: Command): Command {
     .option('--worker-memory <MiB>', "each worker thread's JavaScript heap limit: a trial over it fails and its worker is replaced", positiveInt)
     .option('--heartbeat <seconds>', "how often this run marks its running trials alive in the storage (Optuna's heartbeat_interval)", positiveNumber, 5)
     .option('--stale-after <seconds>', 'a trial another run left without a heartbeat this long is taken for dead and run again (at least 3 heartbeats)', nonNegativeNumber, 60)
+    .option(
+      '--pack <auto|K|off>',
+      "train up to K trials of one model shape as one batched computation in one worker (built-in MLP tasks on a native TensorFlow backend); auto sizes packs from the backend and model, off trains each trial alone (default: the file's pack, else auto)",
+      packSetting,
+    )
     .option('--save-models <N|all>', "keep the trained models of the best N complete trials (or all) in the study's storage, for hpsearch export (default: the file's save_models)", topOrAll)
     .option('--report', 'write the HTML report when the run ends (runs/<study>/report.html; see hpsearch report)')
     .option('--report-out <file>', 'with --report: where to write it');
@@ -49,4 +54,5 @@ export interface RunOptions extends StorageFlags {
   staleAfter?: number;
   heartbeat?: number;
   saveModels?: number | 'all';
+  pack?: 'auto' | 'off' | number;
 }

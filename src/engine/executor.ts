@@ -15,5 +15,12 @@ export interface TrialExecutor {
    * puts the trial back in the queue.
    */
   run(trial: TrialInfo, hooks: TrialHooks, cancel?: AbortSignal): Promise<TrialOutcome>;
+  /**
+   * Runs `trials` as one pack (the kind's pack job, in one worker): `hooks[i]` are trial i's, as
+   * `run` uses them, and the outcomes come back aligned with `trials`. A member stops when its
+   * report is answered with stop; the others go on. When `cancel` aborts, the whole pack is
+   * stopped and its outcomes are of no use. Only executors of kinds that pack have it.
+   */
+  runPack?(trials: TrialInfo[], hooks: TrialHooks[], cancel?: AbortSignal): Promise<TrialOutcome[]>;
   close(): Promise<void>;
 }

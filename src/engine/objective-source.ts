@@ -7,14 +7,14 @@
 import { HpsearchError } from '../errors.js';
 import { kindsNamedBy, objectiveKinds, type ObjectiveKind } from '../space/objective-kind.js';
 import type { PrunerSpec } from '../space/pruner-spec.js';
-import type { Params } from '../space/types.js';
+import type { PackSetting, Params } from '../space/types.js';
 import type { Objective } from '../study/objective.js';
 import type { ObjectiveSource, OptimizeOptions } from '../study/optimize-options.js';
 import type { Study } from '../study/study.js';
 import type { TrialExecutor } from './executor.js';
 import { InProcessExecutor } from './in-process.js';
 import { ProcessPoolExecutor } from './process-pool.js';
-import { WorkerPoolExecutor, type JobForTrial } from './worker-pool.js';
+import { WorkerPoolExecutor, type JobForPack, type JobForTrial } from './worker-pool.js';
 
 /** An objective given as a kind's settings: `{ module: path }`, `{ task, backend }`. */
 export interface KindSource {
@@ -57,8 +57,10 @@ export async function settleObjective(study: Study, objective: ResolvedObjective
 }
 
 export interface ExecutorOptions {
-  /** Trials at once: worker threads, or worker processes when the kind needs them. */
+  /** Tasks at once (trials, or packs of trials): worker threads, or worker processes when the kind needs them. */
   lanes: number;
+  /** Whether the run packs trials (see packingOf): the pools then get the kind's pack job. */
+  packs: boolean;
   memoryMb?: number | undefined;
   onNote?: ((note: string) => void) | undefined;
   /** Whether trials send their trained models (the run keeps some). */
@@ -69,15 +71,44 @@ export interface ExecutorOptions {
  * What runs the trials: a function on this thread; a kind's jobs in worker threads, or in worker
  * processes when the kind says its trials cannot share a process (a native backend).
  */
-export function createExecutor(study: Study, objective: ResolvedObjective, { lanes, memoryMb, onNote, saveModels }: ExecutorOptions): TrialExecutor {
+export function createExecutor(study: Study, objective: ResolvedObjective, { lanes, packs, memoryMb, onNote, saveModels }: ExecutorOptions): TrialExecutor {
   if (typeof objective === 'function') return new InProcessExecutor(objective, lanes, { saveModels });
   const { kind, spec, options } = objective;
   const run = { metric: study.metric, studySeed: study.seed, saveModels, earlyStopping: study.space.earlyStopping };
   const jobFor: JobForTrial = (trial) => kind.workerJob(spec, trial, run, options);
+  const pack = packs ? kind.pack : undefined;
+  const packJobFor: JobForPack | undefined = pack && ((trials) => pack.job(spec, trials, run, options));
   const setup = kind.workerProcesses?.(options, lanes);
-  if (setup === undefined) return new WorkerPoolExecutor(jobFor, { workers: lanes, memoryMb });
+  if (setup === undefined) return new WorkerPoolExecutor(jobFor, { workers: lanes, memoryMb, packJobFor });
   if (setup.note !== undefined) onNote?.(setup.note);
-  return new ProcessPoolExecutor(jobFor, { processes: lanes, setup, memoryMb, onNote });
+  return new ProcessPoolExecutor(jobFor, { processes: lanes, setup, memoryMb, onNote, packJobFor });
+}
+
+/** How a run packs trials: at most `size` a pack, grouped by `key` (null: that trial runs alone). */
+export interface Packing {
+  size: number;
+  key: (params: Params) => string | null;
+}
+
+/**
+ * Whether and how the run packs trials (`pack`: the option or the space file's, default auto):
+ * only a kind that packs can, and it decides what auto means and how large a pack may be. A
+ * pack size the user asks for that cannot be had is an error, or cut with a note. null: every
+ * trial runs alone.
+ */
+export function packingOf(study: Study, objective: ResolvedObjective, asked: PackSetting, onNote?: (note: string) => void): Packing | null {
+  if (asked === 'off' || asked === 1) return null;
+  const pack = typeof objective === 'function' ? undefined : objective.kind.pack;
+  if (pack === undefined || typeof objective === 'function') {
+    if (asked === 'auto') return null;
+    const what = typeof objective === 'function' ? 'a function objective' : `a ${objective.kind.name} objective`;
+    throw new HpsearchError('E_USAGE', `pack ${asked}: ${what} trains one trial at a time; packing is for built-in MLP tasks. Use --pack off (or leave pack out)`);
+  }
+  const { spec, options } = objective;
+  const { size, why } = pack.size(spec, options, study.space.params, asked);
+  onNote?.(`pack: ${why}`);
+  if (size < 2) return null;
+  return { size, key: (params) => pack.key(spec, params, options) };
 }
 
 /**

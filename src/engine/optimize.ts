@@ -8,11 +8,12 @@ import type { PrunerSpec } from '../space/pruner-spec.js';
 import type { ObjectiveSource, OptimizeOptions, OptimizeSummary } from '../study/optimize-options.js';
 import { registerRunLoop, type Study } from '../study/study.js';
 import { RunLiveness } from './liveness.js';
-import { createExecutor, plannedSteps, resolveObjective, settleObjective } from './objective-source.js';
+import { createExecutor, packingOf, plannedSteps, resolveObjective, settleObjective } from './objective-source.js';
+import { PackFormer } from './packs.js';
 import { RunAccounting } from './run-accounting.js';
 import { checkRunSettings, type RunSettings } from './run-settings.js';
 import { RunStop } from './run-stop.js';
-import { runTrial, type RunContext } from './run-trial.js';
+import { claimTrial, releaseUnstarted, runPack, runTrial, type ClaimedTrial, type RunContext } from './run-trial.js';
 import type { StopRules } from './trial-monitor.js';
 import { pause } from '../pause.js';
 
@@ -42,10 +43,11 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
   // Before any worker starts: impossible pruner settings are the user's to fix.
   const pruner = options.pruner ?? study.space.pruner;
   const rules = stopRules(study, pruner);
+  const packing = packingOf(study, resolved, settings.pack, options.onNote);
   const run: RunContext = {
     study,
     executor: createExecutor(study, resolved, {
-      lanes, memoryMb: options.workerMemoryMb, onNote: options.onNote, saveModels: settings.saveModels !== null,
+      lanes, packs: packing !== null, memoryMb: options.workerMemoryMb, onNote: options.onNote, saveModels: settings.saveModels !== null,
     }),
     saveModels: settings.saveModels,
     rules,
@@ -59,8 +61,13 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
   };
   // Beats for this run's trials, and notices dead runs' trials while it waits for them.
   liveness.start(settings.heartbeatMs);
+  // Each lane's packs as large as the remaining trials allow: 100 trials on 2 lanes are 2 packs of 50 at most.
+  const packSize = packing === null ? 1 : Math.min(packing.size, Math.ceil(remaining / lanes));
+  const former = packing === null || packSize < 2 ? null : new PackFormer(packSize, (claimed) => packing.key(claimed.trial.params));
   try {
-    await runLanes(run, lanes, liveness, settings);
+    await runLanes(run, lanes, liveness, settings, former);
+    // The run stopped with trials claimed for packs that never started: back to the queue.
+    for (const claimed of former?.takeAll() ?? []) await releaseUnstarted(run, claimed);
   } catch (error) {
     // A trial whose result could not be stored (e.g. the storage failed during tell) is still
     // running in the storage: give it back now rather than leave it for --stale-after.
@@ -79,10 +86,10 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
 registerRunLoop(optimizeStudy);
 
 /** Runs the lanes to the end; the first error of one stops the others from starting trials, and is thrown. */
-async function runLanes(run: RunContext, lanes: number, liveness: RunLiveness, settings: RunSettings): Promise<void> {
+async function runLanes(run: RunContext, lanes: number, liveness: RunLiveness, settings: RunSettings, former: PackFormer | null): Promise<void> {
   const results = await Promise.allSettled(
     Array.from({ length: lanes }, () =>
-      lane(run, liveness, settings).catch((error: unknown) => {
+      (former === null ? lane(run, liveness, settings) : packLane(run, liveness, settings, former)).catch((error: unknown) => {
         run.stop.stopNewTrials();
         throw error;
       }),
@@ -104,12 +111,53 @@ async function lane(run: RunContext, liveness: RunLiveness, settings: RunSetting
       await runTrial(run, trial);
       continue;
     }
-    // The budget is spent, but another run's trials may still fail to finish (it dies):
-    // wait for them, and run those that its death puts back in the queue.
-    if (!(await liveness.othersRunning())) return;
-    await pause(Math.min(settings.heartbeatMs, 1000), stop.signal);
-    await liveness.recover();
+    if (!(await awaitOthers(run, liveness, settings))) return;
   }
+}
+
+/**
+ * One lane of a packed run: claim trials into the run's pack groups until one is a full pack
+ * (or this lane has claimed a pack's worth), then run the largest group, until the budget is
+ * spent or the run stops.
+ */
+async function packLane(run: RunContext, liveness: RunLiveness, settings: RunSettings, former: PackFormer): Promise<void> {
+  const { study, stop } = run;
+  while (!stop.signal.aborted) {
+    let pack: ClaimedTrial[] | null = null;
+    let spent = false;
+    for (let asked = 0; pack === null && asked < former.size && !stop.signal.aborted; asked++) {
+      const trial = await study.ask({ maxTrials: settings.budget, signal: stop.signal });
+      if (!trial) {
+        spent = true;
+        break;
+      }
+      pack = former.add(claimTrial(run, trial));
+    }
+    if (stop.signal.aborted) {
+      // A pack formed just as the run stopped never starts.
+      for (const claimed of pack ?? []) await releaseUnstarted(run, claimed);
+      return;
+    }
+    pack ??= former.takeLargest();
+    if (pack !== null) {
+      await runPack(run, pack);
+      continue;
+    }
+    // Another lane took what this one claimed: claim again.
+    if (!spent) continue;
+    if (!(await awaitOthers(run, liveness, settings))) return;
+  }
+}
+
+/**
+ * The budget is spent, but another run's trials may still fail to finish (it dies): waits a
+ * while for them and requeues those its death left; false when none are running.
+ */
+async function awaitOthers(run: RunContext, liveness: RunLiveness, settings: RunSettings): Promise<boolean> {
+  if (!(await liveness.othersRunning())) return false;
+  await pause(Math.min(settings.heartbeatMs, 1000), run.stop.signal);
+  await liveness.recover();
+  return true;
 }
 
 /** The run's stopping rules: the space's early stopping and divergence rules, and `pruner`. */

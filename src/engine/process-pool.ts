@@ -15,10 +15,10 @@
  */
 import { HpsearchError } from '../errors.js';
 import type { TrialHooks, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
-import type { WorkerProcessSetup } from '../space/objective-kind.js';
+import type { WorkerJob, WorkerProcessSetup } from '../space/objective-kind.js';
 import type { TrialExecutor } from './executor.js';
-import type { JobForTrial } from './worker-pool.js';
-import { WorkerProcess } from './worker-process.js';
+import type { JobForPack, JobForTrial } from './worker-pool.js';
+import { WorkerProcess, type ProcessWork } from './worker-process.js';
 
 export interface ProcessPoolOptions {
   processes: number;
@@ -29,6 +29,8 @@ export interface ProcessPoolOptions {
   stderr?: (text: string) => void;
   /** Told when a free process died (one running a trial says so in the trial's outcome). */
   onNote?: ((note: string) => void) | undefined;
+  /** The pack job, for a kind that packs trials: then `runPack` works. */
+  packJobFor?: JobForPack | undefined;
 }
 
 export class ProcessPoolExecutor implements TrialExecutor {
@@ -54,29 +56,45 @@ export class ProcessPoolExecutor implements TrialExecutor {
 
   /** Rejects with E_WORKER when a worker process could not start; a trial's own failure is an outcome. */
   async run(trial: TrialInfo, hooks: TrialHooks, cancel?: AbortSignal): Promise<TrialOutcome> {
+    const [outcome] = await this.#runWork({ trial }, [trial], this.#jobFor(trial), [hooks], cancel);
+    return outcome!;
+  }
+
+  /** A pack of trials in one worker process, as `run` runs one; outcomes aligned with `trials`. */
+  async runPack(trials: TrialInfo[], hooks: TrialHooks[], cancel?: AbortSignal): Promise<TrialOutcome[]> {
+    const packJobFor = this.#options.packJobFor;
+    if (packJobFor === undefined) throw new HpsearchError('E_INTERNAL', 'runPack on a process pool made without a pack job');
+    return this.#runWork({ trials }, trials, packJobFor(trials), hooks, cancel);
+  }
+
+  async #runWork(work: ProcessWork, trials: TrialInfo[], job: WorkerJob, hooks: TrialHooks[], cancel?: AbortSignal): Promise<TrialOutcome[]> {
     if (this.#broken) throw this.#broken;
     if (this.#closing) throw new HpsearchError('E_INTERNAL', 'the worker process pool is closed');
-    const job = this.#jobFor(trial);
     const worker = await this.#take();
-    const end = await worker.run(trial, job, hooks, cancel);
+    const end = await worker.run(work, job, hooks, cancel);
     this.#give(worker);
     switch (end.kind) {
       case 'outcome':
-        return end.outcome;
+        if (end.outcomes.length !== trials.length) {
+          throw new HpsearchError('E_INTERNAL', `worker process ${worker.pid ?? 'unknown'} sent ${end.outcomes.length} outcomes for ${trials.length} trials`);
+        }
+        return end.outcomes;
       case 'cancelled':
-        return { status: 'failed', error: 'stopped: its worker process was killed', fatal: false, reports: end.reports };
+        return end.reports.map((reports) => ({ status: 'failed', error: 'stopped: its worker process was killed', fatal: false, reports }));
       case 'died': {
         const pid = worker.pid ?? 'unknown';
         if (!end.heard) {
+          const numbers = trials.map((t) => t.number).join(', ');
           this.#broken ??= new HpsearchError(
             'E_WORKER',
-            `worker process ${pid} ${end.how} before it reported anything for its first trial (trial ${trial.number}): ` +
+            `worker process ${pid} ${end.how} before it reported anything for its first trial (trial ${numbers}): ` +
               'a worker that cannot start would fail every trial, so the run stops' +
               (end.lastLines.length > 0 ? `; its last lines on stderr:\n  ${end.lastLines.join('\n  ')}` : ' (it wrote nothing to stderr)'),
           );
           throw this.#broken;
         }
-        return { status: 'lost', error: `worker process ${pid} ${end.how} during the trial`, reports: end.reports };
+        const during = trials.length === 1 ? 'during the trial' : `during the pack of ${trials.length} trials it was training`;
+        return end.reports.map((reports) => ({ status: 'lost', error: `worker process ${pid} ${end.how} ${during}`, reports }));
       }
     }
   }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { HpsearchError } from '../errors.js';
 import type { OptimizeOptions } from '../study/optimize-options.js';
 import type { Study } from '../study/study.js';
-import type { SaveModels } from '../space/types.js';
+import type { PackSetting, SaveModels } from '../space/types.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_STALE_AFTER_MS } from './liveness.js';
 
 /** A run's options, checked, with their defaults filled in. */
@@ -15,6 +15,8 @@ export interface RunSettings {
   staleAfterMs: number;
   /** Which trained models the run keeps; null: none. */
   saveModels: SaveModels | null;
+  /** Trials trained together where the objective packs them (see packingOf). */
+  pack: PackSetting;
 }
 
 export function defaultWorkers(): number {
@@ -51,5 +53,9 @@ export function checkRunSettings(study: Study, options: OptimizeOptions): RunSet
   if (top !== undefined && top !== 'all' && (!Number.isSafeInteger(top) || top < 1)) {
     throw new HpsearchError('E_USAGE', `saveModels.top must be a positive integer or 'all', got ${String(top)}`);
   }
-  return { budget, workers, heartbeatMs, staleAfterMs, saveModels };
+  const pack = options.pack ?? study.space.pack ?? 'auto';
+  if (pack !== 'auto' && pack !== 'off' && (!Number.isSafeInteger(pack) || pack < 1)) {
+    throw new HpsearchError('E_USAGE', `pack must be auto, off or a positive integer, got ${String(pack)}`);
+  }
+  return { budget, workers, heartbeatMs, staleAfterMs, saveModels, pack };
 }

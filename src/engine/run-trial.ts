@@ -4,7 +4,7 @@
  * result if another run took the trial over, tell the study how it ended.
  */
 import { HpsearchError } from '../errors.js';
-import type { TrialOutcome } from '../objectives/trial-run.js';
+import type { TrialHooks, TrialInfo, TrialOutcome } from '../objectives/trial-run.js';
 import type { Params, SaveModels } from '../space/types.js';
 import type { OptimizeOptions } from '../study/optimize-options.js';
 import { isTakenOver, type Study } from '../study/study.js';
@@ -35,47 +35,119 @@ export interface RunContext {
   readonly lostOnce: Set<number>;
 }
 
+/**
+ * A trial this run has claimed: its reports' judge, and the switch a beat that finds it taken
+ * over flips. Held (its heartbeats kept) from the claim, which for a pack's member may come
+ * before its pack starts.
+ */
+export interface ClaimedTrial {
+  readonly trial: AskedTrial;
+  readonly monitor: TrialMonitor;
+  /** Aborted when this run finds it no longer holds the trial: a write refused, or a beat that missed it. */
+  readonly lost: AbortController;
+}
+
+/** Holds a trial the run has just claimed. */
+export function claimTrial(run: RunContext, trial: AskedTrial): ClaimedTrial {
+  run.accounting.started();
+  const claimed = { trial, monitor: new TrialMonitor(trial, run.rules), lost: new AbortController() };
+  run.liveness.hold(trial, () => claimed.lost.abort());
+  return claimed;
+}
+
 export async function runTrial(run: RunContext, trial: AskedTrial): Promise<void> {
-  const { study, accounting } = run;
-  accounting.started();
-  const monitor = new TrialMonitor(trial, run.rules);
+  await runClaimed(run, claimTrial(run, trial));
+}
+
+/**
+ * Trials of one pack (the kind's pack key agrees), trained together by one worker. Each member is
+ * judged, stored and given back exactly as a trial alone: a member taken over is stopped at its
+ * next report (the others go on), and the run's cancel (the grace period ran out) stops the pack.
+ */
+export async function runPack(run: RunContext, pack: readonly ClaimedTrial[]): Promise<void> {
+  // One taken over while it waited for its pack never starts.
+  const members: ClaimedTrial[] = [];
+  for (const claimed of pack) {
+    if (claimed.lost.signal.aborted) dropTakenOver(run, claimed.trial);
+    else members.push(claimed);
+  }
+  if (members.length === 0) return;
+  const runPackOn = run.executor.runPack?.bind(run.executor);
+  if (members.length === 1 || runPackOn === undefined) {
+    await Promise.all(members.map((claimed) => runClaimed(run, claimed)));
+    return;
+  }
+  const cancels = members.map(() => run.stop.trialCancel());
+  // The run's cancel switches all flip together (RunStop): any of them stops the pack.
+  const cancelled = AbortSignal.any(cancels.map((c) => c.signal));
+  let outcomes: TrialOutcome[];
+  try {
+    outcomes = await runPackOn(
+      members.map((claimed) => infoOf(run, claimed.trial)),
+      members.map((claimed, i) => hooksOf(run, claimed, AbortSignal.any([cancels[i]!.signal, claimed.lost.signal]))),
+      cancelled,
+    );
+  } finally {
+    for (const cancel of cancels) run.stop.release(cancel);
+  }
+  for (let i = 0; i < members.length; i++) await settleTrial(run, members[i]!, cancels[i]!.signal, outcomes[i]!);
+}
+
+/** A claimed trial alone (a pack of one). */
+async function runClaimed(run: RunContext, claimed: ClaimedTrial): Promise<void> {
   const cancel = run.stop.trialCancel();
-  // Aborted when this run finds it no longer holds the trial: a write refused, or a beat that missed it.
-  const lost = new AbortController();
-  run.liveness.hold(trial, () => lost.abort());
-  const stopped = AbortSignal.any([cancel.signal, lost.signal]);
+  const stopped = AbortSignal.any([cancel.signal, claimed.lost.signal]);
   let outcome: TrialOutcome;
   try {
-    outcome = await run.executor.run(
-      { study: study.name, number: trial.number, seed: trial.seed, params: trial.params },
-      {
-        report: async (step, metrics) => {
-          // Stopped after the grace period, or taken over: its reports are no longer this run's to store.
-          if (stopped.aborted) return true;
-          const before = monitor.steps;
-          const stopNow = await monitor.report(step, metrics);
-          accounting.stepsReported(monitor.steps - before);
-          if (isTakenOver(monitor.failure)) lost.abort();
-          return stopNow;
-        },
-        suggest: async (name, spec) => {
-          // Nor its params: a trial given back is drawn afresh, and one taken over is another run's.
-          if (stopped.aborted) throw new HpsearchError('E_USAGE', `trial ${trial.number} is stopping: no more params are given to it`);
-          try {
-            return await study.suggest(trial, name, spec);
-          } catch (error) {
-            if (isTakenOver(error)) lost.abort();
-            throw error;
-          }
-        },
-      },
-      stopped,
-    );
+    outcome = await run.executor.run(infoOf(run, claimed.trial), hooksOf(run, claimed, stopped), stopped);
   } finally {
     run.stop.release(cancel);
   }
+  await settleTrial(run, claimed, cancel.signal, outcome);
+}
+
+/** A claimed trial that never started (the run stopped before its pack did): back to the queue. */
+export async function releaseUnstarted(run: RunContext, claimed: ClaimedTrial): Promise<void> {
+  if (claimed.lost.signal.aborted || !(await run.study.release(claimed.trial))) return dropTakenOver(run, claimed.trial);
+  run.liveness.letGo(claimed.trial);
+  run.accounting.dropped('released');
+}
+
+function infoOf(run: RunContext, trial: AskedTrial): TrialInfo {
+  return { study: run.study.name, number: trial.number, seed: trial.seed, params: trial.params };
+}
+
+/** The trial's hooks: its reports judged by its monitor, its params asked of the study; `stopped`: no longer this run's to answer. */
+function hooksOf(run: RunContext, { trial, monitor, lost }: ClaimedTrial, stopped: AbortSignal): TrialHooks {
+  const { study, accounting } = run;
+  return {
+    report: async (step, metrics) => {
+      // Stopped after the grace period, or taken over: its reports are no longer this run's to store.
+      if (stopped.aborted) return true;
+      const before = monitor.steps;
+      const stopNow = await monitor.report(step, metrics);
+      accounting.stepsReported(monitor.steps - before);
+      if (isTakenOver(monitor.failure)) lost.abort();
+      return stopNow;
+    },
+    suggest: async (name, spec) => {
+      // Nor its params: a trial given back is drawn afresh, and one taken over is another run's.
+      if (stopped.aborted) throw new HpsearchError('E_USAGE', `trial ${trial.number} is stopping: no more params are given to it`);
+      try {
+        return await study.suggest(trial, name, spec);
+      } catch (error) {
+        if (isTakenOver(error)) lost.abort();
+        throw error;
+      }
+    },
+  };
+}
+
+/** After the trial ran: stores how it ended, or gives it back (cancelled, its process lost), or drops it (taken over). */
+async function settleTrial(run: RunContext, { trial, monitor, lost }: ClaimedTrial, cancelled: AbortSignal, outcome: TrialOutcome): Promise<void> {
+  const { study, accounting } = run;
   if (lost.signal.aborted) return dropTakenOver(run, trial);
-  if (cancel.signal.aborted) {
+  if (cancelled.aborted) {
     // Back to the queue, its reports with it; unless another run took it over meanwhile.
     if (!(await study.release(trial))) return dropTakenOver(run, trial);
     run.liveness.letGo(trial);

@@ -27,13 +27,20 @@ export interface WorkerProcessOptions {
   init: ProcessWorkerInit;
 }
 
-/** How a trial sent to a worker process ended. `reports`: the report messages it had received. */
+/**
+ * How a trial (or a pack) sent to a worker process ended. `reports`: the report messages it had
+ * received, per member (one entry for a trial alone).
+ */
 export type ProcessRunEnd =
-  | { kind: 'outcome'; outcome: TrialOutcome; retiring: boolean }
+  /** Aligned with the trials sent: one for a trial alone. */
+  | { kind: 'outcome'; outcomes: TrialOutcome[]; retiring: boolean }
   /** The process ended during the trial; `heard`: it had sent a report or an outcome before, in this trial or an earlier one. */
-  | { kind: 'died'; how: string; heard: boolean; lastLines: string[]; reports: number }
+  | { kind: 'died'; how: string; heard: boolean; lastLines: string[]; reports: number[] }
   /** `cancel` aborted: the process was killed. */
-  | { kind: 'cancelled'; reports: number };
+  | { kind: 'cancelled'; reports: number[] };
+
+/** What a worker process is sent to run: one trial, or a pack of them trained together. */
+export type ProcessWork = { trial: TrialInfo } | { trials: TrialInfo[] };
 
 export class WorkerProcess {
   readonly #child: ChildProcess;
@@ -92,13 +99,13 @@ export class WorkerProcess {
   }
 
   /**
-   * Runs one trial. Each report is answered in order, one at a time, with `hooks.report`'s
-   * decision; each param asked for, as it comes, with `hooks.suggest`'s answer. The outcome comes
-   * after every report and every suggest (one channel keeps their order) and once all are answered.
-   * When `cancel` aborts, the process is killed.
+   * Runs one trial, or a pack of trials (`hooks[i]` answers member i). Each report is answered in
+   * order, one at a time, with its trial's `hooks.report` decision; each param asked for, as it
+   * comes, with `hooks.suggest`'s answer. The outcome comes after every report and every suggest
+   * (one channel keeps their order) and once all are answered. When `cancel` aborts, the process is killed.
    */
-  async run(trial: TrialInfo, job: WorkerJob, hooks: TrialHooks, cancel?: AbortSignal): Promise<ProcessRunEnd> {
-    let reports = 0;
+  async run(work: ProcessWork, job: WorkerJob, hooks: TrialHooks[], cancel?: AbortSignal): Promise<ProcessRunEnd> {
+    const reports = hooks.map(() => 0);
     const died = this.closed.then(
       (how): ProcessRunEnd =>
         cancel?.aborted ? { kind: 'cancelled', reports } : { kind: 'died', how, heard: this.#heard, lastLines: this.#stderr.last, reports },
@@ -117,26 +124,28 @@ export class WorkerProcess {
           switch (message.type) {
             case 'report': {
               this.#heard = true;
-              reports++;
-              const { step, metrics } = message;
+              const { member, step, metrics } = message;
+              const own = hooks[member ?? 0];
+              if (own === undefined) return;
+              reports[member ?? 0]!++;
               answered = answered.then(async () => {
-                const stop = await hooks.report(step, metrics);
-                this.#send({ type: 'decision', step, stop } satisfies DecisionMessage);
+                const stop = await own.report(step, metrics);
+                this.#send({ type: 'decision', ...(member !== undefined ? { member } : {}), step, stop } satisfies DecisionMessage);
               });
               return;
             }
             case 'suggest': {
               this.#heard = true;
-              const answer = answerSuggestion(hooks.suggest, message).then((reply) => this.#send(reply));
+              const answer = answerSuggestion(hooks[0]!.suggest, message).then((reply) => this.#send(reply));
               suggesting.add(answer);
               void answer.then(() => suggesting.delete(answer));
               return;
             }
             case 'outcome': {
               this.#heard = true;
-              const { outcome, retiring } = message;
+              const { outcomes, retiring } = message;
               if (retiring) this.#retiring = true;
-              void Promise.all([answered, ...suggesting]).then(() => resolve({ kind: 'outcome', outcome, retiring }));
+              void Promise.all([answered, ...suggesting]).then(() => resolve({ kind: 'outcome', outcomes, retiring }));
               return;
             }
             case 'ready':
@@ -144,7 +153,7 @@ export class WorkerProcess {
           }
         };
       });
-      this.#send({ type: 'run', trial, job });
+      this.#send('trial' in work ? { type: 'run', trial: work.trial, job } : { type: 'run-pack', trials: work.trials, job });
       return await Promise.race([ended, died]);
     } finally {
       // A cancel after this trial must not kill the process's next one.

@@ -57,7 +57,15 @@ export type TrialOutcome =
  */
 export interface TrialRunnerModule {
   runTrial(data: unknown, trial: TrialInfo, report: ReportStep, suggest: SuggestParam): Promise<TrialOutcome>;
+  /**
+   * A kind that packs trials (ObjectiveKind.pack) also trains several as one: outcomes aligned
+   * with `trials`, each member's `reports` its own, and never a rejection for a trial's failure.
+   */
+  runPack?(data: unknown, trials: TrialInfo[], report: ReportMember): Promise<TrialOutcome[]>;
 }
+
+/** What a pack's code is given to report a step of member `member` (its index in the pack): resolves to true when that member should stop. */
+export type ReportMember = (member: number, step: number, metrics: Metrics) => Promise<boolean>;
 
 /** An error as a trial's stored reason: the first frames of its stack, or what was thrown. */
 export function describeError(error: unknown): string {

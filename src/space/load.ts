@@ -19,7 +19,7 @@ import { checkStopping } from './stopping.js';
 import { dotted, readSpaceDocument, type SpaceDocument } from './yaml-document.js';
 import { PARAM_SCHEMAS, SEARCH_SCHEMAS, STUDY_NAME_PATTERN, TPE_DEFAULTS, checkFields, checkValue, checkVariant, describeValue, isMapping, objectiveSchema, scalarSchema, spaceFileSchema, type StrategyName } from './schema.js';
 import { type RawIssue } from './raw-issue.js';
-import type { LoadedSpace, ObjectiveSpec, ParamSpec, ParamSpecs, ParamValue, SaveModels, SearchSettings, SearchSpace } from './types.js';
+import type { LoadedSpace, ObjectiveSpec, PackSetting, ParamSpec, ParamSpecs, ParamValue, SaveModels, SearchSettings, SearchSpace } from './types.js';
 
 export { MAX_GRID_POINTS } from './check-grid.js';
 
@@ -123,7 +123,12 @@ function validate(raw: unknown, file: string, baseDir: string, issues: RawIssue[
   if (issues.length > 0 || !objective || !settings || !params || !enqueue || !stopping || typeof study !== 'string') return undefined;
   // A seed picked here is stored with the study, so a resumed study keeps sampling the same sequence.
   const seed = typeof raw.seed === 'number' ? raw.seed : randomInt(0, 2 ** 31);
-  return { study, seed, objective, search: settings, params, enqueue, ...stopping, saveModels: saveModelsOf(raw.save_models) };
+  return { study, seed, objective, search: settings, params, enqueue, ...stopping, saveModels: saveModelsOf(raw.save_models), pack: packOf(raw.pack) };
+}
+
+/** `pack`, already checked against the schema by checkFields. */
+function packOf(raw: unknown): PackSetting | null {
+  return raw === 'auto' || raw === 'off' || typeof raw === 'number' ? raw : null;
 }
 
 /** `save_models`, already checked against the schema by checkFields. */

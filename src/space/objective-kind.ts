@@ -140,6 +140,28 @@ export interface ObjectiveKind<Spec = unknown, Options extends object = object> 
   plannedSteps(spec: Spec, params: Params): number | null;
   /** The worker job of one trial. */
   workerJob(spec: Spec, trial: KindTrial, run: KindRunContext, options: Options): WorkerJob;
+  /** For a kind that can train several trials as one computation (`--pack`); without it, every trial runs alone. */
+  readonly pack?: KindPacking<Spec, Options>;
+}
+
+/**
+ * Packing: trials whose tensors have the same shapes trained together in one worker task, as
+ * one batched computation (the task kind's MLP on a native backend; src/engine/packs.ts).
+ */
+export interface KindPacking<Spec, Options> {
+  /**
+   * Trials with equal keys may share a pack (their shapes agree: architecture, batch size,
+   * epochs, dataset, optimizer type...); null: this trial always runs alone.
+   */
+  key(spec: Spec, params: Params, options: Options): string | null;
+  /**
+   * How many trials a pack of this run takes: `asked` is `auto` or the K the user asked for. The
+   * kind decides what auto means for the settled options (the backend chosen) and cuts any K to
+   * what fits its memory bound; `why` says how, for the run's notes. 1: no packing.
+   */
+  size(spec: Spec, options: Options, params: ParamSpecs, asked: 'auto' | number): { size: number; why: string };
+  /** The worker job of a pack, members in order. */
+  job(spec: Spec, trials: KindTrial[], run: KindRunContext, options: Options): WorkerJob;
 }
 
 /** What `settle` may use of the run: measurements the database keeps for every host, and the run's notes. */

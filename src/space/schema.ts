@@ -241,6 +241,12 @@ function buildSpaceFileSchema(objective: z.ZodObject) {
       })
       .optional()
       .describe('Keep the trained models of the best trials in the study\'s storage, for `hpsearch export`; a trial that falls out of the top loses its model. `run --save-models` overrides it. Default: none kept.'),
+    pack: z
+      .union([z.literal('auto'), z.literal('off'), z.int().min(1)])
+      .optional()
+      .describe(
+        'Train up to this many trials that share a model shape as one batched computation in one worker (a built-in MLP task on a native TensorFlow backend): auto picks the size from the backend and the model, off trains each trial alone. `run --pack` overrides it. Default: auto.',
+      ),
   });
 }
 

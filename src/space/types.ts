@@ -156,7 +156,16 @@ export interface SearchSpace {
   pruner: PrunerSpec;
   /** `save_models`: how many of the best complete trials keep their trained model; null: none. */
   saveModels: SaveModels | null;
+  /** `pack`: trials trained together as one computation, where the objective packs them; null or absent (a space stored before it existed): not given, auto. */
+  pack?: PackSetting | null;
 }
+
+/**
+ * How many trials of the same shape one worker trains at once as one batched computation
+ * (`pack`, `--pack`): `auto` lets the objective decide (packs on a native backend), `off` never,
+ * a number at most that many.
+ */
+export type PackSetting = 'auto' | 'off' | number;
 
 /** Which trained models a run keeps: those of the best `top` complete trials, or all. */
 export interface SaveModels {

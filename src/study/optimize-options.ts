@@ -5,7 +5,7 @@
  */
 import type { ObjectiveSources } from '../space/objective-kind.js';
 import type { PrunerSpec } from '../space/pruner-spec.js';
-import type { SaveModels } from '../space/types.js';
+import type { PackSetting, SaveModels } from '../space/types.js';
 import type { Objective } from './objective.js';
 
 /**
@@ -45,6 +45,12 @@ export interface OptimizeOptions {
   maxFailures?: number;
   /** Heap limit of each worker thread (also a worker process's one thread) in MiB: a trial over it fails, its worker is replaced (default: Node's). */
   workerMemoryMb?: number;
+  /**
+   * Trials of the same shape trained together as one batched computation in one worker, for an
+   * objective that packs (a built-in MLP task): `auto` (default: the space's `pack`, else auto)
+   * packs where the backend gains by it, `off` never, a number at most that many a pack.
+   */
+  pack?: PackSetting;
   /** How often this run marks its trials alive (default 5 s). */
   heartbeatMs?: number;
   /** A trial of another run silent this long is taken for dead and run again (default 60 s). */

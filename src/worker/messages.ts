@@ -21,9 +21,23 @@ export interface TrialTask extends TrialInfo {
   port: MessagePort;
 }
 
+/**
+ * Several trials for a worker thread, trained together as one computation (a pack, see
+ * src/engine/packs.ts): the kind's pack job and the trials, in member order. Every report on the
+ * port names its member (the trial's index here), and so does the decision that answers it.
+ */
+export interface PackTask {
+  runner: string;
+  data: unknown;
+  trials: TrialInfo[];
+  port: MessagePort;
+}
+
 /** Worker → main, on the task's port: a step's metrics. Answered by a DecisionMessage, in the order the reports came. */
 export interface ReportMessage {
   type: 'report';
+  /** In a pack, the index of the trial that reports; absent for a trial alone. */
+  member?: number;
   step: number;
   metrics: Metrics;
 }
@@ -48,6 +62,8 @@ export type WorkerMessage = ReportMessage | SuggestMessage;
  */
 export interface DecisionMessage {
   type: 'decision';
+  /** The member of a pack the decision is for, as its report named it. */
+  member?: number;
   step: number;
   stop: boolean;
 }

@@ -7,10 +7,10 @@
 import { HpsearchError } from '../errors.js';
 import { WorkerPoolExecutor } from '../engine/worker-pool.js';
 import { suggestionRefused } from '../engine/suggestions.js';
-import type { ReportStep, SuggestParam } from '../objectives/trial-run.js';
+import type { ReportStep, SuggestParam, TrialOutcome } from '../objectives/trial-run.js';
 import type { ParamValue } from '../space/types.js';
 import type { WorkerJob } from '../space/objective-kind.js';
-import type { ProcessToRunMessage, ProcessWorkerInit, RunToProcessMessage, RunTrialMessage } from './process-messages.js';
+import type { ProcessToRunMessage, ProcessWorkerInit, RunPackMessage, RunToProcessMessage, RunTrialMessage } from './process-messages.js';
 
 const channel = process.send?.bind(process);
 if (!channel) {
@@ -26,6 +26,7 @@ process.on('disconnect', () => process.exit(0));
 
 const init = JSON.parse(process.argv[2] ?? '{}') as ProcessWorkerInit;
 let job: WorkerJob | undefined;
+let packJob: WorkerJob | undefined;
 // Its thread died (or loaded a native addon and then failed): a new thread of this process could
 // not load the addon again, so after telling the run this process exits.
 let retiring = false;
@@ -34,7 +35,15 @@ const executor = new WorkerPoolExecutor(
     if (job === undefined) throw new HpsearchError('E_INTERNAL', 'a worker process was asked for a job before it got a trial');
     return job;
   },
-  { workers: 1, memoryMb: init.memoryMb, onThreadLost: () => (retiring = true) },
+  {
+    workers: 1,
+    memoryMb: init.memoryMb,
+    onThreadLost: () => (retiring = true),
+    packJobFor: () => {
+      if (packJob === undefined) throw new HpsearchError('E_INTERNAL', 'a worker process was asked for a pack job before it got a pack');
+      return packJob;
+    },
+  },
 );
 
 /** Decisions answer reports in order, one at a time: the thread waits for each before training on. */
@@ -42,11 +51,12 @@ const decisions: ((stop: boolean) => void)[] = [];
 
 const send = (message: ProcessToRunMessage, then?: () => void) => channel(message, undefined, {}, then);
 
-const report: ReportStep = (step, metrics) =>
+const reportAs = (member: number | undefined): ReportStep => (step, metrics) =>
   new Promise((resolve) => {
     decisions.push(resolve);
-    send({ type: 'report', step, metrics });
+    send({ type: 'report', ...(member !== undefined ? { member } : {}), step, metrics });
   });
+const report = reportAs(undefined);
 
 /** Params asked for and not yet answered, by the id the thread gave them (ids are the thread's, unique per trial). */
 const suggestions = new Map<number, { resolve: (value: ParamValue) => void; reject: (error: Error) => void }>();
@@ -59,12 +69,19 @@ const suggest: SuggestParam = (name, spec) =>
     send({ type: 'suggest', id, name, spec });
   });
 
-async function runTrial(message: RunTrialMessage): Promise<void> {
-  job = message.job;
-  const outcome = await executor.run(message.trial, { report, suggest });
+async function runTrial(message: RunTrialMessage | RunPackMessage): Promise<void> {
+  let outcomes: TrialOutcome[];
+  if (message.type === 'run') {
+    job = message.job;
+    outcomes = [await executor.run(message.trial, { report, suggest })];
+  } else {
+    packJob = message.job;
+    // Each member's reports go up naming it; the decisions come back in the order of all reports.
+    outcomes = await executor.runPack(message.trials, message.trials.map((_, member) => ({ report: reportAs(member), suggest })));
+  }
   // Reports the run never answered (it died) stop here. No suggestion is left: the executor waits for each.
   for (const resolve of decisions.splice(0)) resolve(true);
-  send({ type: 'outcome', outcome, retiring }, retiring ? () => process.exit(0) : undefined);
+  send({ type: 'outcome', outcomes, retiring }, retiring ? () => process.exit(0) : undefined);
 }
 
 process.on('message', (message: RunToProcessMessage) => {
@@ -81,6 +98,7 @@ process.on('message', (message: RunToProcessMessage) => {
       return;
     }
     case 'run':
+    case 'run-pack':
       void runTrial(message);
       return;
   }

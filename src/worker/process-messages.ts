@@ -5,7 +5,7 @@ import type { DecisionMessage, ReportMessage, SuggestionMessage, SuggestMessage 
 /**
  * Messages between the run's process and a worker process (src/engine/process-pool.ts and
  * process-entry.ts), over the child's IPC channel with advanced serialization (structured clone:
- * NaN metrics survive). One trial at a time: the run sends `run`, the worker answers with
+ * NaN metrics survive). One trial (or one pack of trials, `run-pack`) at a time: the run sends `run`, the worker answers with
  * `report`s, each answered by a `decision`, and `suggest`s, each answered by a `suggestion` (the
  * same messages as a worker thread's port, relayed: the run's process answers them as it answers
  * a worker thread's), then with the `outcome`. Messages on the channel keep their order, so every
@@ -25,7 +25,14 @@ export interface RunTrialMessage {
   job: WorkerJob;
 }
 
-export type RunToProcessMessage = RunTrialMessage | DecisionMessage | SuggestionMessage;
+/** Run → worker process: train these trials as one pack (the kind's pack job); reports and decisions name their member. */
+export interface RunPackMessage {
+  type: 'run-pack';
+  trials: TrialInfo[];
+  job: WorkerJob;
+}
+
+export type RunToProcessMessage = RunTrialMessage | RunPackMessage | DecisionMessage | SuggestionMessage;
 
 /** Worker process → run, once it listens: messages sent before would be lost. */
 export interface ReadyMessage {
@@ -39,7 +46,8 @@ export interface ReadyMessage {
  */
 export interface OutcomeMessage {
   type: 'outcome';
-  outcome: TrialOutcome;
+  /** One for a trial, one per member (in order) for a pack. */
+  outcomes: TrialOutcome[];
   retiring: boolean;
 }
 

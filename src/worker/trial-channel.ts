@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { askedAfterEnd, suggestionRefused } from '../engine/suggestions.js';
 import type { Metrics, ParamValue } from '../space/types.js';
-import type { ReportStep, SuggestParam } from '../objectives/trial-run.js';
+import type { ReportMember, ReportStep, SuggestParam } from '../objectives/trial-run.js';
 import type { MainMessage, ReportMessage, SuggestMessage } from './messages.js';
 
 interface PendingSuggestion {
@@ -49,13 +49,18 @@ export class TrialChannel {
     return this.#reports;
   }
 
-  readonly report: ReportStep = (step: number, metrics: Metrics) =>
-    new Promise<boolean>((resolve) => {
+  readonly report: ReportStep = (step: number, metrics: Metrics) => this.#post({ type: 'report', step, metrics });
+
+  /** A pack's report of member `member`: answered in the same order as every other report on the port. */
+  readonly reportMember: ReportMember = (member: number, step: number, metrics: Metrics) => this.#post({ type: 'report', member, step, metrics });
+
+  #post(message: ReportMessage): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
       this.#waiting.push(resolve);
       this.#reports++;
-      const message: ReportMessage = { type: 'report', step, metrics };
       this.#port.postMessage(message);
     });
+  }
 
   readonly suggest: SuggestParam = (name, spec) => {
     if (this.#closed) return askedAfterEnd(name);

@@ -92,7 +92,7 @@ describe('unknown keys', () => {
   it('lists the known keys when nothing is close', () => {
     const issues = issuesOf({ ...baseDoc(), learning: 1 });
     expect(issueAt(issues, 'learning').message).toBe(
-      'unknown key; known keys here: $schema, study, description, seed, objective, search, params, early_stopping, divergence, pruner, save_models',
+      'unknown key; known keys here: $schema, study, description, seed, objective, search, params, early_stopping, divergence, pruner, save_models, pack',
     );
   });
 });

@@ -97,6 +97,7 @@ export async function runOnStorage(options: RunLoopOptions, open: (storage: Stor
       ...(options.staleAfter !== undefined ? { staleAfterMs: options.staleAfter * 1000 } : {}),
       ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat * 1000 } : {}),
       ...(options.saveModels !== undefined ? { saveModels: { top: options.saveModels } } : {}),
+      ...(options.pack !== undefined ? { pack: options.pack } : {}),
       onProgress: (state) => progress.update(state),
       ...(pruner !== undefined ? { pruner } : {}),
     });
