@@ -1,9 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HpsearchError } from '../../../src/errors.js';
+import type { EarlyStoppingSpec } from '../../../src/space/stopping-spec.js';
+import type { ModelArtifact } from '../../../src/storage/model-artifact.js';
+import { EarlyStopping } from '../../../src/stopping/early-stopping.js';
+import { modelInput } from '../../../src/task/export/model-input.js';
 import type { Tf } from '../../../src/task/tf.js';
 import { trainPack, type PackMember } from '../../../src/task/train/pack-loop.js';
-import type { TrainOutcome } from '../../../src/task/train/train-loop.js';
+import { trainModel, type SaveModel, type TrainOutcome } from '../../../src/task/train/train-loop.js';
 import type { EpochMetrics, LoadedDataset, MlpSpec, OptimizerName, TrainSpec } from '../../../src/task/types.js';
+import { loadArtifact, MNIST_SMALL, mnistSmall } from '../export/helpers.js';
 import { blobs, cnn, mlp, run, trainSpec, wasm } from './helpers.js';
 
 let tf: Tf;
@@ -187,3 +192,77 @@ describe('trainPack: what it refuses', () => {
     expect(await trainPack(tf, [], data, () => {})).toEqual([]);
   });
 });
+
+describe('trainPack: saveModel, as trainModel exports it', () => {
+  const patience = (restoreBest: boolean, patience = 2): EarlyStoppingSpec => ({ monitor: 'val_loss', mode: 'min', patience, minDelta: 0, restoreBest });
+
+  /** Trains `members` packed, with the main thread's early stopping played by one rule per member; then each alone. */
+  async function both(trains: Partial<TrainSpec>[], earlyStopping: EarlyStoppingSpec | null, prune?: { member: number; epoch: number }) {
+    const data = await mnistSmall();
+    const spec = mlp({ hidden: [24, 24] });
+    const save: SaveModel = { input: modelInput(MNIST_SMALL, spec, data), earlyStopping, metric: 'val_accuracy' };
+    const members = trains.map((t, k) => ({ spec: { model: spec, train: trainSpec({ batchSize: 50, epochs: 8, ...t }) }, seed: 30 + k, saveModel: save }));
+    const rules = members.map(() => (earlyStopping === null ? null : new EarlyStopping(earlyStopping)));
+    const decide = (member: number, epoch: number, metrics: EpochMetrics) =>
+      (prune?.member === member && prune.epoch === epoch) || rules[member]?.observe(epoch, metrics) != null;
+    const before = tf.memory().numTensors;
+    const packed = await trainPack(tf, members, data, decide);
+    expect(tf.memory().numTensors).toBe(before);
+    const single: TrainOutcome[] = [];
+    for (const [k, m] of members.entries()) {
+      const rule = earlyStopping === null ? null : new EarlyStopping(earlyStopping);
+      single.push(await trainModel(tf, m.spec, data, {
+        seed: m.seed,
+        saveModel: save,
+        onEpoch: (epoch, metrics) => (prune?.member === k && prune.epoch === epoch) || rule?.observe(epoch, metrics) != null,
+      }));
+    }
+    return { packed, single };
+  }
+
+  async function expectSameModels(packed: TrainOutcome[], single: TrainOutcome[]) {
+    for (const [k, outcome] of packed.entries()) {
+      const own = single[k]!;
+      expect(outcome.status).toBe(own.status);
+      if (outcome.status === 'diverged' || own.status === 'diverged') continue;
+      expect(outcome.model === undefined).toBe(own.model === undefined);
+      if (outcome.model === undefined || own.model === undefined) continue;
+      expect(outcome.model.step).toBe(own.model.step);
+      expect(outcome.model.modelJson['modelTopology']).toEqual(own.model.modelJson['modelTopology']);
+      expect(await maxWeightDifference(outcome.model, own.model)).toBeLessThan(1e-3);
+    }
+  }
+
+  it('complete members export their last weights', async () => {
+    const { packed, single } = await both([{ learningRate: 0.1 }, { learningRate: 0.05, weightDecay: 1e-3 }, { learningRate: 0.2, weightDecay: 1e-2 }], null);
+    expect(packed.map((o) => o.status)).toEqual(['complete', 'complete', 'complete']);
+    await expectSameModels(packed, single);
+  });
+
+  it('early stopping exports the stopped members (restore_best: the best step\'s weights); a pruned member exports nothing', async () => {
+    const { packed, single } = await both([{ learningRate: 1 }, { learningRate: 0.6 }, { learningRate: 0.1 }], patience(true), { member: 2, epoch: 3 });
+    expect(packed[2]).toMatchObject({ status: 'stopped', epoch: 3, model: undefined });
+    const steps = packed.flatMap((o) => (o.status !== 'diverged' && o.model !== undefined ? [o.model.step!] : []));
+    expect(steps.length).toBeGreaterThan(0);
+    await expectSameModels(packed, single);
+  });
+
+  it('without restore_best, an early-stopped member exports the weights it stopped with', async () => {
+    const { packed, single } = await both([{ learningRate: 1 }, { learningRate: 0.05 }], patience(false, 1));
+    await expectSameModels(packed, single);
+  });
+});
+
+/** The largest difference between two exported models' weights, tensor by tensor. */
+async function maxWeightDifference(a: ModelArtifact, b: ModelArtifact): Promise<number> {
+  const [ma, mb] = await Promise.all([loadArtifact(tf, a), loadArtifact(tf, b)]);
+  try {
+    const wa = ma.getWeights();
+    const wb = mb.getWeights();
+    expect(wa.map((w) => w.shape)).toEqual(wb.map((w) => w.shape));
+    return Math.max(...wa.map((w, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(w, wb[i]!))).dataSync()[0]!)));
+  } finally {
+    ma.dispose();
+    mb.dispose();
+  }
+}
