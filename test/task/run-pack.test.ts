@@ -40,9 +40,7 @@ function reporter(count: number, stopAt: Record<number, number> = {}) {
 
 async function alone(task: TaskSpec, context: KindRunContext, number: number, stopAt?: number): Promise<{ outcome: TrialOutcome; steps: Metrics[] }> {
   const steps: Metrics[] = [];
-  const outcome = await runTrial(jobData(task, context), trialOf(number), async (step, metrics) => (steps.push(metrics), step === stopAt), async () => {
-    throw new Error('no params');
-  });
+  const outcome = await runTrial(jobData(task, context), trialOf(number), async (step, metrics) => (steps.push(metrics), step === stopAt));
   return { outcome, steps };
 }
 
