@@ -20,21 +20,29 @@ export class MaskSource {
 
   /** A [rows, cols] mask of 0 and 1/(1 - rate). */
   mask(tf: Tf, rows: number, cols: number, rate: number): Tensor {
+    return tf.tensor2d(this.draw(new Float32Array(rows * cols), 0, rows * cols, rate), [rows, cols]);
+  }
+
+  /**
+   * The next `count` mask values written into `into` from `offset` (what mask draws, for a
+   * caller that lays several masks out in one array, as a pack does); returns `into`.
+   */
+  draw(into: Float32Array, offset: number, count: number, rate: number): Float32Array {
     const keep = 1 - rate;
     const scale = 1 / keep;
     // Drawn u < keep ⇔ the 32-bit draw < keep·2³²: compare integers, no division per element.
     const threshold = keep * 0x100000000;
-    const values = new Float32Array(rows * cols);
     let state = this.state;
-    for (let i = 0; i < values.length; i++) {
+    const end = offset + count;
+    for (let i = offset; i < end; i++) {
       // mulberry32
       state = (state + 0x6d2b79f5) | 0;
       let z = state;
       z = Math.imul(z ^ (z >>> 15), z | 1);
       z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-      if ((z ^ (z >>> 14)) >>> 0 < threshold) values[i] = scale;
+      into[i] = (z ^ (z >>> 14)) >>> 0 < threshold ? scale : 0;
     }
     this.state = state;
-    return tf.tensor2d(values, [rows, cols]);
+    return into;
   }
 }

@@ -93,7 +93,8 @@ class Totals {
   }
 }
 
-function check(spec: { model: ModelSpec; train: TrainSpec }, data: LoadedDataset): void {
+/** Throws E_USAGE when `spec` cannot be trained on `data` (pack-loop.ts checks each member alike). */
+export function checkTrainable(spec: { model: ModelSpec; train: TrainSpec }, data: LoadedDataset): void {
   const problems: string[] = [];
   const { epochs, batchSize } = spec.train;
   if (!Number.isSafeInteger(epochs) || epochs < 1) problems.push(`epochs must be a positive integer, got ${epochs}`);
@@ -114,7 +115,7 @@ export async function trainModel(
   data: LoadedDataset,
   options: TrainOptions,
 ): Promise<TrainOutcome> {
-  check(spec, data);
+  checkTrainable(spec, data);
   const { train } = spec;
   const { seed } = options;
   const lambda = train.weightDecay;
@@ -182,9 +183,10 @@ export async function trainModel(
 /**
  * What saveModel needs along the way: the early-stopping rule, fed the epochs as the main thread
  * is, and with restore_best a snapshot of the weights at each new best step (cheap: no copy is
- * made until the export, see Runner.snapshot).
+ * made until the export, see Runner.snapshot). A pack's member (pack-loop.ts) has one too, over
+ * its own slice of the pack's weights.
  */
-class ModelKeeper {
+export class ModelKeeper {
   private readonly rule: EarlyStopping | null;
   private best: { step: number; weights: TrainedWeights } | null = null;
   /** Whether the rule said stop at the last epoch observed. */
@@ -192,7 +194,7 @@ class ModelKeeper {
 
   constructor(
     private readonly tf: Tf,
-    private readonly runner: Runner,
+    private readonly runner: Pick<Runner, 'snapshot'>,
     private readonly save: SaveModel,
   ) {
     this.rule = save.earlyStopping === null ? null : new EarlyStopping(save.earlyStopping);
@@ -257,6 +259,6 @@ function trainStep(tf: Tf, runner: Runner, batch: Batch, { optimizer, train, sca
   if (train.maxNorm !== null) applyMaxNorm(tf, runner.normGroups, train.maxNorm);
 }
 
-function diverged(epoch: number, which: 'training' | 'validation', loss: number): TrainOutcome {
+export function diverged(epoch: number, which: 'training' | 'validation', loss: number): TrainOutcome {
   return { status: 'diverged', epoch, reason: `${which} loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} in epoch ${epoch}` };
 }

@@ -1,0 +1,165 @@
+/**
+ * optimizers.ts's Keras update rules for a pack: the same ops on stacked weights, each member's
+ * hyperparameters a [K, 1, 1] column that broadcasts over its slice. Slots are kept per param
+ * position (the pack replaces its variables when members leave, see keepRows).
+ */
+import type { Tensor, Variable } from '@tensorflow/tfjs';
+import type { Tf } from '../../tf.js';
+import { ADAGRAD_INITIAL_ACCUMULATOR, type OptimizerSettings } from '../optimizers.js';
+import type { OptimizerName } from '../../types.js';
+
+/** The L2 penalty's gradient, per member: rate = λ times the gradients' scale; keep = 1 − rate (sgd's folded form). */
+export interface PackDecay {
+  rate: Tensor;
+  keep: Tensor;
+  /** Param positions that are weight matrices. */
+  weights: ReadonlySet<number>;
+}
+
+/** A [K, 1, 1] float32 column of per-member values. */
+export function memberColumn(tf: Tf, values: readonly number[]): Tensor {
+  return tf.tensor3d(Float32Array.from(values), [values.length, 1, 1]);
+}
+
+type ConstantName = 'momentum' | 'rho' | 'oneMinusRho' | 'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'epsilon';
+
+export class PackOptimizer {
+  readonly name: OptimizerName;
+  readonly takesScaledGradients: boolean;
+  private constants: Record<ConstantName, Tensor> | null = null;
+  private lr: Tensor | null = null;
+  private lrValues: number[] = [];
+  private slots = new Map<number, Variable[]>();
+  private step = 0;
+
+  constructor(
+    private readonly tf: Tf,
+    private members: OptimizerSettings[],
+  ) {
+    this.name = members[0]!.optimizer;
+    this.takesScaledGradients = this.name === 'sgd';
+    this.buildConstants();
+  }
+
+  private buildConstants(): void {
+    const tf = this.tf;
+    this.disposeConstants();
+    const column = (f: (s: OptimizerSettings) => number) => tf.keep(memberColumn(tf, this.members.map(f)));
+    this.constants = {
+      momentum: column((s) => s.momentum),
+      rho: column((s) => s.rho),
+      oneMinusRho: column((s) => 1 - s.rho),
+      beta1: column((s) => s.beta1),
+      oneMinusBeta1: column((s) => 1 - s.beta1),
+      beta2: column((s) => s.beta2),
+      oneMinusBeta2: column((s) => 1 - s.beta2),
+      epsilon: column((s) => s.epsilon),
+    };
+  }
+
+  /** Each member's learning rate for the coming steps. */
+  setLearningRates(lrs: readonly number[]): void {
+    this.lr?.dispose();
+    this.lrValues = [...lrs];
+    this.lr = this.tf.keep(memberColumn(this.tf, lrs));
+  }
+
+  private state(i: number, like: Tensor, count: number, initial = 0): Variable[] {
+    let slots = this.slots.get(i);
+    if (slots === undefined) {
+      const tf = this.tf;
+      slots = Array.from({ length: count }, () => tf.tidy(() => tf.variable(tf.fill(like.shape, initial), false)));
+      this.slots.set(i, slots);
+    }
+    return slots;
+  }
+
+  /** One update of vars[i] by grads[i], optimizers.ts's rules per member. Call inside tf.tidy. */
+  apply(vars: readonly Variable[], grads: readonly Tensor[], decay?: PackDecay): void {
+    const tf = this.tf;
+    const c = this.constants!;
+    const lr = this.lr!;
+    this.step++;
+    let adamLr: Tensor | undefined;
+    if (this.name === 'adam') {
+      const t = this.step;
+      adamLr = memberColumn(tf, this.members.map((s, k) => this.lrValues[k]! * (Math.sqrt(1 - s.beta2 ** t) / (1 - s.beta1 ** t))));
+    }
+    vars.forEach((w, i) => {
+      const decays = decay !== undefined && decay.weights.has(i);
+      let g = grads[i]!;
+      if (this.name === 'sgd') {
+        w.assign(tf.sub(decays ? tf.mul(w, decay.keep) : w, g));
+        return;
+      }
+      if (decays) g = tf.add(g, tf.mul(w, decay.rate));
+      switch (this.name) {
+        case 'momentum':
+        case 'nesterov': {
+          const [v] = this.state(i, w, 1) as [Variable];
+          const lrG = tf.mul(lr, g);
+          const velocity = tf.sub(tf.mul(c.momentum, v), lrG);
+          v.assign(velocity);
+          w.assign(this.name === 'momentum' ? tf.add(w, velocity) : tf.sub(tf.add(w, tf.mul(c.momentum, velocity)), lrG));
+          return;
+        }
+        case 'adagrad': {
+          const [a] = this.state(i, w, 1, ADAGRAD_INITIAL_ACCUMULATOR) as [Variable];
+          const acc = tf.add(a, tf.square(g));
+          a.assign(acc);
+          w.assign(tf.sub(w, tf.div(tf.mul(lr, g), tf.add(tf.sqrt(acc), c.epsilon))));
+          return;
+        }
+        case 'rmsprop': {
+          const [s] = this.state(i, w, 1) as [Variable];
+          const ms = tf.add(tf.mul(c.rho, s), tf.mul(c.oneMinusRho, tf.square(g)));
+          s.assign(ms);
+          w.assign(tf.sub(w, tf.div(tf.mul(lr, g), tf.add(tf.sqrt(ms), c.epsilon))));
+          return;
+        }
+        case 'adam': {
+          const [m, v] = this.state(i, w, 2) as [Variable, Variable];
+          const m1 = tf.add(tf.mul(c.beta1, m), tf.mul(c.oneMinusBeta1, g));
+          const v1 = tf.add(tf.mul(c.beta2, v), tf.mul(c.oneMinusBeta2, tf.square(g)));
+          m.assign(m1);
+          v.assign(v1);
+          w.assign(tf.sub(w, tf.div(tf.mul(adamLr!, m1), tf.add(tf.sqrt(v1), c.epsilon))));
+          return;
+        }
+      }
+    });
+  }
+
+  /** Keeps the members at `rows` (positions into the current members; `rowsTensor` the same as int32). */
+  keepRows(rows: readonly number[], rowsTensor: Tensor): void {
+    const tf = this.tf;
+    this.members = rows.map((r) => this.members[r]!);
+    this.lrValues = rows.map((r) => this.lrValues[r]!);
+    for (const [i, slots] of this.slots) {
+      this.slots.set(
+        i,
+        slots.map((v) => {
+          const kept = tf.tidy(() => tf.variable(tf.gather(v, rowsTensor), false));
+          v.dispose();
+          return kept;
+        }),
+      );
+    }
+    this.buildConstants();
+    this.lr?.dispose();
+    this.lr = this.lrValues.length > 0 ? tf.keep(memberColumn(tf, this.lrValues)) : null;
+  }
+
+  private disposeConstants(): void {
+    if (this.constants !== null) Object.values(this.constants).forEach((t) => t.dispose());
+    this.constants = null;
+  }
+
+  dispose(): void {
+    this.disposeConstants();
+    this.lr?.dispose();
+    this.lr = null;
+    for (const slots of this.slots.values()) slots.forEach((v) => v.dispose());
+    this.slots.clear();
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * K MLPs of one shape as one: every weight gets a leading member axis (kernels [K, in, out],
+ * biases and batch-norm vectors [K, 1, units]) and each layer is one batched matMul, so a
+ * step costs the op count of one trial whatever K is (per-op overhead is what a small MLP's
+ * step is made of on a native backend).
+ *
+ * Nothing here reduces across the member axis: every sum is over a member's own examples or
+ * units (axes 1 and 2), so a NaN in one member's weights stays in that member's slice.
+ *
+ * The plain MLP has a hand-written backward pass, the same math as fast-mlp.ts (and as
+ * differentiating Mlp.forward); with batch norm, TF.js differentiates the forward pass
+ * (tf.valueAndGrads, with the per-example loss weighted by dy so no sum across members is
+ * formed either).
+ */
+import type { Tensor, Variable } from '@tensorflow/tfjs';
+import type { Tf } from '../../tf.js';
+import { activate, activationGradFromOutput } from '../../models/activations.js';
+import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, type Mlp } from '../../models/mlp.js';
+import { cloneState, disposeState, type DenseState, type MlpState } from '../../models/model-state.js';
+import type { MlpSpec } from '../../types.js';
+import type { TrainedWeights } from '../runner.js';
+
+export interface PackedBatchNorm {
+  gamma: Variable;
+  beta: Variable;
+  movingMean: Variable;
+  movingVariance: Variable;
+}
+
+export interface PackedDense {
+  /** [K, inputs, units] */
+  kernel: Variable;
+  /** [K, 1, units]; null when batch norm follows. */
+  bias: Variable | null;
+  /** [K, 1, units] each. */
+  batchNorm: PackedBatchNorm | null;
+}
+
+/** One step's examples, every member's batch padded to n rows. */
+export interface PackedBatch {
+  /** [K, n, features] */
+  x: Tensor;
+  /** [K, n, classes] */
+  oneHot: Tensor;
+  /** [K, n] int32 */
+  labels: Tensor;
+  /** [K, n, 1]: 1 for a member's own example, 0 for padding; null when no member's batch is padded. */
+  weight: Tensor | null;
+  /** [K, 1, 1] real examples per member (batch-norm moments); null with weight null. */
+  count: Tensor | null;
+  /** What dL/dlogits is multiplied by: weight · scale / size per member ([K, n, 1], or [K, 1, 1] without padding). */
+  coef: Tensor;
+  /** Per hidden layer, the dropout masks [K, n, units], or null when no member drops out. */
+  masks: (Tensor | null)[];
+}
+
+export interface PackedStep {
+  /** Aligned with params: the gradients of each member's mean batch loss times its scale. */
+  grads: Tensor[];
+  /** [K]: Σ of each member's per-example loss over its own examples. */
+  lossSum: Tensor;
+  /** [K]: each member's correctly classified examples. */
+  correct: Tensor;
+}
+
+export class PackedMlp {
+  /** The hidden layers, then the output layer. */
+  private layers: PackedDense[];
+
+  private constructor(
+    private readonly tf: Tf,
+    readonly spec: MlpSpec,
+    layers: PackedDense[],
+  ) {
+    this.layers = layers;
+  }
+
+  /** The members' models stacked in order (their variables stay theirs). */
+  static stack(tf: Tf, spec: MlpSpec, models: readonly Mlp[]): PackedMlp {
+    const stackOf = (pick: (m: Mlp) => Tensor, vector: boolean, trainable = true): Variable =>
+      tf.tidy(() => {
+        const stacked = tf.stack(models.map(pick));
+        return tf.variable(vector ? tf.expandDims(stacked, 1) : stacked, trainable);
+      });
+    const layerOf = (pick: (m: Mlp) => Mlp['output']): PackedDense => {
+      const first = pick(models[0]!);
+      return {
+        kernel: stackOf((m) => pick(m).kernel, false),
+        bias: first.bias === null ? null : stackOf((m) => pick(m).bias!, true),
+        batchNorm:
+          first.batchNorm === null
+            ? null
+            : {
+                gamma: stackOf((m) => pick(m).batchNorm!.gamma, true),
+                beta: stackOf((m) => pick(m).batchNorm!.beta, true),
+                movingMean: stackOf((m) => pick(m).batchNorm!.movingMean, true, false),
+                movingVariance: stackOf((m) => pick(m).batchNorm!.movingVariance, true, false),
+              },
+      };
+    };
+    const layers = [...spec.hidden.map((_, i) => layerOf((m) => m.hidden[i]!)), layerOf((m) => m.output)];
+    return new PackedMlp(tf, spec, layers);
+  }
+
+  /** What the optimizer updates, in layer order: kernel, bias or gamma and beta. */
+  get params(): Variable[] {
+    return this.layers.flatMap((l) => [l.kernel, ...(l.bias !== null ? [l.bias] : []), ...(l.batchNorm !== null ? [l.batchNorm.gamma, l.batchNorm.beta] : [])]);
+  }
+
+  /** The weight matrices (decay, penalty, max-norm). */
+  get kernels(): Variable[] {
+    return this.layers.map((l) => l.kernel);
+  }
+
+  private variables(): Variable[] {
+    return this.layers.flatMap((l) => [
+      l.kernel,
+      ...(l.bias !== null ? [l.bias] : []),
+      ...(l.batchNorm !== null ? [l.batchNorm.gamma, l.batchNorm.beta, l.batchNorm.movingMean, l.batchNorm.movingVariance] : []),
+    ]);
+  }
+
+  /** Keeps the members at `rows` (int32 [K']), in that order: every variable is gathered anew. */
+  keepRows(rows: Tensor): void {
+    const tf = this.tf;
+    const take = (v: Variable): Variable => {
+      const kept = tf.tidy(() => tf.variable(tf.gather(v, rows), v.trainable));
+      v.dispose();
+      return kept;
+    };
+    this.layers = this.layers.map((l) => ({
+      kernel: take(l.kernel),
+      bias: l.bias === null ? null : take(l.bias),
+      batchNorm:
+        l.batchNorm === null
+          ? null
+          : { gamma: take(l.batchNorm.gamma), beta: take(l.batchNorm.beta), movingMean: take(l.batchNorm.movingMean), movingVariance: take(l.batchNorm.movingVariance) },
+    }));
+  }
+
+  /** Member `row`'s weights as the alone model's state would hold them (new tensors, the caller's). */
+  memberState(row: number): MlpState {
+    const tf = this.tf;
+    // A kernel [K, in, out] gives [in, out]; a vector [K, 1, units] gives [units].
+    const slice = (v: Tensor): Tensor => tf.tidy(() => tf.reshape(tf.slice(v, [row], [1]), v.shape.slice(v.shape[1] === 1 && v.rank === 3 && !isKernel(v) ? 2 : 1)));
+    const kernels = new Set<Tensor>(this.kernels);
+    const isKernel = (v: Tensor): boolean => kernels.has(v);
+    const dense = (l: PackedDense): DenseState => ({
+      kernel: slice(l.kernel),
+      bias: l.bias === null ? null : slice(l.bias),
+      batchNorm:
+        l.batchNorm === null
+          ? null
+          : { gamma: slice(l.batchNorm.gamma), beta: slice(l.batchNorm.beta), movingMean: slice(l.batchNorm.movingMean), movingVariance: slice(l.batchNorm.movingVariance) },
+    });
+    const hidden = this.layers.slice(0, -1).map(dense);
+    return { type: 'mlp', hidden, output: dense(this.layers[this.layers.length - 1]!) };
+  }
+
+  /** A copy of member `row`'s weights that later steps leave alone (a device copy of one member, not of the pack). */
+  snapshot(row: number): TrainedWeights {
+    const state = this.memberState(row);
+    return { toState: () => cloneState(this.tf, state), dispose: () => disposeState(state) };
+  }
+
+  /** One training step's gradients, loss and accuracy. Call inside tf.tidy. */
+  step(batch: PackedBatch): PackedStep {
+    return this.spec.batchNorm ? this.autodiffStep(batch) : this.handStep(batch);
+  }
+
+  /** Evaluation logits [K, c, classes] of examples every member sees: x [1, c, features]. Call inside tf.tidy. */
+  logits(x: Tensor): Tensor {
+    const tf = this.tf;
+    let h = x;
+    const hidden = this.layers.slice(0, -1);
+    for (const layer of hidden) {
+      let z = tf.matMul(h, layer.kernel);
+      z = layer.batchNorm !== null ? this.normalize(z, layer.batchNorm, null, null) : tf.add(z, layer.bias!);
+      h = activate(tf, z, this.spec.activation);
+    }
+    const out = this.layers[this.layers.length - 1]!;
+    return tf.add(tf.matMul(h, out.kernel), out.bias!);
+  }
+
+  private handStep(batch: PackedBatch): PackedStep {
+    const tf = this.tf;
+    const activation = this.spec.activation;
+    // inputs[l]: what layer l reads; outputs[l], masks[l]: hidden layer l's activation and mask.
+    const inputs: Tensor[] = [batch.x];
+    const outputs: Tensor[] = [];
+    const hidden = this.layers.slice(0, -1);
+    hidden.forEach((layer, l) => {
+      const h = inputs[l]!;
+      // Not tf.fused.matMul: wasm's takes a rank-1 bias only, and tfjs-node's is these three ops anyway.
+      const a = activate(tf, tf.add(tf.matMul(h, layer.kernel), layer.bias!), activation);
+      outputs.push(a);
+      const mask = batch.masks[l] ?? null;
+      inputs.push(mask !== null ? tf.mul(a, mask) : a);
+    });
+    const out = this.layers[this.layers.length - 1]!;
+    const logits = tf.add(tf.matMul(inputs[inputs.length - 1]!, out.kernel), out.bias!);
+    const { probs, lossSum } = packedSoftmaxCrossEntropy(tf, logits, batch.oneHot, batch.weight);
+    const correct = packedCorrect(tf, logits, batch.labels, batch.weight);
+    let dz: Tensor = tf.mul(tf.sub(probs, batch.oneHot), batch.coef);
+    const grads: Tensor[] = [];
+    for (let l = this.layers.length - 1; l >= 0; l--) {
+      const layer = this.layers[l]!;
+      grads.unshift(tf.matMul(inputs[l]!, dz, true, false), tf.sum(dz, 1, true));
+      if (l === 0) break;
+      let dh = tf.matMul(dz, layer.kernel, false, true);
+      const mask = batch.masks[l - 1] ?? null;
+      if (mask !== null) dh = tf.mul(dh, mask);
+      dz = activationGradFromOutput(tf, dh, outputs[l - 1]!, activation);
+    }
+    return { grads, lossSum, correct };
+  }
+
+  private autodiffStep(batch: PackedBatch): PackedStep {
+    const tf = this.tf;
+    const params = this.params;
+    let kept: Tensor[] = [];
+    try {
+      const { grads } = tf.valueAndGrads((...args: Tensor[]) => {
+        const logits = this.trainLogits(batch, args);
+        const lossEx = tf.neg(tf.sum(tf.mul(batch.oneHot, tf.logSoftmax(logits)), 2, true));
+        const weighted = batch.weight === null ? lossEx : tf.mul(lossEx, batch.weight);
+        kept = [tf.keep(tf.sum(weighted, [1, 2])), tf.keep(packedCorrect(tf, logits, batch.labels, batch.weight))];
+        return tf.mul(lossEx, batch.coef);
+      })(params);
+      const [lossSum, correct] = kept as [Tensor, Tensor];
+      return { grads, lossSum, correct };
+    } catch (error) {
+      kept.forEach((t) => t.dispose());
+      throw error;
+    }
+  }
+
+  /** The training forward pass on `args` (this.params' order), updating the batch-norm moving statistics. */
+  private trainLogits(batch: PackedBatch, args: Tensor[]): Tensor {
+    const tf = this.tf;
+    let i = 0;
+    let h = batch.x;
+    const hidden = this.layers.slice(0, -1);
+    hidden.forEach((layer, l) => {
+      let z = tf.matMul(h, args[i++]!);
+      if (layer.batchNorm !== null) {
+        const gamma = args[i++]!;
+        const beta = args[i++]!;
+        z = this.normalize(z, layer.batchNorm, { gamma, beta }, batch);
+      } else {
+        z = tf.add(z, args[i++]!);
+      }
+      h = activate(tf, z, this.spec.activation);
+      const mask = batch.masks[l] ?? null;
+      if (mask !== null) h = tf.mul(h, mask);
+    });
+    const kernel = args[i++]!;
+    const bias = args[i++]!;
+    return tf.add(tf.matMul(h, kernel), bias);
+  }
+
+  /**
+   * Batch norm per member: in training the moments of the member's own examples (padding
+   * weighted out) and an update of its moving statistics, as Mlp.normalize does; in evaluation
+   * (`batch` null) the moving statistics.
+   */
+  private normalize(z: Tensor, bn: PackedBatchNorm, affine: { gamma: Tensor; beta: Tensor } | null, batch: PackedBatch | null): Tensor {
+    const tf = this.tf;
+    let mean: Tensor = bn.movingMean;
+    let variance: Tensor = bn.movingVariance;
+    if (batch !== null) {
+      if (batch.weight === null) {
+        const moments = tf.moments(z, 1, true);
+        mean = moments.mean;
+        variance = moments.variance;
+      } else {
+        mean = tf.div(tf.sum(tf.mul(z, batch.weight), 1, true), batch.count!);
+        variance = tf.div(tf.sum(tf.mul(tf.square(tf.sub(z, mean)), batch.weight), 1, true), batch.count!);
+      }
+      const m = BATCH_NORM_MOMENTUM;
+      bn.movingMean.assign(tf.add(tf.mul(bn.movingMean, m), tf.mul(mean, 1 - m)));
+      bn.movingVariance.assign(tf.add(tf.mul(bn.movingVariance, m), tf.mul(variance, 1 - m)));
+    }
+    const normalized = tf.mul(tf.sub(z, mean), tf.rsqrt(tf.add(variance, BATCH_NORM_EPSILON)));
+    const { gamma, beta } = affine ?? bn;
+    return tf.add(tf.mul(normalized, gamma), beta);
+  }
+
+  dispose(): void {
+    this.variables().forEach((v) => v.dispose());
+    this.layers = [];
+  }
+}
+
+/**
+ * softmaxCrossEntropy (loss.ts) per member: probabilities [K, n, classes] and the loss summed
+ * over each member's own examples [K].
+ */
+export function packedSoftmaxCrossEntropy(tf: Tf, logits: Tensor, oneHot: Tensor, weight: Tensor | null): { probs: Tensor; lossSum: Tensor } {
+  const shifted = tf.sub(logits, tf.max(logits, 2, true));
+  const exp = tf.exp(shifted);
+  const total = tf.sum(exp, 2, true);
+  const probs = tf.div(exp, total);
+  const lossEx = tf.sub(tf.log(total), tf.sum(tf.mul(oneHot, shifted), 2, true));
+  return { probs, lossSum: tf.sum(weight === null ? lossEx : tf.mul(lossEx, weight), [1, 2]) };
+}
+
+/** [K]: examples of each member whose largest logit is the label's. */
+export function packedCorrect(tf: Tf, logits: Tensor, labels: Tensor, weight: Tensor | null): Tensor {
+  const right = tf.cast(tf.equal(tf.argMax(logits, 2), labels), 'float32');
+  return tf.sum(weight === null ? right : tf.mul(right, tf.reshape(weight, right.shape)), 1);
+}
