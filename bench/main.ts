@@ -16,6 +16,7 @@ import { tpeSamplerCost } from './cases/tpe-sampler-cost.js';
 import { modelsBench } from './cases/models.js';
 import { tpeBest5 } from './cases/tpe-best5.js';
 import { conditionalCost } from './cases/conditional.js';
+import { packedStudy } from './cases/packed-study.js';
 import { printRows, writeResults, type BenchRow } from './report.js';
 
 const CASES: Record<string, () => Promise<BenchRow[]>> = {
@@ -33,6 +34,8 @@ const CASES: Record<string, () => Promise<BenchRow[]>> = {
   models: modelsBench,
   // Issue 16: what conditional params (when:) cost each sampler, against the same params without.
   conditional: conditionalCost,
+  // Issue 18: trials of one shape trained as one batched computation on native TensorFlow.
+  pack: packedStudy,
 };
 
 const only = process.argv.slice(2);

@@ -44,13 +44,14 @@ export function resolveObjective(objective: ObjectiveSource): ResolvedObjective 
 }
 
 /** The kind's run options with what is decided by measuring settled (see ObjectiveKind.settle). */
-export async function settleObjective(study: Study, objective: ResolvedObjective, options: OptimizeOptions): Promise<ResolvedObjective> {
+export async function settleObjective(study: Study, objective: ResolvedObjective, options: OptimizeOptions, pack: PackSetting): Promise<ResolvedObjective> {
   if (typeof objective === 'function' || objective.kind.settle === undefined) return objective;
   const settled = await objective.kind.settle(objective.spec, objective.options, {
     getMeasurement: (key) => study.storage.getMeasurement(key),
     putMeasurement: (key, value) => study.storage.putMeasurement(key, value),
     studySeed: study.seed,
     params: study.space.params,
+    pack,
     ...(options.onNote ? { onNote: options.onNote } : {}),
   });
   return { ...objective, options: settled as Record<string, unknown> };
@@ -96,7 +97,7 @@ export interface Packing {
  * pack size the user asks for that cannot be had is an error, or cut with a note. null: every
  * trial runs alone.
  */
-export function packingOf(study: Study, objective: ResolvedObjective, asked: PackSetting, onNote?: (note: string) => void): Packing | null {
+export async function packingOf(study: Study, objective: ResolvedObjective, asked: PackSetting, onNote?: (note: string) => void): Promise<Packing | null> {
   if (asked === 'off' || asked === 1) return null;
   const pack = typeof objective === 'function' ? undefined : objective.kind.pack;
   if (pack === undefined || typeof objective === 'function') {
@@ -105,7 +106,7 @@ export function packingOf(study: Study, objective: ResolvedObjective, asked: Pac
     throw new HpsearchError('E_USAGE', `pack ${asked}: ${what} trains one trial at a time; packing is for built-in MLP tasks. Use --pack off (or leave pack out)`);
   }
   const { spec, options } = objective;
-  const { size, why } = pack.size(spec, options, study.space.params, asked);
+  const { size, why } = await pack.size(spec, options, study.space.params, asked);
   onNote?.(`pack: ${why}`);
   if (size < 2) return null;
   return { size, key: (params) => pack.key(spec, params, options) };

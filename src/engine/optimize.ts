@@ -26,7 +26,7 @@ export const DEFAULT_GRACE_MS = 10_000;
 export async function optimizeStudy(study: Study, objective: ObjectiveSource, options: OptimizeOptions = {}): Promise<OptimizeSummary> {
   const started = Date.now();
   const settings = checkRunSettings(study, options);
-  const resolved = await settleObjective(study, resolveObjective(objective), options);
+  const resolved = await settleObjective(study, resolveObjective(objective), options, settings.pack);
   if (typeof resolved !== 'function') resolved.kind.checkReady?.(resolved.options);
 
   const liveness = new RunLiveness(study.storage, study.id, study.owner, settings.staleAfterMs, options.onNote);
@@ -43,7 +43,7 @@ export async function optimizeStudy(study: Study, objective: ObjectiveSource, op
   // Before any worker starts: impossible pruner settings are the user's to fix.
   const pruner = options.pruner ?? study.space.pruner;
   const rules = stopRules(study, pruner);
-  const packing = packingOf(study, resolved, settings.pack, options.onNote);
+  const packing = await packingOf(study, resolved, settings.pack, options.onNote);
   const run: RunContext = {
     study,
     executor: createExecutor(study, resolved, {

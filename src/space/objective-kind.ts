@@ -11,7 +11,7 @@ import type { ZodType } from 'zod';
 import { HpsearchError } from '../errors.js';
 import type { RawIssue } from './raw-issue.js';
 import type { EarlyStoppingSpec } from './stopping-spec.js';
-import type { Params, ParamSpecs } from './types.js';
+import type { PackSetting, Params, ParamSpecs } from './types.js';
 
 /** What `optimizeStudy` accepts for each kind besides a function or a module path, by kind name. */
 export interface ObjectiveSources {}
@@ -159,7 +159,7 @@ export interface KindPacking<Spec, Options> {
    * kind decides what auto means for the settled options (the backend chosen) and cuts any K to
    * what fits its memory bound; `why` says how, for the run's notes. 1: no packing.
    */
-  size(spec: Spec, options: Options, params: ParamSpecs, asked: 'auto' | number): { size: number; why: string };
+  size(spec: Spec, options: Options, params: ParamSpecs, asked: 'auto' | number): Promise<{ size: number; why: string }>;
   /** The worker job of a pack, members in order. */
   job(spec: Spec, trials: KindTrial[], run: KindRunContext, options: Options): WorkerJob;
 }
@@ -170,6 +170,8 @@ export interface SettleContext {
   putMeasurement(key: string, value: unknown): Promise<void>;
   studySeed: number;
   params: ParamSpecs;
+  /** The run's `pack` setting: what a kind that packs measures its candidates with. */
+  pack: PackSetting;
   onNote?: (note: string) => void;
 }
 

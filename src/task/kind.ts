@@ -4,21 +4,17 @@
  * in worker processes of one thread each).
  */
 import type { ObjectiveKind } from '../space/objective-kind.js';
-import type { EarlyStoppingSpec } from '../space/stopping-spec.js';
 import type { ParamSpecs } from '../space/types.js';
 import { DEFAULT_TASK_METRIC, taskSchema } from './fields.js';
 import { chooseBackend } from './measure/choose-backend.js';
 import { checkBackendInstalled, nativeBackendRequested, nativeWorkerProcesses } from './native-backend.js';
 import { checkTaskObjective } from './schema.js';
 import { checkTaskParams, taskForTrial } from './settings.js';
-import type { BackendChoice, TaskSpec } from './types.js';
+import { taskJobData, type TaskObjective } from './job.js';
+import { taskPacking } from './pack.js';
+import type { TaskSpec } from './types.js';
 
-/** A built-in training task as an objective (the space file's `objective.task`). */
-export interface TaskObjective {
-  task: TaskSpec;
-  /** Default `auto`: the fastest backend that loads here. */
-  backend?: BackendChoice;
-}
+export type { TaskJobData, TaskObjective } from './job.js';
 
 declare module '../space/types.js' {
   interface ObjectiveSpecs {
@@ -31,20 +27,6 @@ declare module '../space/objective-kind.js' {
   interface ObjectiveSources {
     task: TaskObjective;
   }
-}
-
-/** What a task trial's worker job carries: its settings already merged with the trial's params. */
-export interface TaskJobData {
-  task: TaskSpec;
-  /** The epoch metric that is the trial's value, e.g. val_accuracy. */
-  metric: string;
-  backend: BackendChoice;
-  /** Drives the dataset's shuffle and split, the same for every trial of the study. */
-  studySeed: number;
-  /** Send the trained model with the outcome (KindRunContext.saveModels). */
-  saveModels: boolean;
-  /** The study's early stopping: with saveModels, which stops export a model and, with restore_best, which step's weights. */
-  earlyStopping: EarlyStoppingSpec | null;
 }
 
 /** The metrics a built-in task reports each epoch (`EpochMetrics`), which its stopping rules can watch. */
@@ -93,20 +75,9 @@ export const taskObjectiveKind: ObjectiveKind<TaskSpec, TaskObjective> = {
 
   plannedSteps: (task, params) => taskForTrial(task, params).train.epochs,
 
-  workerJob(task, trial, run, options): { runner: string; data: TaskJobData } {
-    return {
-      runner: new URL('./run-trial.js', import.meta.url).href,
-      // Params become task settings here, so the worker gets one plain, complete spec.
-      data: {
-        task: taskForTrial(task, trial.params),
-        metric: run.metric,
-        backend: options.backend ?? 'auto',
-        studySeed: run.studySeed,
-        saveModels: run.saveModels,
-        earlyStopping: run.earlyStopping,
-      } satisfies TaskJobData,
-    };
-  },
+  workerJob: (task, trial, run, options) => ({ runner: new URL('./run-trial.js', import.meta.url).href, data: taskJobData(task, trial, run, options) }),
+
+  pack: taskPacking,
 };
 
 function largestValue(spec: ParamSpecs[string]): number | undefined {

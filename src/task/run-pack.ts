@@ -7,7 +7,7 @@ import { modelInput } from './export/model-input.js';
 import { trainPack } from './train/pack-loop.js';
 import type { TrainOutcome } from './train/train-loop.js';
 import { describeError, type TrialInfo, type TrialOutcome } from '../objectives/trial-run.js';
-import type { TaskJobData } from './kind.js';
+import type { TaskJobData } from './job.js';
 
 /** A pack job: trials whose tasks share a pack key (train/pack-key.ts), all with the same backend, studySeed, metric and dataset. */
 export interface TaskPackJobData {

@@ -5,7 +5,7 @@ import { loadDatasetCached } from './datasets/index.js';
 import { modelInput } from './export/model-input.js';
 import { trainModel } from './train/train-loop.js';
 import { describeError, type ReportStep, type TrialInfo, type TrialOutcome } from '../objectives/trial-run.js';
-import type { TaskJobData } from './kind.js';
+import type { TaskJobData } from './job.js';
 
 /**
  * Worker side of the `task` kind: trains one built-in task trial in this worker thread. The backend and the dataset are set

@@ -51,7 +51,7 @@ const packerKind: ObjectiveKind<PackerData, { packer: PackerData }> = {
   workerJob: (data) => ({ runner: RUNNER, data }),
   pack: {
     key: (_data, params) => (params['shape'] === 'alone' ? null : String(params['shape'] ?? 'one')),
-    size: (data, _options, _params, asked) => {
+    size: async (data, _options, _params, asked) => {
       const wanted = asked === 'auto' ? 4 : asked;
       const size = Math.min(wanted, data.limit ?? wanted);
       return { size, why: size < wanted ? `${size} (cut from ${wanted})` : `${size}` };

@@ -7,11 +7,13 @@
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { compiledModule } from '../../compiled-module.js';
-import { decideParams } from '../../space/conditions.js';
 import type { SettleContext } from '../../space/objective-kind.js';
-import type { Params, ParamSpec, ParamSpecs } from '../../space/types.js';
 import { NATIVE_PACKAGES, isInstalled } from '../native-packages.js';
+import { packSize } from '../pack.js';
+import { representativeParams } from '../representative.js';
 import { taskForTrial } from '../settings.js';
+
+export { representativeParams } from '../representative.js';
 import type { BackendName, TaskSpec } from '../types.js';
 import type { MeasureAnswer, MeasureRequest } from './messages.js';
 
@@ -29,9 +31,11 @@ export interface ChoiceContext extends SettleContext {
 /** What is kept under the key. */
 export interface BackendChoice {
   backend: BackendName;
-  /** ms per training step, by backend measured ('failed: ...' for one that could not run). */
+  /** ms per training step (per trial, for a backend measured in packs), by backend measured ('failed: ...' for one that could not run). */
   msPerStep: Record<string, number | string>;
   model: string;
+  /** The pack size each backend was measured with, where it packs (the run's `pack` there). */
+  packs?: Record<string, number>;
 }
 
 /** The backends `auto` chooses among here: the installed native packages, then wasm. */
@@ -49,7 +53,15 @@ export async function chooseBackend(task: TaskSpec, context: ChoiceContext): Pro
   const candidates = candidateBackends();
   if (candidates.length < 2) return null;
   const model = taskForTrial(task, representativeParams(context.params));
-  const key = choiceKey(model, candidates);
+  // Each backend timed as the run would train on it: in packs where it packs.
+  const packs: Record<string, number> = {};
+  if (context.pack !== 'off') {
+    for (const backend of candidates) {
+      const { size } = await packSize(task, backend, context.params, context.pack);
+      if (size > 1) packs[backend] = size;
+    }
+  }
+  const key = choiceKey(model, candidates, packs);
   const kept = await context.getMeasurement(key);
   if (kept !== null && isChoice(kept.value)) {
     context.onNote?.(`backend: ${describeChoice(kept.value)}, as measured ${new Date(kept.measuredAt).toISOString().slice(0, 16).replace('T', ' ')} UTC (kept in the database)`);
@@ -57,7 +69,7 @@ export async function chooseBackend(task: TaskSpec, context: ChoiceContext): Pro
   }
   const msPerStep: Record<string, number | string> = {};
   for (const backend of candidates) {
-    const answer = await measureIn(backend, measurementTask(model), context);
+    const answer = await measureIn(backend, measurementTask(model), packs[backend] ?? 1, context);
     msPerStep[backend] = answer.type === 'measured' ? round(answer.msPerStep) : `failed: ${answer.error}`;
   }
   const measured = candidates.filter((b) => typeof msPerStep[b] === 'number');
@@ -66,47 +78,29 @@ export async function chooseBackend(task: TaskSpec, context: ChoiceContext): Pro
     return null;
   }
   const fastest = measured.reduce((best, b) => ((msPerStep[b] as number) < (msPerStep[best] as number) ? b : best));
-  const choice: BackendChoice = { backend: fastest, msPerStep, model: model.model.type };
+  const choice: BackendChoice = { backend: fastest, msPerStep, model: model.model.type, ...(Object.keys(packs).length > 0 ? { packs } : {}) };
   await context.putMeasurement(key, choice);
   context.onNote?.(`backend: ${describeChoice(choice)}`);
   return fastest;
 }
 
-/** "tensorflow (cnn step 41 ms vs wasm 150 ms)". */
+/** "tensorflow (cnn step 41 ms vs wasm 150 ms)"; "tensorflow packed by 32 (mlp step 0.9 ms a trial vs wasm 6.3 ms)". */
 export function describeChoice(choice: BackendChoice): string {
+  const packed = (b: string) => (choice.packs?.[b] !== undefined ? ` packed by ${choice.packs[b]}` : '');
   const own = choice.msPerStep[choice.backend];
   const others = Object.entries(choice.msPerStep).filter(([b]) => b !== choice.backend)
-    .map(([b, ms]) => (typeof ms === 'number' ? `${b} ${formatMs(ms)}` : `${b} ${ms}`));
-  return `${choice.backend} (${choice.model} step ${formatMs(own as number)} vs ${others.join(', ')})`;
-}
-
-/** The key of a choice: what decides a step's speed (the model and batch, the input), and the candidates. */
-export function choiceKey(task: TaskSpec, candidates: readonly BackendName[]): string {
-  const shape = { model: task.model, batch: task.train.batchSize, optimizer: task.train.optimizer, input: task.dataset.source, candidates };
-  return `backend:${createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 24)}`;
+    .map(([b, ms]) => (typeof ms === 'number' ? `${b}${packed(b)} ${formatMs(ms)}` : `${b}${packed(b)} ${ms}`));
+  const perTrial = choice.packs === undefined ? '' : ' a trial';
+  return `${choice.backend}${packed(choice.backend)} (${choice.model} step ${formatMs(own as number)}${perTrial} vs ${others.join(', ')})`;
 }
 
 /**
- * The model of a typical trial: the middle of each numeric range, the first choice (only the shape
- * matters here); a conditional param only where those values make it active, as in a real trial.
+ * The key of a choice: what decides a step's speed (the model and batch, the input), the
+ * candidates, and the pack size each is timed with.
  */
-export function representativeParams(params: ParamSpecs): Params {
-  return decideParams(params, (_name, spec) => representative(spec));
-}
-
-function representative(spec: ParamSpec): Params[string] {
-  switch (spec.type) {
-    case 'fixed':
-      return spec.value;
-    case 'categorical':
-      return spec.choices[0]!;
-    case 'float':
-    case 'int': {
-      if (spec.values !== undefined && spec.values.length > 0) return spec.values[Math.floor(spec.values.length / 2)]!;
-      const middle = spec.log ? Math.sqrt(spec.low * spec.high) : (spec.low + spec.high) / 2;
-      return spec.type === 'int' ? Math.round(middle) : middle;
-    }
-  }
+export function choiceKey(task: TaskSpec, candidates: readonly BackendName[], packs: Record<string, number> = {}): string {
+  const shape = { model: task.model, batch: task.train.batchSize, optimizer: task.train.optimizer, input: task.dataset.source, candidates, ...(Object.keys(packs).length > 0 ? { packs } : {}) };
+  return `backend:${createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 24)}`;
 }
 
 /** The task cut to what a measurement trains: STEPS batches an epoch, one batch of validation. */
@@ -120,7 +114,7 @@ function measurementTask(task: TaskSpec): TaskSpec {
 }
 
 /** Times the task on `backend` in a child process of its own; its output is kept only to explain a failure. */
-function measureIn(backend: BackendName, task: TaskSpec, context: ChoiceContext): Promise<MeasureAnswer> {
+function measureIn(backend: BackendName, task: TaskSpec, pack: number, context: ChoiceContext): Promise<MeasureAnswer> {
   const child = fork(new URL(compiledModule(new URL('./measure-child.js', import.meta.url).href)), [], {
     env: context.env ?? process.env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -142,7 +136,7 @@ function measureIn(backend: BackendName, task: TaskSpec, context: ChoiceContext)
       const last = stderr.trim().split('\n').at(-1) ?? '';
       resolve({ type: 'failed', backend, error: `the measuring process ended (${signal ?? `exit code ${code}`})${last ? `: ${last}` : ''}` });
     });
-    const request: MeasureRequest = { type: 'measure', task, backend, studySeed: context.studySeed, steps: STEPS };
+    const request: MeasureRequest = { type: 'measure', task, backend, studySeed: context.studySeed, steps: STEPS, pack };
     child.send(request);
   });
 }

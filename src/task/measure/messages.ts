@@ -11,6 +11,8 @@ export interface MeasureRequest {
   studySeed: number;
   /** Training steps per timed epoch. */
   steps: number;
+  /** Trials trained together as one pack (1: one trial alone); msPerStep is then per trial. */
+  pack: number;
 }
 
 export type MeasureAnswer =
