@@ -85,6 +85,19 @@ export function createExecutor(study: Study, objective: ResolvedObjective, { lan
   return new ProcessPoolExecutor(jobFor, { processes: lanes, setup, memoryMb, onNote, packJobFor });
 }
 
+/**
+ * Whether the run may pack at all: false for off, 1, or auto with an objective that cannot pack;
+ * a pack size asked for an objective that cannot pack is the user's error (E_USAGE), found
+ * before anything is written when the CLI checks it first.
+ */
+export function checkPackSetting(objective: ResolvedObjective, asked: PackSetting): boolean {
+  if (asked === 'off' || asked === 1) return false;
+  const packs = typeof objective !== 'function' && objective.kind.pack !== undefined;
+  if (packs || asked === 'auto') return packs;
+  const what = typeof objective === 'function' ? 'a function objective' : `a ${objective.kind.name} objective`;
+  throw new HpsearchError('E_USAGE', `pack ${asked}: ${what} trains one trial at a time; packing is for built-in MLP tasks. Use --pack off (or leave pack out)`);
+}
+
 /** How a run packs trials: at most `size` a pack, grouped by `key` (null: that trial runs alone). */
 export interface Packing {
   size: number;
@@ -98,13 +111,8 @@ export interface Packing {
  * trial runs alone.
  */
 export async function packingOf(study: Study, objective: ResolvedObjective, asked: PackSetting, onNote?: (note: string) => void): Promise<Packing | null> {
-  if (asked === 'off' || asked === 1) return null;
-  const pack = typeof objective === 'function' ? undefined : objective.kind.pack;
-  if (pack === undefined || typeof objective === 'function') {
-    if (asked === 'auto') return null;
-    const what = typeof objective === 'function' ? 'a function objective' : `a ${objective.kind.name} objective`;
-    throw new HpsearchError('E_USAGE', `pack ${asked}: ${what} trains one trial at a time; packing is for built-in MLP tasks. Use --pack off (or leave pack out)`);
-  }
+  if (asked === 'off' || !checkPackSetting(objective, asked) || typeof objective === 'function' || objective.kind.pack === undefined) return null;
+  const pack = objective.kind.pack;
   const { spec, options } = objective;
   const { size, why } = await pack.size(spec, options, study.space.params, asked);
   onNote?.(`pack: ${why}`);

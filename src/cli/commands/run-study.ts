@@ -19,6 +19,7 @@ import { handleInterrupts } from '../interrupt.js';
 import { ProgressReporter } from '../progress.js';
 import type { RunOptions } from '../run-options.js';
 import { DEFAULT_GRACE_MS, optimizeStudy, type OptimizeSummary } from '../../engine/optimize.js';
+import { checkPackSetting, resolveObjective } from '../../engine/objective-source.js';
 
 const BEST_SHOWN = 5;
 
@@ -47,8 +48,9 @@ interface OpenedStudy {
 export async function runStudyCommand(file: string, options: RunOptions): Promise<number> {
   const loaded = withOverrides(await loadSpaceFile(file, { probeObjective: true }), file, options);
   const { space } = loaded;
-  // A missing native backend is a usage error: say so before anything is written.
+  // A missing native backend is a usage error: say so before anything is written; so is a pack size for an objective that cannot pack.
   if (space.objective.task) checkBackendInstalled(options.backend);
+  checkPackSetting(resolveObjective(space.objective.task ? { task: space.objective.task } : space.objective.module!), options.pack ?? space.pack ?? 'auto');
   return runOnStorage(options, async (storage) => {
     const { study, resumed } = await openStudyFromSpace(storage, loaded, { resume: options.resume ?? false });
     if (resumed && !isDeepStrictEqual(study.space.params, space.params)) {
