@@ -26,6 +26,7 @@ Examples:
   $ hpsearch run search-spaces/quadratic.yaml --format json > result.json
   $ hpsearch run search-spaces/best5.yaml --workers 2 --backend wasm
   $ hpsearch run search-spaces/cnn.yaml --workers 2 --backend tensorflow   # 2 worker processes
+  $ hpsearch run search-spaces/best5.yaml --backend tensorflow --pack 32    # 32 trials a batched computation
   $ hpsearch run search-spaces/early-stopping.yaml --pruner hyperband
   $ hpsearch run search-spaces/best5.yaml --report      # then open runs/best5/report.html
 
@@ -49,7 +50,13 @@ installs. Their addon loads in one thread per process, so on a native backend --
 worker processes, each with one worker thread and a share of the cores for TensorFlow
 (TF_NUM_INTRAOP_THREADS = cores / N; your own TF_* variables win), and TensorFlow's C++ log lines
 are dropped from their output. A worker process that dies mid-trial is replaced and its trial runs
-again from the start; one that dies before its first report stops the run.`,
+again from the start; one that dies before its first report stops the run.
+
+Packs (built-in MLP tasks): --pack K trains up to K claimed trials that share a model shape
+(architecture, batch size, epochs, dataset, optimizer type) as one batched computation in one
+worker; each keeps its own initial weights, batches, hyperparameters and metrics, and is stored,
+pruned and stopped on its own. --pack auto (the default) packs on a native backend, where a small
+model's step is mostly per-op overhead, and not on wasm or cpu; --pack off trains each trial alone.`,
     )
     .action(async (file: string, options: RunOptions) => {
       const { runStudyCommand } = await import('./run-study.js');
