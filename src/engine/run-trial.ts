@@ -74,7 +74,7 @@ export async function runPack(run: RunContext, pack: readonly ClaimedTrial[]): P
   if (members.length === 0) return;
   const runPackOn = run.executor.runPack?.bind(run.executor);
   if (members.length === 1 || runPackOn === undefined) {
-    await Promise.all(members.map((claimed) => runClaimed(run, claimed)));
+    for (const claimed of members) await runClaimed(run, claimed);
     return;
   }
   const cancels = members.map(() => run.stop.trialCancel());
