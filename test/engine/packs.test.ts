@@ -169,6 +169,28 @@ describe('packed runs in worker threads', () => {
     }
   });
 
+  it('TPE draws a pack from its next samples, the earlier members counted as running (constant liar): no two members alike', async () => {
+    const study = await createStudy({
+      name: 'tpe-pack', storage: join(tempDir(), 'tpe.db'), direction: 'maximize', metric: 'score', seed: 5,
+      search: { strategy: 'tpe', trials: 16, startup_trials: 4 }, params: { x: { type: 'int', low: 0, high: 20 } },
+    });
+    try {
+      await study.optimize({ packer: {} }, { workers: 1, pack: 6 });
+      const packs = await packsOf(study);
+      expect(packs.map((p) => p.length)).toEqual([6, 6, 4]);
+      const trials = await study.trials();
+      // The packs after the first are TPE's (the first holds the 4 random startup draws, which may repeat on 21 values).
+      const modelled = packs.slice(1);
+      for (const pack of modelled) {
+        expect(pack.every((n) => trials[n]!.samplerState?.['phase'] === 'tpe')).toBe(true);
+        const xs = pack.map((n) => trials[n]!.params['x']);
+        expect(new Set(xs).size).toBe(xs.length);
+      }
+    } finally {
+      await study.close();
+    }
+  });
+
   it('pack off, or a pack of 1, runs every trial alone', async () => {
     const study = await packStudy('off', 5);
     try {
