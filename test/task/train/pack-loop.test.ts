@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HpsearchError } from '../../../src/errors.js';
 import type { EarlyStoppingSpec } from '../../../src/space/stopping-spec.js';
@@ -8,6 +10,9 @@ import type { Tf } from '../../../src/task/tf.js';
 import { trainPack, type PackMember } from '../../../src/task/train/pack-loop.js';
 import { trainModel, type SaveModel, type TrainOutcome } from '../../../src/task/train/train-loop.js';
 import type { EpochMetrics, LoadedDataset, MlpSpec, OptimizerName, TrainSpec } from '../../../src/task/types.js';
+import { nativeWorkerProcesses } from '../../../src/task/native-backend.js';
+import { describeNative } from '../../helpers/native.js';
+import { REPO } from '../../helpers/temp.js';
 import { loadArtifact, MNIST_SMALL, mnistSmall } from '../export/helpers.js';
 import { blobs, cnn, mlp, run, trainSpec, wasm } from './helpers.js';
 
@@ -266,3 +271,29 @@ async function maxWeightDifference(a: ModelArtifact, b: ModelArtifact): Promise<
     mb.dispose();
   }
 }
+
+// The addon may be loaded by one thread per process: the native run is a child process.
+describeNative('trainPack on the native TensorFlow backend', () => {
+  it('trains the best-5 setup packed as each trial trains alone: first-epoch loss within 1e-4, final val_accuracy within 0.02', () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'test', 'fixtures', 'pack', 'best5-native.ts')], {
+      cwd: REPO,
+      env: { ...process.env, ...nativeWorkerProcesses(1).env },
+      encoding: 'utf8',
+    });
+    expect(child.status, child.stderr).toBe(0);
+    type Summary = { epochs: number; first: number; lastAccuracy: number };
+    const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { backend: string; leaked: number; packed: Summary[]; alone: Summary[] };
+    expect(result.backend).toBe('tensorflow');
+    expect(result.leaked).toBe(0);
+    expect(result.packed).toHaveLength(3);
+    result.packed.forEach((p, k) => {
+      const own = result.alone[k]!;
+      expect(p.epochs).toBe(50);
+      expect(own.epochs).toBe(50);
+      expect(Math.abs(p.first - own.first)).toBeLessThan(1e-4);
+      expect(Math.abs(p.lastAccuracy - own.lastAccuracy)).toBeLessThanOrEqual(0.02);
+    });
+    // The largest learning rate learns: the comparison is not between two untrained models.
+    expect(result.alone[2]!.lastAccuracy).toBeGreaterThan(0.5);
+  });
+});
