@@ -23,7 +23,7 @@ import { createModel } from '../models/model.js';
 import type { Mlp } from '../models/mlp.js';
 import type { MaskSource } from '../models/dropout.js';
 import type { EpochMetrics, LoadedDataset, MlpSpec, ModelSpec, TrainSpec } from '../types.js';
-import { epochOrder, planBatches } from './data.js';
+import { epochOrder, planBatches, zeroColumns } from './data.js';
 import { PackData, type MemberBatch } from './pack/pack-data.js';
 import { memberColumn, PackOptimizer, type PackDecay } from './pack/pack-optimizer.js';
 import { PackedMlp } from './pack/packed-mlp.js';
@@ -108,12 +108,16 @@ export async function trainPack(
   const own = <T extends { dispose(): void }>(resource: T): T => (owned.push(resource), resource);
   try {
     const states: MemberState[] = [];
+    // As FastMlp: the features that are zero in every example are left out of the matMuls (the
+    // autodiff path of batch norm reads them all); their weights move only by decay and max-norm.
+    const columns = spec.batchNorm ? null : zeroColumns(data);
+    const keepZero = members.some((m) => m.spec.train.weightDecay > 0) || members[0]!.spec.train.maxNorm !== null;
     // Each member's model as trainModel builds it, stacked; the models go, their mask sources stay.
     const models: Mlp[] = [];
     let stacked: PackedMlp;
     try {
       for (const m of members) models.push(createModel(tf, m.spec.model, data, m.seed) as Mlp);
-      stacked = own(PackedMlp.stack(tf, spec, models));
+      stacked = own(PackedMlp.stack(tf, spec, models, columns, keepZero));
     } finally {
       models.forEach((m) => m.dispose());
     }
@@ -132,7 +136,7 @@ export async function trainPack(
       });
     });
     const optimizer = own(new PackOptimizer(tf, members.map((m) => m.spec.train)));
-    const packData = own(new PackData(tf, data, spec.hidden, members.length));
+    const packData = own(new PackData(tf, data, spec.hidden, members.length, columns?.active ?? null));
     const totals = own(new PackTotals(tf));
     const weightPositions = new Set(pack.params.flatMap((p, i) => (pack.kernels.includes(p) ? [i] : [])));
     const steps = states[0]!.plan.length;
@@ -271,7 +275,11 @@ function trainStep(
     optimizer.apply(params, grads, decay ?? undefined);
   } else {
     // Weight decay is the gradient of the penalty, part of the loss: it is clipped with the rest.
-    let full = grads.map((g, i) => (decay !== null && decay.weights.has(i) ? tf.add(g, tf.mul(params[i]!, decay.rate)) : g));
+    let full = grads.map((g, i) => {
+      const v = params[i]!;
+      const d = decay !== null && decay.weights.has(i) ? tf.mul(v, decay.rate) : null;
+      return g === null ? (d ?? tf.zerosLike(v)) : d === null ? g : tf.add(g, d);
+    });
     if (clipValue !== null) {
       const low = tf.neg(clipValue);
       full = full.map((g) => tf.minimum(tf.maximum(g, low), clipValue));
@@ -285,9 +293,11 @@ function trainStep(
     optimizer.apply(params, full);
   }
   if (maxNorm !== null) {
-    for (const w of pack.kernels) {
-      const norm = tf.sqrt(tf.sum(tf.square(w), 1, true));
-      w.assign(tf.mul(w, tf.div(maxNorm, tf.maximum(norm, maxNorm))));
+    for (const group of pack.normGroups) {
+      const squares = group.map((w) => tf.sum(tf.square(w), 1, true));
+      const norm = tf.sqrt(squares.length === 1 ? squares[0]! : tf.addN(squares));
+      const factor = tf.div(maxNorm, tf.maximum(norm, maxNorm));
+      for (const w of group) w.assign(tf.mul(w, factor));
     }
   }
 }

@@ -122,6 +122,24 @@ describe('trainPack: each member as trainModel trains it alone', () => {
     expect(packed.epochs[0]!.map((m) => m.learning_rate)).toEqual([0.05, 0.025, 0.0125, 0.00625]);
   });
 
+  /** Blobs with features that are zero in every example: the pack leaves them out of its matMuls, as FastMlp does. */
+  function withZeroColumns(): LoadedDataset {
+    const zeroed = blobs({ train: 160, validation: 60, seed: 'zero-columns' });
+    for (const set of [zeroed.train, zeroed.validation]) for (let i = 0; i < set.count; i++) for (const j of [0, 4, 5]) set.x[i * 10 + j] = 0;
+    return zeroed;
+  }
+
+  for (const optimizer of ['sgd', 'adam'] as const) {
+    it(`with features that are zero everywhere, their weights moved by decay only (${optimizer})`, async () => {
+      await expectPackMatchesAlone(varied({ optimizer, learningRate: LR[optimizer], epochs: 4 }), withZeroColumns());
+    });
+  }
+
+  it('with features that are zero everywhere and max_norm (their weights count in each unit\'s norm)', async () => {
+    const members = varied({ maxNorm: 1, learningRate: 0.2 }).map((m, k) => ({ ...m, train: { ...m.train, weightDecay: 0, maxNorm: 0.4 + 0.3 * k } }));
+    await expectPackMatchesAlone(members, withZeroColumns());
+  });
+
   it('a pack of one is trainModel', async () => {
     await expectPackMatchesAlone(varied().slice(1, 2), data);
   });

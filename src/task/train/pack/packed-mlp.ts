@@ -55,37 +55,59 @@ export interface PackedBatch {
 }
 
 export interface PackedStep {
-  /** Aligned with params: the gradients of each member's mean batch loss times its scale. */
-  grads: Tensor[];
+  /** Aligned with params: the gradients of each member's mean batch loss times its scale; null = zero. */
+  grads: (Tensor | null)[];
   /** [K]: Σ of each member's per-example loss over its own examples. */
   lossSum: Tensor;
   /** [K]: each member's correctly classified examples. */
   correct: Tensor;
 }
 
+/** The first kernel's rows split by feature (data.ts zeroColumns): the pack reads only the active ones. */
+export interface ColumnSplit {
+  active: Int32Array;
+  inactive: Int32Array;
+}
+
 export class PackedMlp {
-  /** The hidden layers, then the output layer. */
+  /** The hidden layers, then the output layer; the first kernel holds the active features' rows only. */
   private layers: PackedDense[];
+  /**
+   * The first kernel's rows for the features that are zero in every example, [K, inactive,
+   * units] (null without a column split). No data gradient reaches them: they are a param, with
+   * gradient null, only when weight decay or max-norm moves them (`zeroTrained`), as in fast-mlp.ts.
+   */
+  private zero: Variable | null;
 
   private constructor(
     private readonly tf: Tf,
     readonly spec: MlpSpec,
     layers: PackedDense[],
+    zero: Variable | null,
+    private readonly columns: ColumnSplit | null,
+    private readonly zeroTrained: boolean,
   ) {
     this.layers = layers;
+    this.zero = zero;
   }
 
-  /** The members' models stacked in order (their variables stay theirs). */
-  static stack(tf: Tf, spec: MlpSpec, models: readonly Mlp[]): PackedMlp {
+  /**
+   * The members' models stacked in order (their variables stay theirs). `columns`: the first
+   * kernel's split (null: read every feature; batch norm's autodiff path takes null);
+   * `keepZero`: whether weight decay or max-norm change the unused rows.
+   */
+  static stack(tf: Tf, spec: MlpSpec, models: readonly Mlp[], columns: ColumnSplit | null, keepZero: boolean): PackedMlp {
     const stackOf = (pick: (m: Mlp) => Tensor, vector: boolean, trainable = true): Variable =>
       tf.tidy(() => {
         const stacked = tf.stack(models.map(pick));
         return tf.variable(vector ? tf.expandDims(stacked, 1) : stacked, trainable);
       });
-    const layerOf = (pick: (m: Mlp) => Mlp['output']): PackedDense => {
+    const firstOf = (m: Mlp) => m.hidden[0] ?? m.output;
+    const layerOf = (pick: (m: Mlp) => Mlp['output'], index: number): PackedDense => {
       const first = pick(models[0]!);
+      const rows = index === 0 && columns !== null ? columns.active : null;
       return {
-        kernel: stackOf((m) => pick(m).kernel, false),
+        kernel: stackOf((m) => (rows === null ? pick(m).kernel : tf.gather(pick(m).kernel, rows)), false),
         bias: first.bias === null ? null : stackOf((m) => pick(m).bias!, true),
         batchNorm:
           first.batchNorm === null
@@ -98,26 +120,37 @@ export class PackedMlp {
               },
       };
     };
-    const layers = [...spec.hidden.map((_, i) => layerOf((m) => m.hidden[i]!)), layerOf((m) => m.output)];
-    return new PackedMlp(tf, spec, layers);
+    const layers = [...spec.hidden.map((_, i) => layerOf((m) => m.hidden[i]!, i)), layerOf((m) => m.output, spec.hidden.length)];
+    const zero = columns === null ? null : stackOf((m) => tf.gather(firstOf(m).kernel, columns.inactive), false, keepZero);
+    return new PackedMlp(tf, spec, layers, zero, columns, zero !== null && keepZero);
   }
 
-  /** What the optimizer updates, in layer order: kernel, bias or gamma and beta. */
+  /** What the optimizer updates, in layer order: kernel (first: and the unused rows when trained), bias or gamma and beta. */
   get params(): Variable[] {
-    return this.layers.flatMap((l) => [l.kernel, ...(l.bias !== null ? [l.bias] : []), ...(l.batchNorm !== null ? [l.batchNorm.gamma, l.batchNorm.beta] : [])]);
+    return this.layers.flatMap((l, i) => [
+      l.kernel,
+      ...(i === 0 && this.zeroTrained ? [this.zero!] : []),
+      ...(l.bias !== null ? [l.bias] : []),
+      ...(l.batchNorm !== null ? [l.batchNorm.gamma, l.batchNorm.beta] : []),
+    ]);
   }
 
-  /** The weight matrices (decay, penalty, max-norm). */
+  /** The weight matrices (decay, penalty), the unused rows among them when trained. */
   get kernels(): Variable[] {
-    return this.layers.map((l) => l.kernel);
+    return [...this.layers.map((l) => l.kernel), ...(this.zeroTrained ? [this.zero!] : [])];
+  }
+
+  /** What max-norm rescales together (axis 1 summed): each kernel; the first with its unused rows. */
+  get normGroups(): Variable[][] {
+    return this.layers.map((l, i) => (i === 0 && this.zeroTrained ? [l.kernel, this.zero!] : [l.kernel]));
   }
 
   private variables(): Variable[] {
-    return this.layers.flatMap((l) => [
+    return [...(this.zero !== null ? [this.zero] : []), ...this.layers.flatMap((l) => [
       l.kernel,
       ...(l.bias !== null ? [l.bias] : []),
       ...(l.batchNorm !== null ? [l.batchNorm.gamma, l.batchNorm.beta, l.batchNorm.movingMean, l.batchNorm.movingVariance] : []),
-    ]);
+    ])];
   }
 
   /** Keeps the members at `rows` (int32 [K']), in that order: every variable is gathered anew. */
@@ -136,6 +169,7 @@ export class PackedMlp {
           ? null
           : { gamma: take(l.batchNorm.gamma), beta: take(l.batchNorm.beta), movingMean: take(l.batchNorm.movingMean), movingVariance: take(l.batchNorm.movingVariance) },
     }));
+    if (this.zero !== null) this.zero = take(this.zero);
   }
 
   /** Member `row`'s weights as the alone model's state would hold them (new tensors, the caller's). */
@@ -143,10 +177,10 @@ export class PackedMlp {
     const tf = this.tf;
     // A kernel [K, in, out] gives [in, out]; a vector [K, 1, units] gives [units].
     const slice = (v: Tensor): Tensor => tf.tidy(() => tf.reshape(tf.slice(v, [row], [1]), v.shape.slice(v.shape[1] === 1 && v.rank === 3 && !isKernel(v) ? 2 : 1)));
-    const kernels = new Set<Tensor>(this.kernels);
+    const kernels = new Set<Tensor>([...this.kernels, ...(this.zero !== null ? [this.zero] : [])]);
     const isKernel = (v: Tensor): boolean => kernels.has(v);
-    const dense = (l: PackedDense): DenseState => ({
-      kernel: slice(l.kernel),
+    const dense = (l: PackedDense, i: number): DenseState => ({
+      kernel: i === 0 ? this.firstKernel(row) : slice(l.kernel),
       bias: l.bias === null ? null : slice(l.bias),
       batchNorm:
         l.batchNorm === null
@@ -154,7 +188,23 @@ export class PackedMlp {
           : { gamma: slice(l.batchNorm.gamma), beta: slice(l.batchNorm.beta), movingMean: slice(l.batchNorm.movingMean), movingVariance: slice(l.batchNorm.movingVariance) },
     });
     const hidden = this.layers.slice(0, -1).map(dense);
-    return { type: 'mlp', hidden, output: dense(this.layers[this.layers.length - 1]!) };
+    return { type: 'mlp', hidden, output: dense(this.layers[this.layers.length - 1]!, this.layers.length - 1) };
+  }
+
+  /** Member `row`'s first kernel [features, units], every feature's row in place. */
+  private firstKernel(row: number): Tensor {
+    const tf = this.tf;
+    const kernel = this.layers[0]!.kernel;
+    return tf.tidy(() => {
+      const active = tf.squeeze(tf.slice(kernel, [row], [1]), [0]);
+      if (this.columns === null || this.zero === null) return active;
+      const both = tf.concat([active, tf.squeeze(tf.slice(this.zero, [row], [1]), [0])], 0);
+      // Row f of the full kernel is row position[f] of [active; inactive].
+      const order = [...this.columns.active, ...this.columns.inactive];
+      const position = new Int32Array(order.length);
+      order.forEach((f, i) => (position[f] = i));
+      return tf.gather(both, tf.tensor1d(position, 'int32'));
+    });
   }
 
   /** A copy of member `row`'s weights that later steps leave alone (a device copy of one member, not of the pack). */
@@ -202,15 +252,15 @@ export class PackedMlp {
     const { probs, lossSum } = packedSoftmaxCrossEntropy(tf, logits, batch.oneHot, batch.weight);
     const correct = packedCorrect(tf, logits, batch.labels, batch.weight);
     let dz: Tensor = tf.mul(tf.sub(probs, batch.oneHot), batch.coef);
-    const grads: Tensor[] = [];
+    const grads: (Tensor | null)[] = [];
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l]!;
-      grads.unshift(tf.matMul(inputs[l]!, dz, true, false), tf.sum(dz, 1, true));
+      grads.unshift(tf.matMul(inputs[l]!, dz, true, false), ...(l === 0 && this.zeroTrained ? [null] : []), tf.sum(dz, 1, true));
       if (l === 0) break;
       let dh = tf.matMul(dz, layer.kernel, false, true);
       const mask = batch.masks[l - 1] ?? null;
       if (mask !== null) dh = tf.mul(dh, mask);
-      dz = activationGradFromOutput(tf, dh, outputs[l - 1]!, activation);
+      dz = activationGrad(tf, dh, outputs[l - 1]!, activation);
     }
     return { grads, lossSum, correct };
   }
@@ -309,4 +359,13 @@ export function packedSoftmaxCrossEntropy(tf: Tf, logits: Tensor, oneHot: Tensor
 export function packedCorrect(tf: Tf, logits: Tensor, labels: Tensor, weight: Tensor | null): Tensor {
   const right = tf.cast(tf.equal(tf.argMax(logits, 2), labels), 'float32');
   return tf.sum(weight === null ? right : tf.mul(right, tf.reshape(weight, right.shape)), 1);
+}
+
+/**
+ * activationGradFromOutput, with relu's derivative as sign(a) (a = relu(z) ≥ 0, so sign(a) is
+ * exactly step(a), NaN included): one op where tfjs-node's step is six (isNaN, greater, ones,
+ * fill, two selects), measured the largest share of a best-5 step's kernel calls.
+ */
+function activationGrad(tf: Tf, da: Tensor, a: Tensor, activation: MlpSpec['activation']): Tensor {
+  return activation === 'relu' ? tf.mul(da, tf.sign(a)) : activationGradFromOutput(tf, da, a, activation);
 }
