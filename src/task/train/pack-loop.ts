@@ -7,11 +7,11 @@
  *
  * Per step: one tf.tidy, no reads. Per epoch: one read of the training sums and one of the
  * validation sums, every member's [K] vector at once. Members answer onEpoch together; a member
- * that ends (complete early is not possible: stopped, diverged) leaves the pack at that epoch
- * boundary: every weight and slot is gathered down to the members left. Measured against
- * masking (keep computing the ended member, ignore its numbers): slicing costs one gather per
- * tensor once, while masking keeps paying the member's share of every later step (K=16 → 8
- * halves the step's matMul work); slicing wins whenever a member leaves before the last epoch.
+ * that ends (stopped, diverged) leaves the pack at that epoch boundary: every weight and slot is
+ * gathered down to the members left (PackedMlp.keepRows, PackOptimizer.keepRows). Slicing, not
+ * masking: measured on tensorflow with best-5 members, keepRows costs 11 ms once at K = 16 (28 ms
+ * at K = 64) against ~40 ms for every step at K = 16; a pack of 16 whose half stops after epoch 1
+ * took 1.0-1.2 s for 10 epochs sliced, 1.6-2.1 s with all 16 kept computing (masking's cost).
  *
  * Isolation: no op sums, maxes or means across the member axis, so a member's NaN or ∞ stays in
  * its own slice and its own metrics; it leaves at the end of that epoch.
