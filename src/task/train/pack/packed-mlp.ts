@@ -176,16 +176,15 @@ export class PackedMlp {
   memberState(row: number): MlpState {
     const tf = this.tf;
     // A kernel [K, in, out] gives [in, out]; a vector [K, 1, units] gives [units].
-    const slice = (v: Tensor): Tensor => tf.tidy(() => tf.reshape(tf.slice(v, [row], [1]), v.shape.slice(v.shape[1] === 1 && v.rank === 3 && !isKernel(v) ? 2 : 1)));
-    const kernels = new Set<Tensor>([...this.kernels, ...(this.zero !== null ? [this.zero] : [])]);
-    const isKernel = (v: Tensor): boolean => kernels.has(v);
+    const kernel = (v: Tensor): Tensor => tf.tidy(() => tf.reshape(tf.slice(v, [row], [1]), v.shape.slice(1)));
+    const vector = (v: Tensor): Tensor => tf.tidy(() => tf.reshape(tf.slice(v, [row], [1]), v.shape.slice(2)));
     const dense = (l: PackedDense, i: number): DenseState => ({
-      kernel: i === 0 ? this.firstKernel(row) : slice(l.kernel),
-      bias: l.bias === null ? null : slice(l.bias),
+      kernel: i === 0 ? this.firstKernel(row) : kernel(l.kernel),
+      bias: l.bias === null ? null : vector(l.bias),
       batchNorm:
         l.batchNorm === null
           ? null
-          : { gamma: slice(l.batchNorm.gamma), beta: slice(l.batchNorm.beta), movingMean: slice(l.batchNorm.movingMean), movingVariance: slice(l.batchNorm.movingVariance) },
+          : { gamma: vector(l.batchNorm.gamma), beta: vector(l.batchNorm.beta), movingMean: vector(l.batchNorm.movingMean), movingVariance: vector(l.batchNorm.movingVariance) },
     });
     const hidden = this.layers.slice(0, -1).map(dense);
     return { type: 'mlp', hidden, output: dense(this.layers[this.layers.length - 1]!, this.layers.length - 1) };
