@@ -169,6 +169,27 @@ describe('trainPack: members that leave', () => {
     });
   });
 
+  const isolation: [string, Partial<TrainSpec>, Partial<MlpSpec>][] = [
+    ['padded batches, clip_norm (each member its own norm)', { batchSize: 50, clipNorm: 5 }, {}],
+    ['batch norm (autodiff), adam', { batchSize: 50, optimizer: 'adam', learningRate: 0.005 }, { batchNorm: true }],
+  ];
+  for (const [name, train, model] of isolation) {
+    it(`keeps a diverging member's NaN to itself with ${name}`, async () => {
+      const members = varied({ epochs: 3, ...train }, model);
+      // 1e38 overflows float32 within a step or two (w − lr·g, or adam's lr·m/√v), whatever clipping or batch norm does.
+      const wild: Member = { model: mlp(model), train: { ...members[0]!.train, learningRate: 1e38 }, seed: 9 };
+      const withWild = await pack([wild, ...members], data);
+      const without = await pack(members, data);
+      expect(withWild.outcomes[0]!.status).toBe('diverged');
+      members.forEach((_, i) => {
+        expect(withWild.outcomes[i + 1]).toEqual(without.outcomes[i]);
+        withWild.epochs[i + 1]!.forEach((m, e) => {
+          for (const metric of ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy'] as const) expect(Math.abs(m[metric] - without.epochs[i]![e]![metric])).toBeLessThan(1e-6);
+        });
+      });
+    });
+  }
+
   it('a member stopped at epoch 2 leaves; the others match their alone runs to the end', async () => {
     const members = varied({ epochs: 5, optimizer: 'adam', learningRate: 0.005 });
     const packed = await pack(members, data, (member, epoch) => member === 1 && epoch === 2);
