@@ -160,38 +160,24 @@ export async function trainPack(
         const { decay, clipValue, clipNorm, maxNorm } = epochTensors;
         [decay?.rate, decay?.keep, clipValue, clipNorm, maxNorm].forEach((t) => t?.dispose());
       }
-      const [trainLoss, trainCorrect, trainSquares] = (await totals.drain()) as [number[], number[], number[]?];
-
-      for (const chunk of packData.validation) {
-        tf.tidy(() => {
-          const logits = pack.logits(chunk.x);
-          const loss = tf.neg(tf.sum(tf.mul(chunk.oneHot, tf.logSoftmax(logits)), [1, 2]));
-          const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 2), chunk.labels), 'float32'), 1);
-          const squares = anyDecay && chunk === packData.validation[0] ? [tf.mul(squaredNorms(tf, pack), data.validation.count)] : [];
-          totals.add(loss, correct, ...squares);
-        });
-      }
-      const [valLoss, valCorrect, valSquares] = (await totals.drain()) as [number[], number[], number[]?];
+      const trained = (await totals.drain()) as EpochSums;
+      validate(tf, pack, packData, totals, anyDecay ? data.validation.count : null);
+      const validated = (await totals.drain()) as EpochSums;
 
       const answers = await Promise.all(
         rows.map(async (k, r) => {
-          const lambda = lambdas[r]!;
-          const penalty = (squares: number[] | undefined) => (lambda > 0 ? 0.5 * lambda * squares![r]! : 0);
-          const train_loss = (trainLoss[r]! + penalty(trainSquares)) / data.train.count;
-          const train_accuracy = trainCorrect[r]! / data.train.count;
-          const learning_rate = lrs[r]!;
-          if (!Number.isFinite(train_loss)) {
-            await onEpoch(k, epoch, { train_loss, train_accuracy, val_loss: Number.NaN, val_accuracy: Number.NaN, learning_rate });
-            return diverged(epoch, 'training', train_loss);
+          const metrics = epochMetrics(r, lambdas[r]!, lrs[r]!, trained, validated, data);
+          if (!Number.isFinite(metrics.train_loss)) {
+            await onEpoch(k, epoch, metrics);
+            return diverged(epoch, 'training', metrics.train_loss);
           }
-          const val_loss = (valLoss[r]! + penalty(valSquares)) / data.validation.count;
-          const metrics: EpochMetrics = { train_loss, train_accuracy, val_loss, val_accuracy: valCorrect[r]! / data.validation.count, learning_rate };
           last[k] = metrics;
           const keeper = states[k]!.keeper;
           keeper?.observe(epoch, metrics);
           const stop = await onEpoch(k, epoch, metrics);
-          if (!Number.isFinite(val_loss)) return diverged(epoch, 'validation', val_loss);
+          if (!Number.isFinite(metrics.val_loss)) return diverged(epoch, 'validation', metrics.val_loss);
           if (stop === true) {
+            // A pruned trial's model would be thrown away: only early stopping's stop exports.
             const model = keeper?.stoppedEarly === true ? await keeper.export(members[k]!.spec.model, data, epoch) : undefined;
             return { status: 'stopped', last: metrics, epoch, model } satisfies TrainOutcome;
           }
@@ -224,6 +210,35 @@ export async function trainPack(
   } finally {
     for (const resource of owned.reverse()) resource.dispose();
   }
+}
+
+/** An epoch's sums per member: loss, correct, and Σ‖W‖² times examples when some member decays. */
+type EpochSums = [number[], number[], number[]?];
+
+/**
+ * Pack row `r`'s metrics as trainModel computes them: per-example averages, with the penalty
+ * 0.5·λ·Σ‖W‖²; NaN validation metrics when training diverged.
+ */
+function epochMetrics(r: number, lambda: number, learning_rate: number, trained: EpochSums, validated: EpochSums, data: LoadedDataset): EpochMetrics {
+  const penalty = (squares: number[] | undefined) => (lambda > 0 ? 0.5 * lambda * squares![r]! : 0);
+  const train_loss = (trained[0][r]! + penalty(trained[2])) / data.train.count;
+  const train_accuracy = trained[1][r]! / data.train.count;
+  if (!Number.isFinite(train_loss)) return { train_loss, train_accuracy, val_loss: Number.NaN, val_accuracy: Number.NaN, learning_rate };
+  const val_loss = (validated[0][r]! + penalty(validated[2])) / data.validation.count;
+  return { train_loss, train_accuracy, val_loss, val_accuracy: validated[1][r]! / data.validation.count, learning_rate };
+}
+
+/** Adds each member's validation loss and correct count (and Σ‖W‖² times `squaresTimes`, unless null) to `totals`. */
+function validate(tf: Tf, pack: PackedMlp, packData: PackData, totals: PackTotals, squaresTimes: number | null): void {
+  packData.validation.forEach((chunk, c) => {
+    tf.tidy(() => {
+      const logits = pack.logits(chunk.x);
+      const loss = tf.neg(tf.sum(tf.mul(chunk.oneHot, tf.logSoftmax(logits)), [1, 2]));
+      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 2), chunk.labels), 'float32'), 1);
+      const squares = squaresTimes !== null && c === 0 ? [tf.mul(squaredNorms(tf, pack), squaresTimes)] : [];
+      totals.add(loss, correct, ...squares);
+    });
+  });
 }
 
 /** [K]: Σ‖W‖² of each member's weight matrices. */
