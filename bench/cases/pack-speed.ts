@@ -9,6 +9,7 @@
  * run directly), with the environment worker processes get (nativeWorkerProcesses(1).env).
  */
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NATIVE_PACKAGES, isInstalled } from '../../src/task/native-packages.js';
 import { nativeWorkerProcesses } from '../../src/task/native-backend.js';
@@ -75,6 +76,7 @@ export async function packSpeed(): Promise<BenchRow[]> {
     return [{ name: 'pack speed: skipped (@tensorflow/tfjs-node is not installed; npm run setup:native)', median: Number.NaN, unit: '-', samples: [] }];
   }
   const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    cwd: join(import.meta.dirname, '..', '..'),
     env: { ...process.env, ...nativeWorkerProcesses(1).env },
     encoding: 'utf8',
     maxBuffer: 1 << 24,
