@@ -140,6 +140,12 @@ describe('trainPack: each member as trainModel trains it alone', () => {
     await expectPackMatchesAlone(members, withZeroColumns());
   });
 
+  for (const activation of ['tanh', 'sigmoid', 'elu', 'selu', 'leaky_relu'] as const) {
+    it(`with ${activation} units`, async () => {
+      await expectPackMatchesAlone(varied({ epochs: 2, batchSize: 50 }, { activation }).slice(0, 2), data);
+    });
+  }
+
   it('a pack of one is trainModel', async () => {
     await expectPackMatchesAlone(varied().slice(1, 2), data);
   });
