@@ -38,7 +38,7 @@ export interface PackMember {
   saveModel?: SaveModel;
 }
 
-/** Per-member [K] sums kept until the epoch's single read. */
+/** Per-member [K] float32 sums kept until the epoch's single read. */
 class PackTotals {
   private parts: Tensor[][] = [];
 
@@ -52,7 +52,7 @@ class PackTotals {
   async drain(): Promise<number[][]> {
     const tf = this.tf;
     const count = this.parts.length;
-    const stacked = tf.tidy(() => tf.stack(this.parts.map((list) => tf.addN(list.map((t) => tf.cast(t, 'float32'))))));
+    const stacked = tf.tidy(() => tf.stack(this.parts.map((list) => tf.addN(list))));
     try {
       const values = await stacked.data();
       const k = stacked.shape[1]!;

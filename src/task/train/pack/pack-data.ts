@@ -74,19 +74,15 @@ export interface MemberBatch {
 export class PackData {
   private readonly train: DeviceExamples;
   readonly validation: DeviceExamples[];
-  /** Features per example as uploaded. */
-  private readonly width: number;
-
   /** `columns`: the features to keep (in this order), null for all. */
   constructor(
     private readonly tf: Tf,
-    private readonly data: LoadedDataset,
+    data: LoadedDataset,
     private readonly hidden: readonly number[],
     members: number,
     columns: Int32Array | null,
   ) {
     const { features, classes } = data;
-    this.width = columns?.length ?? features;
     this.train = upload(tf, data.train, range(data.train.count), features, columns, classes, []);
     const widest = Math.max(classes, ...hidden);
     const rows = Math.max(1, Math.floor(PACK_VALIDATION_ELEMENTS / (members * widest)));
@@ -110,11 +106,11 @@ export class PackData {
       indices.set(m.indices, r * n);
       indices.fill(m.indices[0]!, r * n + m.indices.length, (r + 1) * n);
     });
-    const rows = tf.tensor1d(indices, 'int32');
-    const { classes } = this.data;
-    const x = tf.reshape(tf.gather(this.train.x, rows), [k, n, this.width]);
-    const oneHot = tf.reshape(tf.gather(this.train.oneHot, rows), [k, n, classes]);
-    const labels = tf.reshape(tf.gather(this.train.labels, rows), [k, n]);
+    // [K, n] indices gather [K, n, ...] straight away: no reshapes (each an op on tfjs-node).
+    const rows = tf.tensor2d(indices, [k, n], 'int32');
+    const x = tf.gather(this.train.x, rows);
+    const oneHot = tf.gather(this.train.oneHot, rows);
+    const labels = tf.gather(this.train.labels, rows);
     let weight: Tensor | null = null;
     let count: Tensor | null = null;
     let coef: Tensor;
