@@ -108,9 +108,9 @@ export async function trainPack(
   const own = <T extends { dispose(): void }>(resource: T): T => (owned.push(resource), resource);
   try {
     const states: MemberState[] = [];
-    // As FastMlp: the features that are zero in every example are left out of the matMuls (the
-    // autodiff path of batch norm reads them all); their weights move only by decay and max-norm.
-    const columns = spec.batchNorm ? null : zeroColumns(data);
+    // As FastMlp: the features that are zero in every example are left out of the matMuls (with
+    // batch norm too); their weights move only by decay and max-norm.
+    const columns = zeroColumns(data);
     const keepZero = members.some((m) => m.spec.train.weightDecay > 0) || members[0]!.spec.train.maxNorm !== null;
     // Each member's model as trainModel builds it, stacked; the models go, their mask sources stay.
     const models: Mlp[] = [];
