@@ -8,8 +8,7 @@
  * units (axes 1 and 2), so a NaN in one member's weights stays in that member's slice.
  *
  * The backward pass is written by hand, as fast-mlp.ts's, batch norm's included
- * (normalizeBackward): fewer ops than TF.js's autodiff, and per-op overhead is what a small
- * MLP's step costs on a native backend. Same math as differentiating Mlp.forward, which
+ * (normalizeBackward): fewer ops than TF.js's autodiff. Same math as differentiating Mlp.forward, which
  * trainModel does for batch norm (test/task/train/pack-loop.test.ts compares them).
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
@@ -212,11 +211,6 @@ export class PackedMlp {
     return { toState: () => cloneState(this.tf, state), dispose: () => disposeState(state) };
   }
 
-  /** One training step's gradients, loss and accuracy. Call inside tf.tidy. */
-  step(batch: PackedBatch): PackedStep {
-    return this.handStep(batch);
-  }
-
   /** Evaluation logits [K, c, classes] of examples every member sees: x [1, c, features]. Call inside tf.tidy. */
   logits(x: Tensor): Tensor {
     const tf = this.tf;
@@ -231,7 +225,8 @@ export class PackedMlp {
     return tf.add(tf.matMul(h, out.kernel), out.bias!);
   }
 
-  private handStep(batch: PackedBatch): PackedStep {
+  /** One training step's gradients, loss and accuracy. Call inside tf.tidy. */
+  step(batch: PackedBatch): PackedStep {
     const tf = this.tf;
     const activation = this.spec.activation;
     // Each example's share of its member's batch-norm moments: w / count, or 1 / n unpadded.
