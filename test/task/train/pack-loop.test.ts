@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HpsearchError } from '../../../src/errors.js';
 import type { EarlyStoppingSpec } from '../../../src/space/stopping-spec.js';
@@ -8,6 +10,9 @@ import type { Tf } from '../../../src/task/tf.js';
 import { trainPack, type PackMember } from '../../../src/task/train/pack-loop.js';
 import { trainModel, type SaveModel, type TrainOutcome } from '../../../src/task/train/train-loop.js';
 import type { EpochMetrics, LoadedDataset, MlpSpec, OptimizerName, TrainSpec } from '../../../src/task/types.js';
+import { nativeWorkerProcesses } from '../../../src/task/native-backend.js';
+import { describeNative } from '../../helpers/native.js';
+import { REPO } from '../../helpers/temp.js';
 import { loadArtifact, MNIST_SMALL, mnistSmall } from '../export/helpers.js';
 import { blobs, cnn, mlp, run, trainSpec, wasm } from './helpers.js';
 
@@ -75,6 +80,13 @@ function varied(overrides: Partial<TrainSpec> = {}, model: Partial<MlpSpec> = {}
   ];
 }
 
+/** Blobs with features that are zero in every example: the pack leaves them out of its matMuls, as FastMlp does. */
+function withZeroColumns(): LoadedDataset {
+  const zeroed = blobs({ train: 160, validation: 60, seed: 'zero-columns' });
+  for (const set of [zeroed.train, zeroed.validation]) for (let i = 0; i < set.count; i++) for (const j of [0, 4, 5]) set.x[i * 10 + j] = 0;
+  return zeroed;
+}
+
 describe('trainPack: each member as trainModel trains it alone', () => {
   const data = blobs({ train: 160, validation: 60 });
   const LR: Record<OptimizerName, number> = { sgd: 0.05, momentum: 0.02, nesterov: 0.02, adagrad: 0.05, rmsprop: 0.005, adam: 0.005 };
@@ -91,6 +103,11 @@ describe('trainPack: each member as trainModel trains it alone', () => {
 
   it('with batch norm (momentum, dropout, a smaller last batch)', async () => {
     await expectPackMatchesAlone(varied({ optimizer: 'momentum', learningRate: 0.02, batchSize: 50 }, { batchNorm: true }), data);
+  });
+
+  it('with batch norm: adam, full batches; sgd with decay and features that are zero everywhere', async () => {
+    await expectPackMatchesAlone(varied({ optimizer: 'adam', learningRate: 0.005, batchSize: 40 }, { batchNorm: true }), data);
+    await expectPackMatchesAlone(varied({ epochs: 3, batchSize: 50 }, { batchNorm: true }), withZeroColumns());
   });
 
   it('with clip_value, each member its own threshold', async () => {
@@ -116,6 +133,23 @@ describe('trainPack: each member as trainModel trains it alone', () => {
     const packed = await expectPackMatchesAlone(members, data);
     expect(packed.epochs[0]!.map((m) => m.learning_rate)).toEqual([0.05, 0.025, 0.0125, 0.00625]);
   });
+
+  for (const optimizer of ['sgd', 'adam'] as const) {
+    it(`with features that are zero everywhere, their weights moved by decay only (${optimizer})`, async () => {
+      await expectPackMatchesAlone(varied({ optimizer, learningRate: LR[optimizer], epochs: 4 }), withZeroColumns());
+    });
+  }
+
+  it('with features that are zero everywhere and max_norm (their weights count in each unit\'s norm)', async () => {
+    const members = varied({ maxNorm: 1, learningRate: 0.2 }).map((m, k) => ({ ...m, train: { ...m.train, weightDecay: 0, maxNorm: 0.4 + 0.3 * k } }));
+    await expectPackMatchesAlone(members, withZeroColumns());
+  });
+
+  for (const activation of ['tanh', 'sigmoid', 'elu', 'selu', 'leaky_relu'] as const) {
+    it(`with ${activation} units`, async () => {
+      await expectPackMatchesAlone(varied({ epochs: 2, batchSize: 50 }, { activation }).slice(0, 2), data);
+    });
+  }
 
   it('a pack of one is trainModel', async () => {
     await expectPackMatchesAlone(varied().slice(1, 2), data);
@@ -145,6 +179,27 @@ describe('trainPack: members that leave', () => {
       });
     });
   });
+
+  const isolation: [string, Partial<TrainSpec>, Partial<MlpSpec>][] = [
+    ['padded batches, clip_norm (each member its own norm)', { batchSize: 50, clipNorm: 5 }, {}],
+    ['batch norm, adam', { batchSize: 50, optimizer: 'adam', learningRate: 0.005 }, { batchNorm: true }],
+  ];
+  for (const [name, train, model] of isolation) {
+    it(`keeps a diverging member's NaN to itself with ${name}`, async () => {
+      const members = varied({ epochs: 3, ...train }, model);
+      // 1e38 overflows float32 within a step or two (w − lr·g, or adam's lr·m/√v), whatever clipping or batch norm does.
+      const wild: Member = { model: mlp(model), train: { ...members[0]!.train, learningRate: 1e38 }, seed: 9 };
+      const withWild = await pack([wild, ...members], data);
+      const without = await pack(members, data);
+      expect(withWild.outcomes[0]!.status).toBe('diverged');
+      members.forEach((_, i) => {
+        expect(withWild.outcomes[i + 1]).toEqual(without.outcomes[i]);
+        withWild.epochs[i + 1]!.forEach((m, e) => {
+          for (const metric of ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy'] as const) expect(Math.abs(m[metric] - without.epochs[i]![e]![metric])).toBeLessThan(1e-6);
+        });
+      });
+    });
+  }
 
   it('a member stopped at epoch 2 leaves; the others match their alone runs to the end', async () => {
     const members = varied({ epochs: 5, optimizer: 'adam', learningRate: 0.005 });
@@ -266,3 +321,29 @@ async function maxWeightDifference(a: ModelArtifact, b: ModelArtifact): Promise<
     mb.dispose();
   }
 }
+
+// The addon may be loaded by one thread per process: the native run is a child process.
+describeNative('trainPack on the native TensorFlow backend', () => {
+  it('trains the best-5 setup packed as each trial trains alone: first-epoch loss within 1e-4, final val_accuracy within 0.02', () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'test', 'fixtures', 'pack', 'best5-native.ts')], {
+      cwd: REPO,
+      env: { ...process.env, ...nativeWorkerProcesses(1).env },
+      encoding: 'utf8',
+    });
+    expect(child.status, child.stderr).toBe(0);
+    type Summary = { epochs: number; first: number; lastAccuracy: number };
+    const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { backend: string; leaked: number; packed: Summary[]; alone: Summary[] };
+    expect(result.backend).toBe('tensorflow');
+    expect(result.leaked).toBe(0);
+    expect(result.packed).toHaveLength(3);
+    result.packed.forEach((p, k) => {
+      const own = result.alone[k]!;
+      expect(p.epochs).toBe(50);
+      expect(own.epochs).toBe(50);
+      expect(Math.abs(p.first - own.first)).toBeLessThan(1e-4);
+      expect(Math.abs(p.lastAccuracy - own.lastAccuracy)).toBeLessThanOrEqual(0.02);
+    });
+    // The largest learning rate learns: the comparison is not between two untrained models.
+    expect(result.alone[2]!.lastAccuracy).toBeGreaterThan(0.5);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * A pack's examples on the device and each step's batches.
  *
- * The training set is uploaded once as [N, features] rows (with one-hot and integer labels);
+ * The training set is uploaded once as [N, width] rows (with one-hot and integer labels), width
+ * the features the pack reads (all, or those not zero in every example: data.ts zeroColumns);
  * each step gathers the members' batch rows by index (int32 [K·n]), every member's own batch
  * from its own plan (data.ts planBatches) in its own epoch order (epochOrder).
  *
@@ -22,8 +23,12 @@ import type { Examples, LoadedDataset } from '../../types.js';
 import { chunks, range } from '../data.js';
 import type { PackedBatch } from './packed-mlp.js';
 
-/** Validation activations per chunk, summed over the members (floats of the widest layer). */
-export const PACK_VALIDATION_ELEMENTS = 4096 * 256;
+/**
+ * Validation activations per chunk, summed over the members (floats of the widest layer after
+ * the input, which is shared): 32 MB. Chunks are slow on a native backend (a best-5 pack of 64
+ * measured 7.9 ms for its 100 validation rows at once, 13.7 ms in 5 chunks of 20).
+ */
+export const PACK_VALIDATION_ELEMENTS = 8 * 1024 * 1024;
 
 interface DeviceExamples {
   x: Tensor;
@@ -31,19 +36,21 @@ interface DeviceExamples {
   labels: Tensor;
 }
 
-function upload(tf: Tf, set: Examples, indices: Int32Array, features: number, classes: number, lead: number[]): DeviceExamples {
+function upload(tf: Tf, set: Examples, indices: Int32Array, features: number, columns: Int32Array | null, classes: number, lead: number[]): DeviceExamples {
   const n = indices.length;
-  const x = new Float32Array(n * features);
+  const width = columns?.length ?? features;
+  const x = new Float32Array(n * width);
   const labels = new Int32Array(n);
   const oneHot = new Float32Array(n * classes);
   for (let i = 0; i < n; i++) {
     const e = indices[i]!;
-    x.set(set.x.subarray(e * features, (e + 1) * features), i * features);
+    if (columns === null) x.set(set.x.subarray(e * features, (e + 1) * features), i * features);
+    else for (let j = 0; j < width; j++) x[i * width + j] = set.x[e * features + columns[j]!]!;
     labels[i] = set.y[e]!;
     oneHot[i * classes + labels[i]!] = 1;
   }
   return {
-    x: tf.tensor(x, [...lead, n, features]),
+    x: tf.tensor(x, [...lead, n, width]),
     oneHot: tf.tensor(oneHot, [...lead, n, classes]),
     labels: tf.tensor(labels, [...lead, n], 'int32'),
   };
@@ -67,20 +74,21 @@ export interface MemberBatch {
 export class PackData {
   private readonly train: DeviceExamples;
   readonly validation: DeviceExamples[];
-
+  /** `columns`: the features to keep (in this order), null for all. */
   constructor(
     private readonly tf: Tf,
-    private readonly data: LoadedDataset,
+    data: LoadedDataset,
     private readonly hidden: readonly number[],
     members: number,
+    columns: Int32Array | null,
   ) {
     const { features, classes } = data;
-    this.train = upload(tf, data.train, range(data.train.count), features, classes, []);
-    const widest = Math.max(features, classes, ...hidden);
+    this.train = upload(tf, data.train, range(data.train.count), features, columns, classes, []);
+    const widest = Math.max(classes, ...hidden);
     const rows = Math.max(1, Math.floor(PACK_VALIDATION_ELEMENTS / (members * widest)));
     this.validation = [];
     try {
-      for (const piece of chunks(range(data.validation.count), rows)) this.validation.push(upload(tf, data.validation, piece, features, classes, [1]));
+      for (const piece of chunks(range(data.validation.count), rows)) this.validation.push(upload(tf, data.validation, piece, features, columns, classes, [1]));
     } catch (error) {
       this.dispose();
       throw error;
@@ -98,11 +106,11 @@ export class PackData {
       indices.set(m.indices, r * n);
       indices.fill(m.indices[0]!, r * n + m.indices.length, (r + 1) * n);
     });
-    const rows = tf.tensor1d(indices, 'int32');
-    const { features, classes } = this.data;
-    const x = tf.reshape(tf.gather(this.train.x, rows), [k, n, features]);
-    const oneHot = tf.reshape(tf.gather(this.train.oneHot, rows), [k, n, classes]);
-    const labels = tf.reshape(tf.gather(this.train.labels, rows), [k, n]);
+    // [K, n] indices gather [K, n, ...] straight away: no reshapes (each an op on tfjs-node).
+    const rows = tf.tensor2d(indices, [k, n], 'int32');
+    const x = tf.gather(this.train.x, rows);
+    const oneHot = tf.gather(this.train.oneHot, rows);
+    const labels = tf.gather(this.train.labels, rows);
     let weight: Tensor | null = null;
     let count: Tensor | null = null;
     let coef: Tensor;

@@ -74,8 +74,8 @@ export class PackOptimizer {
     return slots;
   }
 
-  /** One update of vars[i] by grads[i], optimizers.ts's rules per member. Call inside tf.tidy. */
-  apply(vars: readonly Variable[], grads: readonly Tensor[], decay?: PackDecay): void {
+  /** One update of vars[i] by grads[i] (null: no gradient but the decay's), optimizers.ts's rules per member. Call inside tf.tidy. */
+  apply(vars: readonly Variable[], grads: readonly (Tensor | null)[], decay?: PackDecay): void {
     const tf = this.tf;
     const c = this.constants!;
     const lr = this.lr!;
@@ -87,11 +87,14 @@ export class PackOptimizer {
     }
     vars.forEach((w, i) => {
       const decays = decay !== undefined && decay.weights.has(i);
-      let g = grads[i]!;
+      const gi = grads[i] ?? null;
       if (this.name === 'sgd') {
-        w.assign(tf.sub(decays ? tf.mul(w, decay.keep) : w, g));
+        if (gi === null && !decays) return;
+        const kept = decays ? tf.mul(w, decay.keep) : w;
+        w.assign(gi === null ? kept : tf.sub(kept, gi));
         return;
       }
+      let g = gi ?? tf.zerosLike(w);
       if (decays) g = tf.add(g, tf.mul(w, decay.rate));
       switch (this.name) {
         case 'momentum':
