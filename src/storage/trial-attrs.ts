@@ -17,6 +17,8 @@ const KNOWN_ATTRS = {
   stopped_at: 'number',
   /** Why early stopping ended a complete trial. */
   stop_reason: 'string',
+  /** The trials of the pack it trained in, itself included (only when packed with others). */
+  pack_size: 'number',
 } as const satisfies Record<string, 'string' | 'number' | 'boolean'>;
 
 type TypeNamed<T> = T extends 'string' ? string : T extends 'number' ? number : boolean;

@@ -1,12 +1,11 @@
 import { isHpsearchError } from '../errors.js';
-import type { Metrics } from '../space/types.js';
 import type { TrialAttrs } from '../storage/storage.js';
 import { initBackend } from './backend.js';
 import { loadDatasetCached } from './datasets/index.js';
 import { modelInput } from './export/model-input.js';
 import { trainPack } from './train/pack-loop.js';
 import type { TrainOutcome } from './train/train-loop.js';
-import { describeError, type TrialInfo, type TrialOutcome } from '../objectives/trial-run.js';
+import { describeError, type ReportMember, type TrialInfo, type TrialOutcome } from '../objectives/trial-run.js';
 import type { TaskJobData } from './job.js';
 
 /** A pack job: trials whose tasks share a pack key (train/pack-key.ts), all with the same backend, studySeed, metric and dataset. */
@@ -14,8 +13,6 @@ export interface TaskPackJobData {
   members: TaskJobData[];
 }
 
-/** Reports member `member`'s step; resolves to true when that member should stop. */
-export type ReportMember = (member: number, step: number, metrics: Metrics) => Promise<boolean>;
 
 /** This module, as a worker job's runner names it. */
 export const packRunner = new URL('./run-pack.js', import.meta.url).href;
@@ -30,7 +27,7 @@ export const packRunner = new URL('./run-pack.js', import.meta.url).href;
 export async function runPack(data: unknown, trials: TrialInfo[], report: ReportMember): Promise<TrialOutcome[]> {
   const job = data as TaskPackJobData;
   const reports = trials.map(() => 0);
-  const attrs: TrialAttrs = {};
+  const attrs: TrialAttrs = { pack_size: trials.length };
   const first = job.members[0];
   if (first === undefined || job.members.length !== trials.length) {
     const error = `a pack job of ${job.members.length} members was given ${trials.length} trials`;

@@ -64,7 +64,7 @@ describe('runPack (task pack worker)', () => {
       expect(outcome.status).toBe(single.outcome.status);
       expect(outcome.reports).toBe(single.outcome.reports);
       expect(outcome.reports).toBe(steps[k]!.length);
-      expect(outcome.attrs).toEqual({ backend: 'wasm' });
+      expect(outcome.attrs).toEqual({ backend: 'wasm', pack_size: 4 });
       if (outcome.status === 'complete' && single.outcome.status === 'complete') {
         expect(Math.abs(outcome.value - single.outcome.value)).toBeLessThanOrEqual(0.02);
         expect(outcome.metrics).toBeNull();
