@@ -17,6 +17,7 @@ import { modelsBench } from './cases/models.js';
 import { tpeBest5 } from './cases/tpe-best5.js';
 import { conditionalCost } from './cases/conditional.js';
 import { packedStudy } from './cases/packed-study.js';
+import { packSpeed } from './cases/pack-speed.js';
 import { printRows, writeResults, type BenchRow } from './report.js';
 
 const CASES: Record<string, () => Promise<BenchRow[]>> = {
@@ -35,7 +36,8 @@ const CASES: Record<string, () => Promise<BenchRow[]>> = {
   // Issue 16: what conditional params (when:) cost each sampler, against the same params without.
   conditional: conditionalCost,
   // Issue 18: trials of one shape trained as one batched computation on native TensorFlow.
-  pack: packedStudy,
+  // The whole 100-trial study on each; then seconds per trial and memory by pack size.
+  pack: async () => [...(await packedStudy()), ...(await packSpeed())],
 };
 
 const only = process.argv.slice(2);

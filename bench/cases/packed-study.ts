@@ -9,6 +9,9 @@
 import { join } from 'node:path';
 import type { PackSetting } from '../../src/space/types.js';
 import type { TrialRecord } from '../../src/storage/storage.js';
+import { loadSpaceFile } from '../../src/space/load.js';
+import { chooseBackend } from '../../src/task/measure/choose-backend.js';
+import { nativeWorkerProcesses } from '../../src/task/native-backend.js';
 import { NATIVE_PACKAGES, isInstalled } from '../../src/task/native-packages.js';
 import type { BackendName } from '../../src/task/types.js';
 import type { BenchRow } from '../report.js';
@@ -80,5 +83,29 @@ export async function packedStudy(): Promise<BenchRow[]> {
       },
     );
   }
+  rows.push(await autoChoice());
   return rows;
+}
+
+/** What `--backend auto` picks for best-5 here, measured afresh (nothing kept): the packed native backend whenever it times faster. */
+async function autoChoice(): Promise<BenchRow> {
+  const { space } = await loadSpaceFile(BEST5);
+  const notes: string[] = [];
+  const chosen = await chooseBackend(space.objective.task!, {
+    getMeasurement: () => Promise.resolve(null),
+    putMeasurement: () => Promise.resolve(),
+    studySeed: space.seed,
+    params: space.params,
+    pack: 'auto',
+    env: { ...nativeWorkerProcesses(1).env, ...process.env },
+    onNote: (note) => notes.push(note),
+  });
+  return {
+    name: '--backend auto on best-5 picks something other than tensorflow packed (1 = yes)',
+    median: chosen === 'tensorflow' ? 0 : 1,
+    unit: '-',
+    samples: [],
+    target: 0,
+    notes: notes.join('; '),
+  };
 }

@@ -25,7 +25,7 @@ import type { BackendChoice, DatasetSource, TaskSpec } from './types.js';
  * on 2 cores, TF 2.21: see the README's packing section and `npm run bench -- pack`), while
  * every member of a pack waits for the slowest and TPE decides a whole pack with one history.
  */
-export const AUTO_PACK_SIZE: Record<'tensorflow' | 'tensorflow-gpu', number> = { tensorflow: 32, 'tensorflow-gpu': 64 };
+export const AUTO_PACK_SIZE: Record<'tensorflow' | 'tensorflow-gpu', number> = { tensorflow: 64, 'tensorflow-gpu': 128 };
 
 /** Device memory one pack may take (members × packMemberBytes): a bound on any pack size. */
 export const PACK_MEMORY_BYTES = 1024 ** 3;
