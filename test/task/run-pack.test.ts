@@ -1,14 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Metrics } from '../../src/space/types.js';
 import type { KindRunContext } from '../../src/space/objective-kind.js';
-import type { ModelArtifact } from '../../src/storage/model-artifact.js';
 import type { TrialOutcome } from '../../src/objectives/trial-run.js';
 import { taskObjectiveKind, type TaskJobData } from '../../src/task/kind.js';
 import { packRunner, runPack } from '../../src/task/run-pack.js';
 import { runTrial } from '../../src/task/run-trial.js';
 import type { Tf } from '../../src/task/tf.js';
 import type { TaskSpec, TrainSpec } from '../../src/task/types.js';
-import { loadArtifact, MNIST_SMALL } from './export/helpers.js';
+import { maxWeightDifference, MNIST_SMALL } from './export/helpers.js';
 import { mlp, trainSpec, wasm } from './train/helpers.js';
 
 let tf: Tf;
@@ -98,7 +97,7 @@ describe('runPack (task pack worker)', () => {
       steps.push(packed.step!);
       expect(packed.input).toEqual(own.input);
       expect(packed.modelJson['modelTopology']).toEqual(own.modelJson['modelTopology']);
-      expect(await maxWeightDifference(packed, own)).toBeLessThan(1e-3);
+      expect(await maxWeightDifference(tf, packed, own)).toBeLessThan(1e-3);
     }
     // lr 1 overshoots: its best val_loss comes before the last epoch, so restore_best chose.
     expect(steps[0]).toBeLessThan(8);
@@ -111,16 +110,3 @@ describe('runPack (task pack worker)', () => {
   });
 });
 
-/** The largest difference between two exported models' weights, tensor by tensor. */
-async function maxWeightDifference(a: ModelArtifact, b: ModelArtifact): Promise<number> {
-  const [ma, mb] = await Promise.all([loadArtifact(tf, a), loadArtifact(tf, b)]);
-  try {
-    const wa = ma.getWeights();
-    const wb = mb.getWeights();
-    expect(wa.map((w) => w.shape)).toEqual(wb.map((w) => w.shape));
-    return Math.max(...wa.map((w, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(w, wb[i]!))).dataSync()[0]!)));
-  } finally {
-    ma.dispose();
-    mb.dispose();
-  }
-}

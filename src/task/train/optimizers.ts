@@ -46,6 +46,62 @@ export interface Decay {
 
 export type OptimizerSettings = Pick<TrainSpec, 'optimizer' | 'learningRate' | 'momentum' | 'beta1' | 'beta2' | 'rho' | 'epsilon'>;
 
+/** The constants of the update rules: scalars for one trial, [K, 1, 1] columns for a pack (pack/pack-optimizer.ts). */
+export type UpdateConstant = 'momentum' | 'rho' | 'oneMinusRho' | 'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'epsilon';
+
+/**
+ * One update of weight `w` by its gradient `g` (weight decay's already added) under the rules
+ * above, for every optimizer but sgd: `slots(count, initial)` gives the weight's state
+ * variables, `lr` the learning rate and `adamLr` adam's bias-corrected one. The constants and
+ * rates are scalars for one trial, or [K, 1, 1] columns that broadcast over a pack's member axis:
+ * the same ops either way. Call inside tf.tidy.
+ */
+export function applyUpdate(
+  tf: Tf,
+  name: Exclude<OptimizerName, 'sgd'>,
+  w: Variable,
+  g: Tensor,
+  slots: (count: number, initial?: number) => Variable[],
+  c: Record<UpdateConstant, Tensor>,
+  lr: Tensor,
+  adamLr: Tensor | undefined,
+): void {
+  switch (name) {
+    case 'momentum':
+    case 'nesterov': {
+      const [v] = slots(1) as [Variable];
+      const lrG = tf.mul(lr, g);
+      const velocity = tf.sub(tf.mul(c.momentum, v), lrG);
+      v.assign(velocity);
+      w.assign(name === 'momentum' ? tf.add(w, velocity) : tf.sub(tf.add(w, tf.mul(c.momentum, velocity)), lrG));
+      return;
+    }
+    case 'adagrad': {
+      const [a] = slots(1, ADAGRAD_INITIAL_ACCUMULATOR) as [Variable];
+      const acc = tf.add(a, tf.square(g));
+      a.assign(acc);
+      w.assign(tf.sub(w, tf.div(tf.mul(lr, g), tf.add(tf.sqrt(acc), c.epsilon))));
+      return;
+    }
+    case 'rmsprop': {
+      const [s] = slots(1) as [Variable];
+      const ms = tf.add(tf.mul(c.rho, s), tf.mul(c.oneMinusRho, tf.square(g)));
+      s.assign(ms);
+      w.assign(tf.sub(w, tf.div(tf.mul(lr, g), tf.add(tf.sqrt(ms), c.epsilon))));
+      return;
+    }
+    case 'adam': {
+      const [m, v] = slots(2) as [Variable, Variable];
+      const m1 = tf.add(tf.mul(c.beta1, m), tf.mul(c.oneMinusBeta1, g));
+      const v1 = tf.add(tf.mul(c.beta2, v), tf.mul(c.oneMinusBeta2, tf.square(g)));
+      m.assign(m1);
+      v.assign(v1);
+      w.assign(tf.sub(w, tf.div(tf.mul(adamLr!, m1), tf.add(tf.sqrt(v1), c.epsilon))));
+      return;
+    }
+  }
+}
+
 export function createOptimizer(tf: Tf, settings: OptimizerSettings): Optimizer {
   return new KerasOptimizer(tf, settings);
 }
@@ -86,7 +142,7 @@ class KerasOptimizer implements Optimizer {
 
   apply(vars: readonly Variable[], grads: readonly (Tensor | null)[], decay?: Decay): void {
     const tf = this.tf;
-    const c = this.constants as Record<'momentum' | 'rho' | 'oneMinusRho' | 'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'epsilon', Scalar>;
+    const c = this.constants as Record<UpdateConstant, Scalar>;
     this.step++;
     let adamLr: Scalar | undefined;
     if (this.name === 'adam') {
@@ -104,40 +160,7 @@ class KerasOptimizer implements Optimizer {
       }
       let g = grads[i] ?? tf.zerosLike(w);
       if (decays) g = tf.add(g, tf.mul(w, decay.rate));
-      switch (this.name) {
-        case 'momentum':
-        case 'nesterov': {
-          const [v] = this.state(w, 1) as [Variable];
-          const lrG = tf.mul(this.lr, g);
-          const velocity = tf.sub(tf.mul(c.momentum, v), lrG);
-          v.assign(velocity);
-          w.assign(this.name === 'momentum' ? tf.add(w, velocity) : tf.sub(tf.add(w, tf.mul(c.momentum, velocity)), lrG));
-          return;
-        }
-        case 'adagrad': {
-          const [a] = this.state(w, 1, ADAGRAD_INITIAL_ACCUMULATOR) as [Variable];
-          const acc = tf.add(a, tf.square(g));
-          a.assign(acc);
-          w.assign(tf.sub(w, tf.div(tf.mul(this.lr, g), tf.add(tf.sqrt(acc), c.epsilon))));
-          return;
-        }
-        case 'rmsprop': {
-          const [s] = this.state(w, 1) as [Variable];
-          const ms = tf.add(tf.mul(c.rho, s), tf.mul(c.oneMinusRho, tf.square(g)));
-          s.assign(ms);
-          w.assign(tf.sub(w, tf.div(tf.mul(this.lr, g), tf.add(tf.sqrt(ms), c.epsilon))));
-          return;
-        }
-        case 'adam': {
-          const [m, v] = this.state(w, 2) as [Variable, Variable];
-          const m1 = tf.add(tf.mul(c.beta1, m), tf.mul(c.oneMinusBeta1, g));
-          const v1 = tf.add(tf.mul(c.beta2, v), tf.mul(c.oneMinusBeta2, tf.square(g)));
-          m.assign(m1);
-          v.assign(v1);
-          w.assign(tf.sub(w, tf.div(tf.mul(adamLr!, m1), tf.add(tf.sqrt(v1), c.epsilon))));
-          return;
-        }
-      }
+      applyUpdate(tf, this.name, w, g, (count, initial) => this.state(w, count, initial), c, this.lr, adamLr);
     });
   }
 

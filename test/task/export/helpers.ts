@@ -66,3 +66,19 @@ export function meanCrossEntropy(logits: Float32Array, labels: Int32Array, class
   }
   return sum / labels.length;
 }
+
+/** The largest difference between two exported models' weights, tensor by tensor (their shapes must agree). */
+export async function maxWeightDifference(tf: Tf, a: ModelArtifact, b: ModelArtifact): Promise<number> {
+  const [ma, mb] = await Promise.all([loadArtifact(tf, a), loadArtifact(tf, b)]);
+  try {
+    const wa = ma.getWeights();
+    const wb = mb.getWeights();
+    if (JSON.stringify(wa.map((w) => w.shape)) !== JSON.stringify(wb.map((w) => w.shape))) {
+      throw new Error(`the models' weights differ in shape: ${JSON.stringify(wa.map((w) => w.shape))} vs ${JSON.stringify(wb.map((w) => w.shape))}`);
+    }
+    return Math.max(...wa.map((w, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(w, wb[i]!))).dataSync()[0]!)));
+  } finally {
+    ma.dispose();
+    mb.dispose();
+  }
+}

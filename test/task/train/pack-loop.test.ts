@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HpsearchError } from '../../../src/errors.js';
 import type { EarlyStoppingSpec } from '../../../src/space/stopping-spec.js';
-import type { ModelArtifact } from '../../../src/storage/model-artifact.js';
 import { EarlyStopping } from '../../../src/stopping/early-stopping.js';
 import { modelInput } from '../../../src/task/export/model-input.js';
 import type { Tf } from '../../../src/task/tf.js';
@@ -13,7 +12,7 @@ import type { EpochMetrics, LoadedDataset, MlpSpec, OptimizerName, TrainSpec } f
 import { nativeWorkerProcesses } from '../../../src/task/native-backend.js';
 import { describeNative } from '../../helpers/native.js';
 import { REPO } from '../../helpers/temp.js';
-import { loadArtifact, MNIST_SMALL, mnistSmall } from '../export/helpers.js';
+import { maxWeightDifference, MNIST_SMALL, mnistSmall } from '../export/helpers.js';
 import { blobs, cnn, mlp, run, trainSpec, wasm } from './helpers.js';
 
 let tf: Tf;
@@ -284,7 +283,7 @@ describe('trainPack: saveModel, as trainModel exports it', () => {
       if (outcome.model === undefined || own.model === undefined) continue;
       expect(outcome.model.step).toBe(own.model.step);
       expect(outcome.model.modelJson['modelTopology']).toEqual(own.model.modelJson['modelTopology']);
-      expect(await maxWeightDifference(outcome.model, own.model)).toBeLessThan(1e-3);
+      expect(await maxWeightDifference(tf, outcome.model, own.model)).toBeLessThan(1e-3);
     }
   }
 
@@ -308,19 +307,6 @@ describe('trainPack: saveModel, as trainModel exports it', () => {
   });
 });
 
-/** The largest difference between two exported models' weights, tensor by tensor. */
-async function maxWeightDifference(a: ModelArtifact, b: ModelArtifact): Promise<number> {
-  const [ma, mb] = await Promise.all([loadArtifact(tf, a), loadArtifact(tf, b)]);
-  try {
-    const wa = ma.getWeights();
-    const wb = mb.getWeights();
-    expect(wa.map((w) => w.shape)).toEqual(wb.map((w) => w.shape));
-    return Math.max(...wa.map((w, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(w, wb[i]!))).dataSync()[0]!)));
-  } finally {
-    ma.dispose();
-    mb.dispose();
-  }
-}
 
 // The addon may be loaded by one thread per process: the native run is a child process.
 describeNative('trainPack on the native TensorFlow backend', () => {

@@ -5,7 +5,7 @@
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { Tf } from '../../tf.js';
-import { ADAGRAD_INITIAL_ACCUMULATOR, type OptimizerSettings } from '../optimizers.js';
+import { applyUpdate, type OptimizerSettings, type UpdateConstant } from '../optimizers.js';
 import type { OptimizerName } from '../../types.js';
 
 /** The L2 penalty's gradient, per member: rate = λ times the gradients' scale; keep = 1 − rate (sgd's folded form). */
@@ -21,12 +21,10 @@ export function memberColumn(tf: Tf, values: readonly number[]): Tensor {
   return tf.tensor3d(Float32Array.from(values), [values.length, 1, 1]);
 }
 
-type ConstantName = 'momentum' | 'rho' | 'oneMinusRho' | 'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'epsilon';
-
 export class PackOptimizer {
   readonly name: OptimizerName;
   readonly takesScaledGradients: boolean;
-  private constants: Record<ConstantName, Tensor> | null = null;
+  private constants: Record<UpdateConstant, Tensor> | null = null;
   private lr: Tensor | null = null;
   private lrValues: number[] = [];
   private slots = new Map<number, Variable[]>();
@@ -96,40 +94,7 @@ export class PackOptimizer {
       }
       let g = gi ?? tf.zerosLike(w);
       if (decays) g = tf.add(g, tf.mul(w, decay.rate));
-      switch (this.name) {
-        case 'momentum':
-        case 'nesterov': {
-          const [v] = this.state(i, w, 1) as [Variable];
-          const lrG = tf.mul(lr, g);
-          const velocity = tf.sub(tf.mul(c.momentum, v), lrG);
-          v.assign(velocity);
-          w.assign(this.name === 'momentum' ? tf.add(w, velocity) : tf.sub(tf.add(w, tf.mul(c.momentum, velocity)), lrG));
-          return;
-        }
-        case 'adagrad': {
-          const [a] = this.state(i, w, 1, ADAGRAD_INITIAL_ACCUMULATOR) as [Variable];
-          const acc = tf.add(a, tf.square(g));
-          a.assign(acc);
-          w.assign(tf.sub(w, tf.div(tf.mul(lr, g), tf.add(tf.sqrt(acc), c.epsilon))));
-          return;
-        }
-        case 'rmsprop': {
-          const [s] = this.state(i, w, 1) as [Variable];
-          const ms = tf.add(tf.mul(c.rho, s), tf.mul(c.oneMinusRho, tf.square(g)));
-          s.assign(ms);
-          w.assign(tf.sub(w, tf.div(tf.mul(lr, g), tf.add(tf.sqrt(ms), c.epsilon))));
-          return;
-        }
-        case 'adam': {
-          const [m, v] = this.state(i, w, 2) as [Variable, Variable];
-          const m1 = tf.add(tf.mul(c.beta1, m), tf.mul(c.oneMinusBeta1, g));
-          const v1 = tf.add(tf.mul(c.beta2, v), tf.mul(c.oneMinusBeta2, tf.square(g)));
-          m.assign(m1);
-          v.assign(v1);
-          w.assign(tf.sub(w, tf.div(tf.mul(adamLr!, m1), tf.add(tf.sqrt(v1), c.epsilon))));
-          return;
-        }
-      }
+      applyUpdate(tf, this.name, w, g, (count, initial) => this.state(i, w, count, initial), c, lr, adamLr);
     });
   }
 
