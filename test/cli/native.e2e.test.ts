@@ -21,9 +21,10 @@ const tempDir = useTempDir();
 const EPOCHS = 30;
 
 /** The best-5 setup shrunk to a few seconds a trial: `trials` trials of EPOCHS epochs. */
+/** A best-5 style space whose trials each train alone in their process (`pack: off`): these tests follow one trial per process (packs: test/engine/packs.test.ts). */
 function taskSpace(dir: string, study: string, trials: number): string {
   const file = join(dir, `${study}.yaml`);
-  writeFileSync(file, taskSpaceYaml({ study, trials, epochs: EPOCHS, extra: ['divergence: false'], params: [BEST5_PARAMS[0]!] }));
+  writeFileSync(file, taskSpaceYaml({ study, trials, epochs: EPOCHS, extra: ['divergence: false', 'pack: off'], params: [BEST5_PARAMS[0]!] }));
   return file;
 }
 
