@@ -13,8 +13,8 @@ export type { ObjectiveSource, OptimizeOptions, OptimizeProgress, OptimizeSummar
 // Loading the built-in kinds registers them: space files can name module and task.
 export { BUILTIN_OBJECTIVE_KINDS } from './objectives/builtin.js';
 export { registerObjectiveKind } from './space/objective-kind.js';
-export type { ObjectiveKind, ObjectiveSources, SettleContext, WorkerJob, WorkerProcessSetup } from './space/objective-kind.js';
-export type { ReportStep, SuggestParam, TrialOutcome, TrialRunnerModule } from './objectives/trial-run.js';
+export type { KindPacking, ObjectiveKind, ObjectiveSources, SettleContext, WorkerJob, WorkerProcessSetup } from './space/objective-kind.js';
+export type { ReportMember, ReportStep, SuggestParam, TrialOutcome, TrialRunnerModule } from './objectives/trial-run.js';
 export type { TaskObjective } from './task/kind.js';
 export { createPruner } from './pruners/index.js';
 export { defaultPrunerSpec } from './space/pruner-spec.js';
