@@ -8,7 +8,7 @@
  * on wasm the batched matMul is not XNNPACK's fast path, and a pack trains slower than its
  * members one by one (measured when packing was built), so auto is off there, and on cpu.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { KindPacking } from '../space/objective-kind.js';
 import type { ParamSpecs } from '../space/types.js';
 import { readIdxHeader } from './datasets/index.js';
@@ -27,7 +27,7 @@ import type { BackendChoice, DatasetSource, TaskSpec } from './types.js';
  */
 export const AUTO_PACK_SIZE: Record<'tensorflow' | 'tensorflow-gpu', number> = { tensorflow: 64, 'tensorflow-gpu': 128 };
 
-/** Device memory one pack may take (members × packMemberBytes): a bound on any pack size. */
+/** Device memory one pack may take (its training set, plus members × packMemberBytes): a bound on any pack size. */
 export const PACK_MEMORY_BYTES = 1024 ** 3;
 
 /** The task kind's packing. */
@@ -46,33 +46,44 @@ export async function packSize(task: TaskSpec, backend: BackendChoice, params: P
     return { size: 1, why: `off on the ${backend === 'auto' ? 'wasm' : backend} backend, where a pack trains slower than its trials one by one (--pack K packs anyway)` };
   }
   const wanted = asked === 'auto' ? AUTO_PACK_SIZE[native!] : asked;
-  const { features, classes } = await inputShape(typical.dataset.source);
+  const { features, classes, examples } = await inputShape(typical.dataset.source);
   const member = packMemberBytes(typical, features, classes);
-  const fits = Math.max(1, Math.floor(PACK_MEMORY_BYTES / member));
+  // A pack keeps its whole training set on the device (pack/pack-data.ts), the first N examples when train_samples says so.
+  const data = 4 * Math.min(examples, typical.dataset.trainSamples ?? Number.POSITIVE_INFINITY) * (features + classes);
   const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
+  const room = PACK_MEMORY_BYTES - data;
+  if (room < member) {
+    return { size: 1, why: `off: the training set takes about ${mib(data)} on the device, leaving no room for a pack within ${mib(PACK_MEMORY_BYTES)}` };
+  }
+  const fits = Math.floor(room / member);
+  if (fits < 2) return { size: 1, why: `off: a member takes about ${mib(member)}, and no two fit within ${mib(PACK_MEMORY_BYTES)}` };
   if (fits < wanted) {
-    return { size: fits, why: `packs of at most ${fits} trials: a member takes about ${mib(member)} and a pack at most ${mib(PACK_MEMORY_BYTES)} (asked ${wanted})` };
+    const dataPart = data >= 1024 ** 2 ? ` after the training set's ${mib(data)}` : '';
+    return { size: fits, why: `packs of at most ${fits} trials: a member takes about ${mib(member)} and a pack at most ${mib(PACK_MEMORY_BYTES)}${dataPart} (asked ${wanted})` };
   }
   const how = asked === 'auto' ? `auto on ${native}` : 'as asked';
-  return { size: wanted, why: `packs of up to ${wanted} trials of one model shape (${how}; about ${mib(member * wanted)} a pack)` };
+  return { size: wanted, why: `packs of up to ${wanted} trials of one model shape (${how}; about ${mib(member * wanted + data)} a pack)` };
 }
 
 /**
- * Features and classes of the dataset's examples, for the memory bound, read without loading the
- * data: the built-in sets' 784 pixels, an IDX file's header, a CSV file's header row; classes
- * are taken to be 10 (only the output layer depends on them).
+ * Features, classes and training examples of the dataset, for the memory bound, read without
+ * loading the data: the built-in sets' 784 pixels and 60,000 training images, an IDX file's
+ * header, a CSV file's header row (and at most one example per 2 bytes of the file, an upper
+ * bound); classes are taken to be 10 (only the output layer and the labels depend on them).
  */
-async function inputShape(source: DatasetSource): Promise<{ features: number; classes: number }> {
+async function inputShape(source: DatasetSource): Promise<{ features: number; classes: number; examples: number }> {
   const classes = 10;
   switch (source.type) {
     case 'builtin':
-      return { features: 784, classes };
+      return { features: 784, classes, examples: 60_000 };
     case 'idx': {
       const { dims } = await readIdxHeader(source.images);
-      return { features: dims.slice(1).reduce((a, b) => a * b, 1), classes };
+      return { features: dims.slice(1).reduce((a, b) => a * b, 1), classes, examples: dims[0] ?? 0 };
     }
-    case 'csv':
-      return { features: Math.max(1, (await headerColumns(source.path)) - 1), classes };
+    case 'csv': {
+      const features = Math.max(1, (await headerColumns(source.path)) - 1);
+      return { features, classes, examples: Math.ceil((await stat(source.path)).size / (2 * (features + 1))) };
+    }
   }
 }
 

@@ -52,15 +52,23 @@ describe('the pack size', () => {
     expect(await packSize(task(), 'wasm', LR, 5)).toMatchObject({ size: 5, why: expect.stringMatching(/^packs of up to 5 trials of one model shape \(as asked; about \d+ MiB a pack\)$/) as string });
   });
 
-  it('cuts any size to what fits the memory bound, and says by how much', async () => {
-    const wide = task({ hidden: [4096, 4096, 4096] });
+  it('cuts any size to what fits the memory bound, the training set counted, and says by how much', async () => {
+    const wide = task({ hidden: [2048, 2048] });
     const member = packMemberBytes(wide, 784, 10);
-    const fits = Math.floor(PACK_MEMORY_BYTES / member);
-    expect(fits).toBeGreaterThan(0);
+    const data = 4 * 500 * (784 + 10);
+    const fits = Math.floor((PACK_MEMORY_BYTES - data) / member);
+    expect(fits).toBeGreaterThan(1);
     expect(fits).toBeLessThan(AUTO_PACK_SIZE.tensorflow);
     const { size, why } = await packSize(wide, 'tensorflow', {}, 'auto');
     expect(size).toBe(fits);
-    expect(why).toMatch(new RegExp(`^packs of at most ${fits} trials: a member takes about \\d+ MiB and a pack at most 1024 MiB \\(asked ${AUTO_PACK_SIZE.tensorflow}\\)$`));
+    expect(why).toMatch(new RegExp(`^packs of at most ${fits} trials: a member takes about \\d+ MiB and a pack at most 1024 MiB after the training set's 2 MiB \\(asked ${AUTO_PACK_SIZE.tensorflow}\\)$`));
+    // All 60,000 MNIST images on the device leave room for fewer.
+    const full = { ...wide, dataset: { ...wide.dataset, trainSamples: undefined } } as TaskSpec;
+    expect((await packSize(full, 'tensorflow', {}, 'auto')).size).toBe(Math.floor((PACK_MEMORY_BYTES - 4 * 60_000 * 794) / member));
+  });
+
+  it('is off when not even two members fit', async () => {
+    expect(await packSize(task({ hidden: [4096, 4096, 4096] }), 'tensorflow', {}, 'auto')).toMatchObject({ size: 1, why: expect.stringMatching(/^off: a member takes about \d+ MiB, and no two fit within 1024 MiB$/) as string });
   });
 
   it('reads the input width of IDX and CSV data from their headers for the bound', async () => {
