@@ -89,7 +89,7 @@ registerRunLoop(optimizeStudy);
 async function runLanes(run: RunContext, lanes: number, liveness: RunLiveness, settings: RunSettings, former: PackFormer | null): Promise<void> {
   const results = await Promise.allSettled(
     Array.from({ length: lanes }, () =>
-      (former === null ? lane(run, liveness, settings) : packLane(run, liveness, settings, former)).catch((error: unknown) => {
+      (former === null ? lane(run, liveness, settings) : packLane(run, liveness, settings, former, lanes)).catch((error: unknown) => {
         run.stop.stopNewTrials();
         throw error;
       }),
@@ -116,16 +116,17 @@ async function lane(run: RunContext, liveness: RunLiveness, settings: RunSetting
 }
 
 /**
- * One lane of a packed run: claim trials into the run's pack groups until one is a full pack
- * (or this lane has claimed a pack's worth), then run the largest group, until the budget is
- * spent or the run stops.
+ * One lane of a packed run: claim trials into the run's pack groups (which every lane shares)
+ * until one is a full pack, or the groups hold a pack's worth for each of the `lanes`, or the
+ * budget is spent; then run the largest group; until the run stops.
  */
-async function packLane(run: RunContext, liveness: RunLiveness, settings: RunSettings, former: PackFormer): Promise<void> {
+async function packLane(run: RunContext, liveness: RunLiveness, settings: RunSettings, former: PackFormer, lanes: number): Promise<void> {
   const { study, stop } = run;
   while (!stop.signal.aborted) {
     let pack: ClaimedTrial[] | null = null;
     let spent = false;
-    for (let asked = 0; pack === null && asked < former.size && !stop.signal.aborted; asked++) {
+    // Claims stop at a full pack, or once the groups hold a pack's worth per lane (shapes that seldom repeat).
+    while (pack === null && former.waiting < former.size * lanes && !stop.signal.aborted) {
       const trial = await study.ask({ maxTrials: settings.budget, signal: stop.signal });
       if (!trial) {
         spent = true;

@@ -59,6 +59,26 @@ describe('run --pack, refused', () => {
   });
 });
 
+describe('run --pack on wasm (worker threads)', () => {
+  it('--pack K packs on any backend when asked: each trial stored with its pack size, as many epochs as alone', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'wasm.db');
+    const result = await runCli(['run', space(dir, 'wasm-pack'), '--db', db, '--backend', 'wasm', '--workers', '2', '--pack', '3']);
+    expect(result.code, result.stderr).toBe(0);
+    const trials = await trialsOf(db, 'wasm-pack');
+    expect(trials.map((t) => [t.state, t.attrs?.['backend'], t.attrs?.['pack_size'], t.steps.length])).toEqual(Array(6).fill(['complete', 'wasm', 3, 3]));
+  });
+
+  it('--pack auto on wasm trains each trial alone, and says why', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'auto.db');
+    const result = await runCli(['run', space(dir, 'wasm-auto'), '--db', db, '--backend', 'wasm', '--workers', '2', '--trials', '2']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/hpsearch: note: pack: off on the wasm backend, where a pack trains slower than its trials one by one \(--pack K packs anyway\)/);
+    expect((await trialsOf(db, 'wasm-auto')).map((t) => t.attrs?.['pack_size'])).toEqual([undefined, undefined]);
+  });
+});
+
 describeNative('run --pack on the native backend', () => {
   it('trains the study in packs and stores, trial for trial, what it stores trained alone: first-epoch loss within 1e-4, final val accuracy within 0.02', async () => {
     const dir = tempDir();
