@@ -124,14 +124,10 @@ async function packLane(run: RunContext, liveness: RunLiveness, settings: RunSet
   const { study, stop } = run;
   while (!stop.signal.aborted) {
     let pack: ClaimedTrial[] | null = null;
-    let spent = false;
     // Claims stop at a full pack, or once the groups hold a pack's worth per lane (shapes that seldom repeat).
     while (pack === null && former.waiting < former.size * lanes && !stop.signal.aborted) {
       const trial = await study.ask({ maxTrials: settings.budget, signal: stop.signal });
-      if (!trial) {
-        spent = true;
-        break;
-      }
+      if (!trial) break;
       pack = former.add(claimTrial(run, trial));
     }
     if (stop.signal.aborted) {
@@ -144,8 +140,7 @@ async function packLane(run: RunContext, liveness: RunLiveness, settings: RunSet
       await runPack(run, pack);
       continue;
     }
-    // Another lane took what this one claimed: claim again.
-    if (!spent) continue;
+    // Nothing waits, so the claims stopped because the budget is spent.
     if (!(await awaitOthers(run, liveness, settings))) return;
   }
 }
